@@ -1,0 +1,94 @@
+// The one write path into the journal: COPY FROM STDIN in text format, inside a
+// transaction, so a batch lands whole or not at all. The chain trigger assigns positions
+// and drops duplicate idempotency keys; the statement trigger reports how many landed.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type postgres from 'postgres';
+import type { LedgerEvent } from './event.ts';
+
+export const EVENT_COLUMNS =
+  'stream, occurred_at, source, event_type, entity_type, entity_id, account, actor, session_id, idempotency_key, payload';
+
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+function field(v: string | null): string {
+  if (v === null) return '\\N';
+  if (!NEEDS_ESCAPE.test(v)) return v;
+  return v.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+}
+
+export function copyLine(e: LedgerEvent): string {
+  return field(e.stream) + '\t' + field(e.occurredAt) + '\t' + e.source + '\t' + e.eventType + '\t' +
+    field(e.entityType) + '\t' + field(e.entityId) + '\t' + field(e.account) + '\t' + field(e.actor) + '\t' +
+    field(e.sessionId) + '\t' + field(e.idempotencyKey) + '\t' + field(e.payload) + '\n';
+}
+
+// Bytes buffered before a write to the COPY stream; keeps memory flat on large inputs.
+const CHUNK_BYTES = 256 * 1024;
+
+export class CopySink {
+  private buf: string[] = [];
+  private bytes = 0;
+  private readonly stream: Writable;
+  constructor(stream: Writable) {
+    this.stream = stream;
+  }
+
+  async write(e: LedgerEvent): Promise<void> {
+    const line = copyLine(e);
+    this.buf.push(line);
+    this.bytes += line.length;
+    if (this.bytes >= CHUNK_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buf.length === 0) return;
+    const chunk = this.buf.join('');
+    this.buf = [];
+    this.bytes = 0;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  // Abandon the COPY (CopyFail) so the transaction can roll back.
+  async abort(reason: string): Promise<void> {
+    this.buf = [];
+    if (this.stream.destroyed) return;
+    const closed = once(this.stream, 'close').catch(() => {});
+    this.stream.destroy(new Error(reason));
+    await closed;
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(resolve);
+    });
+  }
+}
+
+// Open COPY into `table` (ledger.events, or a trigger-free twin in the benchmark) on a
+// transaction connection.
+export async function openCopy(tx: postgres.TransactionSql, table = 'ledger.events'): Promise<CopySink> {
+  const stream = await tx.unsafe(`copy ${table} (${EVENT_COLUMNS}) from stdin`).writable();
+  return new CopySink(stream);
+}
+
+// How many rows this transaction has appended to the ledger so far (set by the chain's
+// statement trigger); events sent minus this is the number of dropped duplicates.
+export async function appendedInTransaction(tx: postgres.TransactionSql): Promise<number> {
+  const [row] = await tx`select coalesce(nullif(current_setting('blotter.appended', true), ''), '0')::bigint::text as n`;
+  return Number(row!.n);
+}
+
+// Append a batch already in memory: sorted by stream so every writer takes stream locks
+// in the same order (no deadlocks), order within a stream kept.
+export async function appendBatch(sql: postgres.Sql, events: LedgerEvent[]): Promise<{ appended: number; duplicates: number }> {
+  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => (a.e.stream < b.e.stream ? -1 : a.e.stream > b.e.stream ? 1 : a.i - b.i));
+  const appended = await sql.begin(async (tx) => {
+    const sink = await openCopy(tx);
+    for (const { e } of sorted) await sink.write(e);
+    await sink.end();
+    return appendedInTransaction(tx);
+  });
+  return { appended, duplicates: events.length - appended };
+}

@@ -1,0 +1,129 @@
+// An event as a writer hands it to the ledger, and its validation. One rule set for every
+// way in (NDJSON files, and later the HTTP API), so a refusal reads the same everywhere.
+import { parseExact, stringifyExact } from './json.ts';
+
+export const SOURCES = ['ib', 'bot', 'flex', 'system', 'user'] as const;
+export type Source = (typeof SOURCES)[number];
+
+// The columns a writer may set; the ledger assigns seq, stream_seq, recorded_at and hashes.
+export type LedgerEvent = {
+  stream: string;
+  occurredAt: string;
+  source: Source;
+  eventType: string;
+  entityType: string | null;
+  entityId: string | null;
+  account: string | null;
+  actor: string | null;
+  sessionId: string | null;
+  idempotencyKey: string | null;
+  // Canonical JSON text of the payload object, numbers exactly as written.
+  payload: string;
+};
+
+export type FieldError = { field: string; reason: string };
+
+const OPTIONAL_TEXT = {
+  entity_type: 'entityType',
+  entity_id: 'entityId',
+  account: 'account',
+  actor: 'actor',
+  session_id: 'sessionId',
+  idempotency_key: 'idempotencyKey',
+} as const;
+const KNOWN = new Set(['stream', 'occurred_at', 'source', 'event_type', 'payload', ...Object.keys(OPTIONAL_TEXT)]);
+
+const MAX_TEXT_BYTES = 1000;
+const MAX_STREAM_BYTES = 200;
+const EVENT_TYPE = /^[a-z][a-z0-9_]{0,62}$/;
+// RFC 3339 with a mandatory offset; fractions up to microseconds (what timestamptz keeps).
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/i;
+
+export class EventValidationError extends Error {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+  }
+}
+
+function text(obj: Record<string, unknown>, field: string, opts: { required: boolean; maxBytes: number }): string | null {
+  const v = obj[field];
+  if (v === undefined || v === null) {
+    if (opts.required) throw new EventValidationError(field, 'is required');
+    return null;
+  }
+  if (typeof v !== 'string') throw new EventValidationError(field, `must be a string, got ${v === null ? 'null' : typeof v}`);
+  if (v === '') throw new EventValidationError(field, 'must not be empty (omit it or use null)');
+  if (v.includes('\u0000')) throw new EventValidationError(field, 'must not contain NUL characters');
+  if (Buffer.byteLength(v) > opts.maxBytes) throw new EventValidationError(field, `is longer than ${opts.maxBytes} bytes`);
+  return v;
+}
+
+export function checkTimestamp(field: string, v: unknown): string {
+  if (typeof v !== 'string') throw new EventValidationError(field, 'must be an RFC 3339 timestamp string with an offset');
+  const m = TIMESTAMP.exec(v);
+  if (!m) throw new EventValidationError(field, `"${v}" is not an RFC 3339 timestamp with an offset (e.g. 2026-11-26T14:30:00.123456Z)`);
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59 || y < 1970 || y > 9999) {
+    throw new EventValidationError(field, `"${v}" is not a valid date and time`);
+  }
+  return v;
+}
+
+// Validate one decoded JSON value; throws EventValidationError naming the field.
+export function toLedgerEvent(value: unknown): LedgerEvent {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new EventValidationError('(event)', 'must be a JSON object');
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!KNOWN.has(key)) throw new EventValidationError(key, 'is not a known field');
+  }
+  const source = obj.source;
+  if (typeof source !== 'string' || !(SOURCES as readonly string[]).includes(source)) {
+    throw new EventValidationError('source', `must be one of ${SOURCES.join(', ')}`);
+  }
+  const eventType = obj.event_type;
+  if (typeof eventType !== 'string' || !EVENT_TYPE.test(eventType)) {
+    throw new EventValidationError('event_type', 'must be snake_case: a lower-case letter, then letters, digits or _ (at most 63)');
+  }
+  const occurredAt = checkTimestamp('occurred_at', obj.occurred_at);
+  const payload = obj.payload;
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new EventValidationError('payload', 'must be a JSON object');
+  }
+  const payloadText = stringifyExact(payload);
+  // jsonb cannot store U+0000.
+  if (payloadText.includes('\\u0000')) throw new EventValidationError('payload', 'must not contain \\u0000');
+  const stream = text(obj, 'stream', { required: false, maxBytes: MAX_STREAM_BYTES }) ?? source;
+  const ev: LedgerEvent = {
+    stream,
+    occurredAt,
+    source: source as Source,
+    eventType,
+    entityType: null,
+    entityId: null,
+    account: null,
+    actor: null,
+    sessionId: null,
+    idempotencyKey: null,
+    payload: payloadText,
+  };
+  for (const [field, prop] of Object.entries(OPTIONAL_TEXT)) {
+    ev[prop] = text(obj, field, { required: false, maxBytes: MAX_TEXT_BYTES });
+  }
+  return ev;
+}
+
+// One NDJSON line to an event; errors carry the field, the caller adds the line number.
+export function parseEventLine(line: string): LedgerEvent {
+  let value: unknown;
+  try {
+    value = parseExact(line);
+  } catch (err) {
+    throw new EventValidationError('(json)', (err as Error).message);
+  }
+  return toLedgerEvent(value);
+}

@@ -1,0 +1,35 @@
+-- Cluster-level prerequisites, applied by `blotter migrate` before any migration.
+-- Roles are global to the cluster, so they cannot live in a per-database migration;
+-- each is created only when missing, so a DBA can pre-create them and run migrate
+-- with less than superuser rights.
+do $$
+declare
+  v_role text;
+begin
+  foreach v_role in array array['blotter_owner', 'blotter_agent', 'blotter_reviewer',
+                                'blotter_auditor', 'blotter_bi']
+  loop
+    if not exists (select 1 from pg_catalog.pg_roles where rolname = v_role) then
+      execute format('create role %I nologin', v_role);
+    end if;
+  end loop;
+  -- The migrating user acts as blotter_owner (set role) so every object is owned by it.
+  if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user)
+     and not pg_catalog.pg_has_role(current_user, 'blotter_owner', 'member') then
+    execute format('grant blotter_owner to %I', current_user);
+  end if;
+  execute format('grant create, connect on database %I to blotter_owner', current_database());
+end
+$$;
+
+create schema if not exists blotter_meta;
+create table if not exists blotter_meta.migrations (
+  version    integer primary key,
+  name       text not null,
+  checksum   text not null,
+  applied_at timestamptz not null default now(),
+  applied_by text not null default current_user
+);
+revoke all on schema blotter_meta from public;
+grant usage on schema blotter_meta to blotter_auditor;
+grant select on blotter_meta.migrations to blotter_auditor;
