@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `blotter` command. Exit codes: 0 success; 1 the command ran and found a problem
 // (tampered chain, refused input); 2 usage, configuration or connection errors.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';

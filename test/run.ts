@@ -74,7 +74,7 @@ for (const [i, server] of list.entries()) {
       adminUrl = (await startServer({ home, binDir: server.binDir, settings })).url;
     }
     await prepareTemplate(adminUrl);
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       BLOTTER_TEST_ADMIN_URL: adminUrl,
       BLOTTER_TEST_TEMPLATE: TEMPLATE,
@@ -83,13 +83,13 @@ for (const [i, server] of list.entries()) {
     };
     delete env.DATABASE_URL;
     // Coverage is measured on the first run; later runs repeat the suite on another server.
-    const coverage = i === 0 ? ['--allow-incomplete-coverage', '--coverage-report=text-summary'] : ['--disable-coverage'];
+    const coverage = ['--allow-incomplete-coverage', i === 0 ? '--coverage-report=text-summary' : '--coverage-report=none'];
     const r = await runTap(env, [...coverage, ...tapArgs]);
     passed += r.pass;
     failed += r.fail;
     if (r.code !== 0) exitCode = 1;
     if (r.fail === 0 && r.code !== 0) failed += 1; // tap failed without a failing test (a crash)
-    process.stdout.write(`# ${server.label}: ${r.pass} passed, ${r.fail} failed\n`);
+    process.stdout.write(`# ${server.label}: ${r.pass} passed, ${r.fail} failed (tap exit ${r.code})\n`);
     if (i === 0 && tapArgs.length === 0) {
       if (r.linesPct === null) {
         process.stdout.write('# coverage summary missing\n');

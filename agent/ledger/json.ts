@@ -17,7 +17,13 @@ type Reviver = (this: unknown, key: string, value: unknown, context?: { source?:
 const keepNumberText: Reviver = (_key, value, context) =>
   typeof value === 'number' && context?.source !== undefined ? new RawNumber(context.source) : value;
 
+// Without source text access every number would silently pass through a double.
+const SOURCE_ACCESS = (JSON.parse('1', ((_k: string, _v: unknown, c?: { source?: string }) => c?.source) as Parameters<typeof JSON.parse>[1]) as unknown) === '1';
+
 export function parseExact(text: string): unknown {
+  if (!SOURCE_ACCESS) {
+    throw new Error(`Node ${process.versions.node} cannot parse JSON numbers exactly (JSON.parse source text access); blotter needs Node 22 or newer`);
+  }
   return JSON.parse(text, keepNumberText as Parameters<typeof JSON.parse>[1]);
 }
 

@@ -9,7 +9,10 @@ import postgres from 'postgres';
 type T = { teardown: (fn: () => unknown) => void };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The command's module itself; bin/blotter.js only checks the Node version, then loads it
+// (spawning the .ts keeps the child process inside tap's coverage).
 export const CLI = path.join(ROOT, 'agent', 'cli.ts');
+export const BIN = path.join(ROOT, 'bin', 'blotter.js');
 
 export function adminUrl(): string {
   const url = process.env.BLOTTER_TEST_ADMIN_URL;
@@ -43,9 +46,9 @@ export async function testDb(t: T, opts: { template?: boolean } = {}): Promise<T
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; entry?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [opts.entry ?? CLI, ...args], {
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -1,0 +1,103 @@
+// `blotter db start|stop|status|url` manage a real PostgreSQL under $BLOTTER_HOME: it
+// survives restarts, a second start is a no-op, a stale pid after kill -9 is recovered,
+// and it works as root (the server runs as an unprivileged account).
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import postgres from 'postgres';
+import { makeTempHome } from '../agent/db/server.ts';
+import { eventLine, runCli } from './helpers/db.ts';
+
+const home = makeTempHome('blotter-dbtest-');
+const env: NodeJS.ProcessEnv = { BLOTTER_HOME: home, BLOTTER_PG_BIN: process.env.BLOTTER_TEST_PG_BIN, DATABASE_URL: '' };
+t.teardown(async () => {
+  await runCli(['db', 'stop'], { env });
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+async function status() {
+  const r = await runCli(['db', 'status', '--json'], { env });
+  return { code: r.code, ...JSON.parse(r.stdout) };
+}
+
+t.test('before the first start', async (t) => {
+  const s = await status();
+  t.same([s.code, s.running], [3, false]);
+  t.match(s.reason, /no cluster/);
+  const v = await runCli(['verify'], { env });
+  t.equal(v.code, 2, 'verify without a database is a usage/connection error');
+  t.match(v.stderr, /no database: set DATABASE_URL, or run `blotter db start`/);
+});
+
+let firstPid = 0;
+let port = 0;
+t.test('start, then start again is a no-op', async (t) => {
+  const r = await runCli(['db', 'start'], { env });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^started PostgreSQL \d+ on 127\.0\.0\.1:\d+/);
+  const s = await status();
+  t.same([s.code, s.running], [0, true]);
+  firstPid = s.pid;
+  port = s.port;
+  const again = await runCli(['db', 'start'], { env });
+  t.match(again.stdout, /already running/);
+  t.equal((await status()).pid, firstPid, 'the same server');
+  const mode = fs.statSync(path.join(home, 'pg', 'password')).mode & 0o777;
+  t.equal(mode, 0o600, 'the password file is private');
+});
+
+t.test('blotter start migrates; data lands and survives a restart', async (t) => {
+  const r = await runCli(['start'], { env });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /database ready: postgres:\/\/blotter:\*\*\*@127\.0\.0\.1/);
+  t.notMatch(r.stdout, new RegExp(fs.readFileSync(path.join(home, 'pg', 'password'), 'utf8').trim()), 'no password in the output');
+  const a = await runCli(['append', '-'], { env, input: eventLine({ idempotency_key: 'survivor' }) });
+  t.match(a.stdout, /appended 1/);
+  t.equal((await runCli(['db', 'stop'], { env })).stdout.trim(), 'stopped');
+  t.same((await status()).running, false);
+  t.equal((await runCli(['db', 'stop'], { env })).stdout.trim(), 'not running');
+  t.equal((await runCli(['db', 'start'], { env })).code, 0);
+  const s = await status();
+  t.equal(s.port, port, 'the same port when it is free');
+  const url = (await runCli(['db', 'url'], { env })).stdout.trim();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  t.teardown(() => sql.end({ timeout: 5 }));
+  t.equal((await sql`select count(*)::int as n from ledger.events where idempotency_key = 'survivor'`)[0]!.n, 1);
+});
+
+t.test('kill -9 of the server: the stale pid is recovered on the next start', async (t) => {
+  const s = await status();
+  process.kill(s.pid, 'SIGKILL');
+  // Its backends notice the postmaster is gone and exit; wait for them to let go.
+  for (let i = 0; i < 50 && (await status()).running; i++) await new Promise((r) => setTimeout(r, 100));
+  t.same((await status()).running, false);
+  t.ok(fs.existsSync(path.join(home, 'pg', 'data', 'postmaster.pid')), 'the pid file was left behind');
+  let r = await runCli(['db', 'start'], { env });
+  for (let i = 0; i < 20 && r.code !== 0 && /shared memory|lock file/.test(r.stderr); i++) {
+    await new Promise((res) => setTimeout(res, 250));
+    r = await runCli(['db', 'start'], { env });
+  }
+  t.equal(r.code, 0, r.stderr);
+  const v = await runCli(['verify', '--json'], { env });
+  t.equal(JSON.parse(v.stdout).ok, true, 'crash recovery kept the chain whole');
+});
+
+t.test('a pid file naming a live process that is not postgres counts as stale', async (t) => {
+  await runCli(['db', 'stop'], { env });
+  fs.writeFileSync(path.join(home, 'pg', 'data', 'postmaster.pid'), `${process.pid}\n${home}\n`);
+  t.same((await status()).running, false);
+  const r = await runCli(['db', 'start'], { env });
+  t.equal(r.code, 0, r.stderr);
+  t.same((await status()).running, true);
+});
+
+t.test('DATABASE_URL is never managed by blotter db', async (t) => {
+  const r = await runCli(['db', 'stop'], { env: { ...env, DATABASE_URL: 'postgres://u:p@127.0.0.1:5/x' } });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /DATABASE_URL is set/);
+  const u = await runCli(['db', 'url'], { env: { ...env, DATABASE_URL: 'postgres://u:p@127.0.0.1:5/x' } });
+  t.equal(u.stdout.trim(), 'postgres://u:p@127.0.0.1:5/x');
+  const bad = await runCli(['db', 'restart'], { env });
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /db needs one of start, stop, status, url, not "restart"/);
+});

@@ -1,0 +1,61 @@
+// Validation of one event as a writer hands it over: every refusal names its field, and
+// numbers survive from text to the payload without float rounding. No database needed.
+import t from 'tap';
+import { EventValidationError, parseEventLine, toLedgerEvent } from '../agent/ledger/event.ts';
+import { parseExact, stringifyExact, RawNumber } from '../agent/ledger/json.ts';
+
+const base = { occurred_at: '2026-11-26T14:30:00Z', source: 'bot', event_type: 'order_submitted', payload: {} };
+
+function refusal(v: unknown): { field: string; message: string } {
+  try {
+    toLedgerEvent(v);
+  } catch (err) {
+    if (err instanceof EventValidationError) return { field: err.field, message: err.message };
+    throw err;
+  }
+  throw new Error('accepted');
+}
+
+t.test('defaults and normalisation', async (t) => {
+  const e = toLedgerEvent(base);
+  t.same(e, {
+    stream: 'bot', occurredAt: '2026-11-26T14:30:00Z', source: 'bot', eventType: 'order_submitted', entityType: null,
+    entityId: null, account: null, actor: null, sessionId: null, idempotencyKey: null, payload: '{}',
+  });
+  t.equal(toLedgerEvent({ ...base, stream: null }).stream, 'bot', 'null stream means the default');
+  t.equal(toLedgerEvent({ ...base, occurred_at: '2026-11-26 14:30:00.123456+05:30' }).occurredAt, '2026-11-26 14:30:00.123456+05:30');
+});
+
+t.test('every refusal names its field', async (t) => {
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ ...base, source: 'tws' }, 'source', /must be one of/],
+    [{ ...base, source: undefined }, 'source', /must be one of/],
+    [{ ...base, event_type: '9lives' }, 'event_type', /snake_case/],
+    [{ ...base, event_type: 'a'.repeat(64) }, 'event_type', /at most 63/],
+    [{ ...base, occurred_at: 1764167400 }, 'occurred_at', /RFC 3339/],
+    [{ ...base, occurred_at: '2026-11-26T24:00:00Z' }, 'occurred_at', /not a valid date/],
+    [{ ...base, occurred_at: '2026-11-26T14:30:00.1234567Z' }, 'occurred_at', /RFC 3339/],
+    [{ ...base, payload: null }, 'payload', /JSON object/],
+    [{ ...base, payload: 'text' }, 'payload', /JSON object/],
+    [{ ...base, account: 42 }, 'account', /must be a string, got number/],
+    [{ ...base, entity_id: 'x'.repeat(1001) }, 'entity_id', /longer than 1000 bytes/],
+    [{ ...base, stream: 's'.repeat(201) }, 'stream', /longer than 200 bytes/],
+    [{ ...base, idempotency_key: 'a\u0000b' }, 'idempotency_key', /NUL/],
+    [{ ...base, extra: 1 }, 'extra', /not a known field/],
+  ];
+  for (const [input, field, message] of cases) {
+    const r = refusal(input);
+    t.equal(r.field, field, `${field} named`);
+    t.match(r.message, message);
+  }
+  t.equal(refusal([base]).field, '(event)');
+  t.throws(() => parseEventLine('{"a":'), { name: 'Error', message: /^\(json\): / });
+});
+
+t.test('numbers keep their text', async (t) => {
+  const v = parseExact('{"a": 0.1, "b": [1e400, -0.0000000001, 12345678901234567890123], "c": {"d": 2.50}}');
+  t.equal(stringifyExact(v), '{"a":0.1,"b":[1e400,-0.0000000001,12345678901234567890123],"c":{"d":2.50}}');
+  t.ok((v as { a: unknown }).a instanceof RawNumber);
+  t.equal(stringifyExact({ u: undefined, n: null, s: 'x"y', arr: [undefined] }), '{"n":null,"s":"x\\"y","arr":[null]}');
+  t.equal(JSON.stringify({ n: new RawNumber('1.10') }), '{"n":"1.10"}', 'toJSON falls back to the text');
+});
