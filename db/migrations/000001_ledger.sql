@@ -36,6 +36,23 @@ alter sequence ledger.events_seq_seq owned by ledger.events.seq;
 comment on table ledger.events is
   'The append-only journal: every order, fill, position, balance, signal, config change and user action, hash-chained per stream. Partitioned by month on recorded_at.';
 
+comment on column ledger.events.seq is 'Global order of arrival across all streams; may skip numbers (a rolled-back insert uses one up). Not hashed.';
+comment on column ledger.events.stream is 'The chain this event belongs to; stream_seq and the hash chain are per stream.';
+comment on column ledger.events.stream_seq is 'Position in the stream: 1, 2, 3, ... without gaps. Assigned by the ledger.';
+comment on column ledger.events.recorded_at is 'When the ledger recorded the event (clock_timestamp(), UTC, microseconds). The partition key. Assigned by the ledger.';
+comment on column ledger.events.occurred_at is 'When it happened, by the clock of whoever reported it (broker or bot).';
+comment on column ledger.events.source is 'Who reported it: ib (the broker relay), bot, flex (broker statements), system (blotter itself), user.';
+comment on column ledger.events.event_type is 'What kind of event, snake_case (order_submitted, execution, position_snapshot, ...).';
+comment on column ledger.events.entity_type is 'Kind of thing the event is about (order, execution, position, account, config, ...).';
+comment on column ledger.events.entity_id is 'Identifier of that thing (order ref, exec id, config key, ...).';
+comment on column ledger.events.account is 'Broker account the event concerns, if any.';
+comment on column ledger.events.actor is 'Who or what acted: a strategy, a user name, the agent.';
+comment on column ledger.events.session_id is 'Session of the bot or the agent that reported it.';
+comment on column ledger.events.idempotency_key is 'A later event with the same key is dropped as a duplicate (see ledger.idempotency_keys).';
+comment on column ledger.events.payload is 'The event itself as a JSON object; money and quantities as exact numbers or decimal strings.';
+comment on column ledger.events.prev_hash is 'hash of the previous row of the stream (32 zero bytes for stream_seq 1).';
+comment on column ledger.events.hash is 'sha256(prev_hash || canonical bytes of this row); see docs/ledger-format.md.';
+
 -- Rows that fall outside every monthly partition land here rather than fail.
 create table ledger.events_default partition of ledger.events default;
 
