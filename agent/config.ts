@@ -1,0 +1,175 @@
+// Configuration: config/blotter.yaml, then BLOTTER_* environment overrides, validated in
+// full before anything starts. Every key is declared here once; an unknown or invalid key
+// is an error that names it and says what was expected.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { BlotterError } from './errors.ts';
+
+type Leaf =
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'size'; min: number; max: number }
+  | { kind: 'string'; allowEmpty: boolean }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] };
+type Spec = { [key: string]: Leaf | Spec };
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const int = (min: number, max: number): Leaf => ({ kind: 'int', min, max });
+const size = (min: number, max: number): Leaf => ({ kind: 'size', min, max });
+const str = (allowEmpty = false): Leaf => ({ kind: 'string', allowEmpty });
+const bool: Leaf = { kind: 'bool' };
+const oneOf = (...values: string[]): Leaf => ({ kind: 'enum', values });
+const level = oneOf(...LEVELS);
+
+export const CATEGORIES = ['connection', 'order', 'execution', 'position', 'balance', 'error', 'system', 'metric', 'user'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+const SPEC = {
+  database: { url: str(true), pool_max: int(1, 100) },
+  ingest: {
+    host: str(), port: int(0, 65535), token: str(true),
+    max_body: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000),
+  },
+  spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
+  writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000) },
+  jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120) },
+  logging: {
+    level, format: oneOf('auto', 'pretty', 'json'),
+    handlers: {
+      console: { enabled: bool, level },
+      file: { enabled: bool, level, path: str(), max_size: size(1024, 1024 ** 3), max_files: int(1, 1000) },
+      database: { enabled: bool, level, batch_size: int(1, 100_000), flush_ms: int(10, 600_000), queue_max: int(1, 10_000_000) },
+      syslog: { enabled: bool, level, host: str(), port: int(1, 65535) },
+    },
+    categories: Object.fromEntries(CATEGORIES.map((c) => [c, level])) as Record<Category, Leaf>,
+  },
+} satisfies Spec;
+
+type Level = (typeof LEVELS)[number];
+export type Config = {
+  database: { url: string; pool_max: number };
+  ingest: { host: string; port: number; token: string; max_body: number; max_items_per_request: number };
+  spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
+  writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number };
+  jobs: { enabled: boolean; concurrency: number; partitions_ahead: number };
+  logging: {
+    level: Level; format: 'auto' | 'pretty' | 'json';
+    handlers: {
+      console: { enabled: boolean; level: Level };
+      file: { enabled: boolean; level: Level; path: string; max_size: number; max_files: number };
+      database: { enabled: boolean; level: Level; batch_size: number; flush_ms: number; queue_max: number };
+      syslog: { enabled: boolean; level: Level; host: string; port: number };
+    };
+    categories: Record<Category, Level>;
+  };
+};
+
+export const DEFAULT_CONFIG_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'config', 'blotter.yaml');
+
+// Environment variables that are not configuration keys but are blotter's own.
+const OTHER_ENV = new Set(['BLOTTER_HOME', 'BLOTTER_PG_BIN', 'BLOTTER_CONFIG']);
+
+function isLeaf(s: Leaf | Spec): s is Leaf {
+  return typeof (s as Leaf).kind === 'string';
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|K|M|G|T)?$/i;
+const UNITS: Record<string, number> = { B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, T: 1024 ** 4, TB: 1024 ** 4 };
+
+function describe(leaf: Leaf): string {
+  switch (leaf.kind) {
+    case 'int': return `an integer from ${leaf.min} to ${leaf.max}`;
+    case 'size': return 'a size such as 512KB, 10MB or 1GB';
+    case 'string': return leaf.allowEmpty ? 'a string' : 'a non-empty string';
+    case 'bool': return 'true or false';
+    case 'enum': return `one of ${leaf.values.join(', ')}`;
+  }
+}
+
+function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unknown {
+  const bad = (): never => {
+    throw new BlotterError('CONFIG_INVALID', `config ${key}: expected ${describe(leaf)}, got ${JSON.stringify(value)}`);
+  };
+  switch (leaf.kind) {
+    case 'int': {
+      const n = typeof value === 'number' ? value : fromEnv && typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isInteger(n) || n < leaf.min || n > leaf.max) bad();
+      return n;
+    }
+    case 'size': {
+      let n: number = NaN;
+      if (typeof value === 'number' && Number.isInteger(value)) n = value;
+      else if (typeof value === 'string') {
+        const m = SIZE.exec(value.trim());
+        if (m) n = Math.round(Number(m[1]) * UNITS[(m[2] ?? 'B').toUpperCase()]!);
+      }
+      if (!Number.isFinite(n) || n < leaf.min || n > leaf.max) bad();
+      return n;
+    }
+    case 'string':
+      if (value === null && leaf.allowEmpty) return '';
+      if (typeof value !== 'string' && !(fromEnv && value !== undefined)) bad();
+      if (!leaf.allowEmpty && String(value) === '') bad();
+      return String(value);
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      if (fromEnv && typeof value === 'string' && /^(true|false|1|0|yes|no)$/i.test(value)) return /^(true|1|yes)$/i.test(value);
+      return bad();
+    case 'enum':
+      if (typeof value !== 'string' || !leaf.values.includes(value)) bad();
+      return value;
+  }
+}
+
+function walk(spec: Spec, input: unknown, prefix: string, env: NodeJS.ProcessEnv, usedEnv: Set<string>): Record<string, unknown> {
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
+    throw new BlotterError('CONFIG_INVALID', `config ${prefix || '(top level)'}: expected a mapping of keys`);
+  }
+  const obj = (input ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!(key in spec)) {
+      const where = prefix ? `${prefix}.${key}` : key;
+      throw new BlotterError('CONFIG_UNKNOWN_KEY', `config ${where}: unknown key (expected one of ${Object.keys(spec).join(', ')})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, sub] of Object.entries(spec)) {
+    const where = prefix ? `${prefix}.${key}` : key;
+    if (isLeaf(sub)) {
+      const envName = 'BLOTTER_' + where.replace(/\./g, '_').toUpperCase();
+      if (env[envName] !== undefined) {
+        usedEnv.add(envName);
+        out[key] = coerce(`${where} (from ${envName})`, sub, env[envName], true);
+      } else if (obj[key] === undefined) {
+        throw new BlotterError('CONFIG_MISSING', `config ${where}: missing (expected ${describe(sub)})`);
+      } else {
+        out[key] = coerce(where, sub, obj[key], false);
+      }
+    } else {
+      out[key] = walk(sub, obj[key], where, env, usedEnv);
+    }
+  }
+  return out;
+}
+
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.BLOTTER_CONFIG ?? DEFAULT_CONFIG_FILE;
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(fs.readFileSync(file, 'utf8'), { uniqueKeys: true });
+  } catch (err) {
+    throw new BlotterError('CONFIG_UNREADABLE', `config file ${file}: ${(err as Error).message}`);
+  }
+  const usedEnv = new Set<string>();
+  const config = walk(SPEC, parsed, '', env, usedEnv) as Config;
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('BLOTTER_') && !usedEnv.has(name) && !OTHER_ENV.has(name) && !name.startsWith('BLOTTER_TEST_')) {
+      throw new BlotterError('CONFIG_UNKNOWN_KEY', `environment ${name}: not a blotter setting (settings are BLOTTER_ plus the key path, e.g. BLOTTER_INGEST_PORT)`);
+    }
+  }
+  if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
+  return config;
+}

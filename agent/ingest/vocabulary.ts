@@ -1,0 +1,313 @@
+// The bot's vocabulary: one strict payload schema per event_type. docs/events.md and
+// docs/schemas/*.json are generated from these declarations (npm run docs).
+import type { LedgerEvent } from '../ledger/event.ts';
+import { checkTimestamp, EventValidationError } from '../ledger/event.ts';
+import { stringifyExact } from '../ledger/json.ts';
+import { checkObject, PayloadError, type Field, type Fields } from './schema.ts';
+
+const opt = <F extends Field>(f: F): F => ({ ...f, optional: true });
+const text = (doc: string, max = 200): Field => ({ t: 'string', max, doc });
+const id = (doc: string): Field => ({ t: 'id', doc });
+const dec = (doc: string, sign: 'positive' | 'nonnegative' | 'any' = 'any'): Field => ({ t: 'decimal', sign, doc });
+
+const currency: Field = { t: 'string', max: 3, pattern: /^[A-Z]{3}$/, patternText: 'a 3-letter currency code (USD)', doc: 'ISO 4217 currency code' };
+
+export const CONTRACT: Fields = {
+  con_id: opt({ t: 'int', min: 0, doc: 'IB contract id (conId)' }),
+  symbol: text('Underlying symbol, e.g. AAPL', 64),
+  sec_type: { t: 'enum', values: ['STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG'], doc: 'IB security type' },
+  currency,
+  exchange: opt(text('Routing exchange, e.g. SMART', 32)),
+  primary_exchange: opt(text('Primary listing exchange, e.g. NASDAQ', 32)),
+  local_symbol: opt(text('IB local symbol', 64)),
+  last_trade_date: opt({ t: 'string', max: 8, pattern: /^\d{6}(\d{2})?$/, patternText: 'YYYYMM or YYYYMMDD', doc: 'Expiry, YYYYMM or YYYYMMDD' }),
+  strike: opt(dec('Option strike', 'nonnegative')),
+  right: opt({ t: 'enum', values: ['C', 'P'], doc: 'Option right' }),
+  multiplier: opt(dec('Contract multiplier', 'positive')),
+};
+const contract: Field = { t: 'object', fields: CONTRACT, doc: 'The instrument' };
+
+const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'MOC', 'LOC', 'MOO', 'LOO', 'TRAIL', 'TRAIL LIMIT', 'MIT', 'LIT', 'REL', 'MIDPRICE', 'PEG MKT', 'PEG MID', 'VWAP'] as const;
+const TIFS = ['DAY', 'GTC', 'IOC', 'FOK', 'GTD', 'OPG', 'DTC'] as const;
+const ORDER_STATUSES = ['PendingSubmit', 'PendingCancel', 'PreSubmitted', 'Submitted', 'ApiPending', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive', 'Rejected'] as const;
+
+export type EventSpec = {
+  doc: string;
+  entity?: { type: string; idField: string };
+  needsAccount?: boolean;
+  needsActor?: boolean;
+  fields: Fields;
+  rules?: (p: Record<string, unknown>) => void;
+};
+
+export const VOCABULARY: Record<string, EventSpec> = {
+  order_submitted: {
+    doc: 'The bot sent an order to the broker. Decision and arrival prices make execution quality measurable.',
+    entity: { type: 'order', idField: 'client_order_id' },
+    needsAccount: true,
+    fields: {
+      client_order_id: id("The bot's own id for the order"),
+      order_ref: opt(text('IB orderRef sent with the order (how broker fills are matched back)')),
+      ib_order_id: opt({ t: 'int', doc: 'IB orderId, when known' }),
+      parent_id: opt(id('Parent order of a bracket or OCA group')),
+      contract,
+      side: { t: 'enum', values: ['BUY', 'SELL'], doc: 'Direction' },
+      quantity: dec('Order quantity', 'positive'),
+      order_type: { t: 'enum', values: ORDER_TYPES, doc: 'IB order type' },
+      limit_price: opt(dec('Limit price (LMT, STP LMT, LOC, LIT, TRAIL LIMIT)')),
+      stop_price: opt(dec('Stop or trigger price (STP, STP LMT, MIT, LIT, TRAIL)')),
+      tif: { t: 'enum', values: TIFS, doc: 'Time in force' },
+      good_till: opt({ t: 'timestamp', doc: 'Expiry for GTD orders' }),
+      strategy: opt(text('Strategy that placed it')),
+      signal_id: opt(id('Signal that led to it')),
+      decision_price: opt(dec('Price when the decision was made', 'nonnegative')),
+      arrival_price: opt(dec('Market price when the order reached the broker', 'nonnegative')),
+      notes: opt(text('Free text', 2000)),
+    },
+    rules: (p) => {
+      const t = p.order_type as string;
+      if (['LMT', 'STP LMT', 'LOC', 'LOO', 'LIT', 'TRAIL LIMIT'].includes(t) && p.limit_price == null) throw new PayloadError('payload.limit_price', `is required for order_type ${t}`);
+      if (['STP', 'STP LMT', 'MIT', 'LIT'].includes(t) && p.stop_price == null) throw new PayloadError('payload.stop_price', `is required for order_type ${t}`);
+      if (p.tif === 'GTD' && p.good_till == null) throw new PayloadError('payload.good_till', 'is required for tif GTD');
+    },
+  },
+  order_status: {
+    doc: "An order's status as the bot saw it change.",
+    entity: { type: 'order', idField: 'client_order_id' },
+    needsAccount: true,
+    fields: {
+      client_order_id: id("The bot's id for the order"),
+      ib_order_id: opt({ t: 'int', doc: 'IB orderId' }),
+      perm_id: opt({ t: 'bigint', doc: 'IB permId (64-bit)' }),
+      status: { t: 'enum', values: ORDER_STATUSES, doc: 'IB order status' },
+      filled: dec('Quantity filled so far', 'nonnegative'),
+      remaining: dec('Quantity still open', 'nonnegative'),
+      avg_fill_price: opt(dec('Average fill price so far', 'nonnegative')),
+      last_fill_price: opt(dec('Price of the latest fill', 'nonnegative')),
+      why_held: opt(text('IB whyHeld')),
+      reason: opt(text('Rejection or cancel reason', 2000)),
+    },
+  },
+  order_cancel_requested: {
+    doc: 'The bot asked the broker to cancel an order.',
+    entity: { type: 'order', idField: 'client_order_id' },
+    needsAccount: true,
+    fields: {
+      client_order_id: id("The bot's id for the order"),
+      ib_order_id: opt({ t: 'int', doc: 'IB orderId' }),
+      reason: opt(text('Why', 2000)),
+    },
+  },
+  order_modified: {
+    doc: 'The bot changed a working order (only the fields that changed are given).',
+    entity: { type: 'order', idField: 'client_order_id' },
+    needsAccount: true,
+    fields: {
+      client_order_id: id("The bot's id for the order"),
+      ib_order_id: opt({ t: 'int', doc: 'IB orderId' }),
+      quantity: opt(dec('New quantity', 'positive')),
+      limit_price: opt(dec('New limit price')),
+      stop_price: opt(dec('New stop price')),
+      tif: opt({ t: 'enum', values: TIFS, doc: 'New time in force' }),
+      reason: opt(text('Why', 2000)),
+    },
+    rules: (p) => {
+      if (p.quantity == null && p.limit_price == null && p.stop_price == null && p.tif == null) {
+        throw new PayloadError('payload', 'order_modified must change at least one of quantity, limit_price, stop_price, tif');
+      }
+    },
+  },
+  execution: {
+    doc: "A fill as the bot saw it (the broker's own report arrives through the IB relay).",
+    entity: { type: 'execution', idField: 'exec_id' },
+    needsAccount: true,
+    fields: {
+      exec_id: id('IB execId'),
+      client_order_id: opt(id("The bot's id for the order")),
+      order_ref: opt(text('IB orderRef')),
+      ib_order_id: opt({ t: 'int', doc: 'IB orderId' }),
+      perm_id: opt({ t: 'bigint', doc: 'IB permId' }),
+      contract,
+      side: { t: 'enum', values: ['BUY', 'SELL'], doc: 'Direction of the fill' },
+      quantity: dec('Filled quantity', 'positive'),
+      price: dec('Fill price', 'nonnegative'),
+      exchange: opt(text('Execution venue', 32)),
+      commission: opt(dec('Commission, when known (positive is a cost)')),
+      commission_currency: opt(currency),
+      liquidity: opt({ t: 'enum', values: ['added', 'removed', 'routed', 'auction'], doc: 'Liquidity flag' }),
+    },
+  },
+  position_snapshot: {
+    doc: 'Every position the bot believes it holds in the account, at occurred_at.',
+    entity: { type: 'account', idField: '' },
+    needsAccount: true,
+    fields: {
+      positions: {
+        t: 'array', max: 10_000, doc: 'One entry per instrument (an empty list means flat)',
+        of: {
+          t: 'object', doc: 'A position',
+          fields: {
+            contract,
+            quantity: dec('Signed quantity: negative is short'),
+            avg_cost: opt(dec('Average cost per unit', 'nonnegative')),
+            market_price: opt(dec('Mark price', 'nonnegative')),
+          },
+        },
+      },
+    },
+  },
+  account_snapshot: {
+    doc: 'Cash per currency and account values the bot believes, at occurred_at.',
+    entity: { type: 'account', idField: '' },
+    needsAccount: true,
+    fields: {
+      base_currency: currency,
+      net_liquidation: dec('Net liquidation value in the base currency'),
+      cash: {
+        t: 'array', max: 200, doc: 'Cash balance per currency',
+        of: { t: 'object', doc: 'Cash in one currency', fields: { currency, amount: dec('Balance (negative is a loan)') } },
+      },
+      buying_power: opt(dec('Buying power')),
+      equity_with_loan: opt(dec('Equity with loan value')),
+      maintenance_margin: opt(dec('Maintenance margin requirement', 'nonnegative')),
+      initial_margin: opt(dec('Initial margin requirement', 'nonnegative')),
+    },
+  },
+  pnl: {
+    doc: 'Profit and loss the bot computed for the account (or one instrument).',
+    entity: { type: 'account', idField: '' },
+    needsAccount: true,
+    fields: {
+      currency,
+      daily: opt(dec('Daily P&L')),
+      realized: opt(dec('Realized P&L')),
+      unrealized: opt(dec('Unrealized P&L')),
+      contract: opt(contract),
+    },
+  },
+  signal: {
+    doc: 'A strategy signal: what the bot decided and why.',
+    entity: { type: 'signal', idField: 'signal_id' },
+    fields: {
+      signal_id: id('Id the bot gives the signal (orders refer to it)'),
+      strategy: text('Strategy name'),
+      symbol: opt(text('Instrument symbol', 64)),
+      contract: opt(contract),
+      direction: opt({ t: 'enum', values: ['long', 'short', 'flat', 'buy', 'sell', 'hold'], doc: 'What the signal says' }),
+      strength: opt(dec('Signal strength or score')),
+      price: opt(dec('Reference price at the signal', 'nonnegative')),
+      features: opt({ t: 'map', doc: 'Inputs that produced it (free-form object)' }),
+    },
+  },
+  config_change: {
+    doc: 'A configuration value changed. The actor is required.',
+    entity: { type: 'config', idField: 'key' },
+    needsActor: true,
+    fields: {
+      key: text('Setting, e.g. risk.max_position'),
+      old: { t: 'json', doc: 'Previous value (any JSON; null when new)', optional: true },
+      new: { t: 'json', doc: 'New value (any JSON; null when removed)', optional: true },
+      reason: text('Why it changed', 2000),
+    },
+  },
+  user_action: {
+    doc: 'A person did something to the bot (pause, flatten, approve, override). The actor is required.',
+    entity: { type: 'user_action', idField: '' },
+    needsActor: true,
+    fields: {
+      action: text('What they did, e.g. pause_trading'),
+      target: opt(text('What they did it to')),
+      reason: opt(text('Why', 2000)),
+      details: opt({ t: 'map', doc: 'Anything else (free-form object)' }),
+    },
+  },
+  connection: {
+    doc: "The bot's own connection to the broker or to its data changed state.",
+    entity: { type: 'connection', idField: 'peer' },
+    fields: {
+      peer: text('What it connects to, e.g. tws, market_data'),
+      state: { t: 'enum', values: ['connecting', 'connected', 'disconnected', 'reconnecting', 'degraded', 'failed'], doc: 'New state' },
+      detail: opt(text('Detail', 2000)),
+      code: opt({ t: 'int', doc: 'Broker or library code' }),
+    },
+  },
+  system: {
+    doc: 'Something about the bot itself: start, stop, deploy, error.',
+    entity: { type: 'system', idField: '' },
+    fields: {
+      event: text('What happened, e.g. started, stopped, deployed, error'),
+      version: opt(text('Bot version', 100)),
+      message: opt(text('Message', 2000)),
+      details: opt({ t: 'map', doc: 'Anything else (free-form object)' }),
+    },
+  },
+};
+
+export const EVENT_TYPES = Object.keys(VOCABULARY);
+
+// The envelope the API takes around each payload.
+export const ENVELOPE: Record<string, { doc: string; required: boolean }> = {
+  event_type: { doc: `One of ${EVENT_TYPES.join(', ')}`, required: true },
+  occurred_at: { doc: 'When it happened: RFC 3339 with an offset, up to microseconds', required: true },
+  payload: { doc: 'The event, as its event_type defines', required: true },
+  idempotency_key: { doc: 'Makes retries safe: a second event with the same key is a duplicate and is not written', required: false },
+  account: { doc: 'Broker account (required by order, execution, position, account and pnl events)', required: false },
+  actor: { doc: 'Who acted: strategy, user or service (required by config_change and user_action)', required: false },
+  session_id: { doc: "The bot's session (a run of the bot)", required: false },
+  stream: { doc: 'Chain to append to; default: bot', required: false },
+  source: { doc: 'bot (default), user or system', required: false },
+};
+
+const TEXT_LIMIT = 1000;
+
+function envText(obj: Record<string, unknown>, key: string): string | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || v === '' || v.length > TEXT_LIMIT || v.includes('\u0000')) {
+    throw new EventValidationError(key, `must be a non-empty string of at most ${TEXT_LIMIT} characters`);
+  }
+  return v;
+}
+
+// One API item to a ledger event, or an EventValidationError naming the field.
+export function toBotEvent(item: unknown): LedgerEvent {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new EventValidationError('(event)', 'must be a JSON object');
+  const obj = item as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!(key in ENVELOPE)) throw new EventValidationError(key, `is not a known field (expected ${Object.keys(ENVELOPE).join(', ')})`);
+  }
+  const eventType = obj.event_type;
+  if (typeof eventType !== 'string' || !(eventType in VOCABULARY)) {
+    throw new EventValidationError('event_type', `must be one of ${EVENT_TYPES.join(', ')}`);
+  }
+  const spec = VOCABULARY[eventType]!;
+  const occurredAt = checkTimestamp('occurred_at', obj.occurred_at);
+  const source = obj.source ?? 'bot';
+  if (source !== 'bot' && source !== 'user' && source !== 'system') throw new EventValidationError('source', 'must be bot, user or system');
+  const account = envText(obj, 'account');
+  const actor = envText(obj, 'actor');
+  if (spec.needsAccount && !account) throw new EventValidationError('account', `is required for ${eventType}`);
+  if (spec.needsActor && !actor) throw new EventValidationError('actor', `is required for ${eventType}`);
+  let payload: Record<string, unknown>;
+  try {
+    payload = checkObject('payload', spec.fields, obj.payload);
+    spec.rules?.(payload);
+  } catch (err) {
+    if (err instanceof PayloadError) throw new EventValidationError(err.field, err.message.slice(err.field.length + 2));
+    throw err;
+  }
+  const entityId = spec.entity?.idField ? String(payload[spec.entity.idField]) : spec.entity?.type === 'account' ? account : null;
+  return {
+    stream: envText(obj, 'stream') ?? 'bot',
+    occurredAt,
+    source,
+    eventType,
+    entityType: spec.entity?.type ?? null,
+    entityId,
+    account,
+    actor,
+    sessionId: envText(obj, 'session_id'),
+    idempotencyKey: envText(obj, 'idempotency_key'),
+    payload: stringifyExact(payload),
+  };
+}
