@@ -14,9 +14,14 @@ begin
     end if;
   end loop;
   -- The migrating user acts as blotter_owner (set role) so every object is owned by it.
-  if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user)
-     and not pg_catalog.pg_has_role(current_user, 'blotter_owner', 'member') then
-    execute format('grant blotter_owner to %I', current_user);
+  -- It also runs the agent, whose connections use role blotter_agent.
+  if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+    if not pg_catalog.pg_has_role(current_user, 'blotter_owner', 'member') then
+      execute format('grant blotter_owner to %I', current_user);
+    end if;
+    if not pg_catalog.pg_has_role(current_user, 'blotter_agent', 'member') then
+      execute format('grant blotter_agent to %I', current_user);
+    end if;
   end if;
   execute format('grant create, connect on database %I to blotter_owner', current_database());
 end

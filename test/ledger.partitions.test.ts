@@ -21,8 +21,8 @@ t.test('a month already holding rows in the default partition stays there', asyn
   await sql`insert into ledger.events (stream, recorded_at, occurred_at, source, event_type, payload)
             values ('far', '2031-03-10T00:00:00Z', now(), 'system', 'tick', '{}')`;
   const made = await sql`select ledger.ensure_partitions(60) as n`;
-  t.notOk(made.map((r) => r.n).includes('events_203103'), 'March 2031 not created');
-  t.ok(made.map((r) => r.n).includes('events_203104'), 'the months around it are');
+  t.notOk(made.map((r) => r.n).includes('ledger.events_203103'), 'March 2031 not created');
+  t.ok(made.map((r) => r.n).includes('ledger.events_203104'), 'the months around it are');
   const [row] = await sql`select tableoid::regclass::text as p from ledger.events where stream = 'far'`;
   t.equal(row!.p, 'ledger.events_default');
 });

@@ -18,9 +18,9 @@ function copyDbDir(): string {
 t.test('a fresh database: two migrators at once apply everything exactly once', async (t) => {
   const { url, sql } = await testDb(t, { template: false });
   const results = await Promise.all([migrate({ url }), migrate({ url }), migrate({ url })]);
-  t.same(results.map((r) => r.applied.length).sort(), [0, 0, 1]);
-  t.same((await sql`select version, name from blotter_meta.migrations`).map((r) => [r.version, r.name]), [[1, 'ledger']]);
-  t.ok(results.some((r) => r.partitionsCreated.length === 4), 'current month and three ahead');
+  t.same(results.map((r) => r.applied.length).sort(), [0, 0, 2]);
+  t.same((await sql`select version, name from blotter_meta.migrations order by version`).map((r) => [r.version, r.name]), [[1, 'ledger'], [2, 'ops']]);
+  t.ok(results.some((r) => r.partitionsCreated.length === 12), 'current month and three ahead, for the ledger, logs and metrics');
   const again = await runCli(['migrate'], { env: { DATABASE_URL: url } });
   t.equal(again.code, 0, again.stderr);
   t.match(again.stdout, /migrations: up to date/);
@@ -42,19 +42,19 @@ t.test('edited, missing, misnamed and out-of-order migrations are refused by nam
   fs.writeFileSync(path.join(dir, 'migrations', '000000_early.sql'), 'select 1;');
   await t.rejects(migrate({ url, dbDir: dir }), { code: 'MIGRATION_OUT_OF_ORDER', message: /000000_early\.sql is older than the newest applied migration/ });
   fs.rmSync(path.join(dir, 'migrations', '000000_early.sql'));
-  t.equal((await sql`select count(*)::int as n from blotter_meta.migrations`)[0]!.n, 1, 'nothing recorded by the refusals');
+  t.equal((await sql`select count(*)::int as n from blotter_meta.migrations`)[0]!.n, 2, 'nothing recorded by the refusals');
 });
 
 t.test('a failing migration names its file and leaves nothing behind', async (t) => {
   const { url, sql } = await testDb(t);
   const dir = copyDbDir();
-  fs.writeFileSync(path.join(dir, 'migrations', '000002_broken.sql'), 'create table ledger.half_done (id int);\nselect no_such_column from ledger.events;\n');
-  await t.rejects(migrate({ url, dbDir: dir }), { code: 'MIGRATION_FAILED', message: /db\/migrations\/000002_broken\.sql: column "no_such_column" does not exist/ });
+  fs.writeFileSync(path.join(dir, 'migrations', '000099_broken.sql'), 'create table ledger.half_done (id int);\nselect no_such_column from ledger.events;\n');
+  await t.rejects(migrate({ url, dbDir: dir }), { code: 'MIGRATION_FAILED', message: /db\/migrations\/000099_broken\.sql: column "no_such_column" does not exist/ });
   t.equal((await sql`select to_regclass('ledger.half_done') as r`)[0]!.r, null, 'rolled back whole');
-  fs.writeFileSync(path.join(dir, 'migrations', '000002_fixed.sql'), 'create table ledger.whole (id int);\n');
-  fs.rmSync(path.join(dir, 'migrations', '000002_broken.sql'));
+  fs.writeFileSync(path.join(dir, 'migrations', '000099_fixed.sql'), 'create table ledger.whole (id int);\n');
+  fs.rmSync(path.join(dir, 'migrations', '000099_broken.sql'));
   const r = await migrate({ url, dbDir: dir });
-  t.same(r.applied, ['000002_fixed.sql']);
+  t.same(r.applied, ['000099_fixed.sql']);
   const [owner] = await sql`select tableowner from pg_tables where schemaname = 'ledger' and tablename = 'whole'`;
   t.equal(owner!.tableowner, 'blotter_owner', 'objects belong to blotter_owner');
 });

@@ -113,7 +113,8 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
             });
           }
         }
-        const rows = await tx`select ledger.ensure_partitions(${opts.partitionsAhead ?? 3}) as name`;
+        const ahead = opts.partitionsAhead ?? 3;
+        const rows = await tx`select ledger.ensure_partitions(${ahead}) as name union all select ops.ensure_partitions(${ahead})`;
         result.partitionsCreated = rows.map((r) => r.name as string);
       });
       return result;

@@ -27,6 +27,15 @@ create or replace trigger _100_append_only before delete on ledger.streams
 create or replace trigger _110_no_truncate before truncate on ledger.streams
   for each statement execute function ledger.tg_refuse_change();
 
+create or replace trigger _100_append_only before update or delete on ops.logs
+  for each row execute function ledger.tg_refuse_change();
+create or replace trigger _110_no_truncate before truncate on ops.logs
+  for each statement execute function ledger.tg_refuse_change();
+create or replace trigger _100_append_only before update or delete on ops.metrics
+  for each row execute function ledger.tg_refuse_change();
+create or replace trigger _110_no_truncate before truncate on ops.metrics
+  for each statement execute function ledger.tg_refuse_change();
+
 -- Row triggers reach every partition through the parent, statement triggers do not:
 -- TRUNCATE of one partition needs its own trigger (ensure_partitions adds it to new ones).
 do $$
@@ -34,7 +43,7 @@ declare
   v_part regclass;
 begin
   for v_part in select inhrelid::regclass from pg_catalog.pg_inherits
-                 where inhparent = 'ledger.events'::regclass
+                 where inhparent in ('ledger.events'::regclass, 'ops.logs'::regclass, 'ops.metrics'::regclass)
   loop
     execute format('create or replace trigger _110_no_truncate before truncate on %s
                     for each statement execute function ledger.tg_refuse_change()', v_part);

@@ -17,8 +17,21 @@ grant insert (stream, occurred_at, source, event_type, entity_type, entity_id, a
   on ledger.events to blotter_agent;
 grant usage on sequence ledger.events_seq_seq to blotter_agent;
 grant select on ledger.streams to blotter_agent;
+-- The API answers `duplicate` for keys the ledger already holds.
+grant select on ledger.idempotency_keys to blotter_agent;
 grant execute on function ledger.ensure_partitions(integer) to blotter_agent;
 
 grant select on all tables in schema ledger to blotter_auditor;
 grant execute on all functions in schema ledger to blotter_auditor;
 revoke execute on function ledger.ensure_partitions(integer) from blotter_auditor;
+revoke execute on function ledger.create_month_partitions(regclass, integer) from blotter_agent, blotter_auditor;
+
+-- ops: the agent writes logs and metrics; the auditor reads them.
+revoke all on schema ops from public;
+revoke all on all tables in schema ops from public, blotter_agent, blotter_auditor, blotter_reviewer, blotter_bi;
+revoke all on all functions in schema ops from public;
+grant usage on schema ops to blotter_agent, blotter_auditor;
+grant insert (logged_at, level, category, source, msg, fields, session_id) on ops.logs to blotter_agent;
+grant insert (observed_at, name, value, labels, session_id) on ops.metrics to blotter_agent;
+grant select on ops.logs, ops.metrics to blotter_agent, blotter_auditor;
+grant execute on function ops.ensure_partitions(integer) to blotter_agent;
