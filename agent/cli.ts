@@ -2,8 +2,10 @@
 // (tampered chain, refused input); 2 usage, configuration or connection errors.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { BlotterError } from './errors.ts';
-import { blotterHome, connect, databaseUrl, redactUrl } from './db/connect.ts';
+import { blotterHome, connect, databaseUrl } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
+import { startAgent } from './agent.ts';
+import { loadConfig } from './config.ts';
 import { serverStatus, startServer, stopServer } from './db/server.ts';
 import { appendNdjson, openInput } from './ledger/append.ts';
 import { readDigestFile, takeDigest, writeDigestFile } from './ledger/digest.ts';
@@ -11,14 +13,16 @@ import { verifyLedger } from './ledger/verify.ts';
 
 const USAGE = `usage: blotter <command> [options]
 
-  start                       start the database (embedded unless DATABASE_URL) and migrate it
+  start [--config FILE]       run the agent: ingest API, spool, writer, jobs (migrates first)
+  logs                        query the trading log [--level L] [--category C] [--from T] [--to T] [--grep S] [--json] [--limit N]
   db start|stop|status|url    manage the embedded PostgreSQL under $BLOTTER_HOME (default ./.blotter)
   migrate                     apply db/migrations, then db/functions and db/policies
   append FILE|-               load NDJSON events through COPY [--skip-invalid] [--json]
   verify                      recompute the hash chain [--stream S] [--digest FILE] [--json]
   digest                      write each stream's head to a file [--stream S] --out FILE
 
-Environment: DATABASE_URL (use this PostgreSQL 15+), BLOTTER_HOME, BLOTTER_PG_BIN.
+Environment: DATABASE_URL (use this PostgreSQL 15+), BLOTTER_HOME, BLOTTER_PG_BIN, BLOTTER_CONFIG,
+and BLOTTER_<SECTION>_<KEY> for any key of config/blotter.yaml (BLOTTER_INGEST_TOKEN, ...).
 `;
 
 class UsageError extends Error {}
@@ -95,11 +99,43 @@ async function cmdMigrate(args: string[]): Promise<number> {
 }
 
 async function cmdStart(args: string[]): Promise<number> {
-  parse(args, {});
-  const url = await databaseUrl({ create: true });
-  const r = await migrate({ url, log: (l) => out(l) });
-  out(`database ready: ${redactUrl(url)} (${r.applied.length} migrations applied)`);
-  out('next: blotter append FILE, blotter verify; stop the embedded database with `blotter db stop`');
+  const { flags } = parse(args, { config: { type: 'string' } });
+  const config = loadConfig({ file: typeof flags.config === 'string' ? flags.config : undefined });
+  const agent = await startAgent(config, { home: blotterHome(), handleSignals: true });
+  process.stderr.write(`blotter: agent ${agent.sessionId} listening on ${agent.url} (SIGTERM or Ctrl-C drains and stops)\n`);
+  // Runs until a signal; the signal handler exits the process.
+  await new Promise(() => {});
+  return 0;
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+async function cmdLogs(args: string[]): Promise<number> {
+  const { flags } = parse(args, {
+    level: { type: 'string' }, category: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+    grep: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' },
+  });
+  const level = typeof flags.level === 'string' ? flags.level : 'trace';
+  if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}`);
+  const limit = Number(flags.limit ?? 1000);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) throw new UsageError('--limit must be an integer from 1 to 1000000');
+  for (const k of ['from', 'to'] as const) {
+    if (typeof flags[k] === 'string' && Number.isNaN(Date.parse(flags[k] as string))) throw new UsageError(`--${k} must be a date or timestamp, got "${flags[k]}"`);
+  }
+  const levels = LEVELS.slice(LEVELS.indexOf(level));
+  const rows = await withSql(false, (sql) => sql`
+    select to_char(logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as time, level, category, source, msg, fields, session_id
+      from ops.logs
+     where level = any(${levels})
+       ${typeof flags.category === 'string' ? sql`and category = ${flags.category}` : sql``}
+       ${typeof flags.from === 'string' ? sql`and logged_at >= ${flags.from}::text::timestamptz` : sql``}
+       ${typeof flags.to === 'string' ? sql`and logged_at < ${flags.to}::text::timestamptz` : sql``}
+       ${typeof flags.grep === 'string' ? sql`and (msg ilike ${'%' + flags.grep + '%'} or fields::text ilike ${'%' + flags.grep + '%'})` : sql``}
+     order by logged_at, log_id
+     limit ${limit}`);
+  for (const r of rows) {
+    if (flags.json) out(JSON.stringify(r));
+    else out(`${r.time} ${String(r.level).toUpperCase().padEnd(5)} [${r.category}] ${r.source === 'bot' ? '(bot) ' : ''}${r.msg}${r.fields ? ' ' + JSON.stringify(r.fields) : ''}`);
+  }
   return 0;
 }
 
@@ -150,7 +186,7 @@ async function cmdDigest(args: string[]): Promise<number> {
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  start: cmdStart, db: cmdDb, migrate: cmdMigrate, append: cmdAppend, verify: cmdVerify, digest: cmdDigest,
+  start: cmdStart, logs: cmdLogs, db: cmdDb, migrate: cmdMigrate, append: cmdAppend, verify: cmdVerify, digest: cmdDigest,
 };
 
 export async function main(argv: string[]): Promise<number> {

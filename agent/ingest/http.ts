@@ -1,0 +1,338 @@
+// The bot-facing HTTP API. Every request needs the bearer token. POST /v1/events answers
+// per item (accepted, duplicate, rejected with field and reason) and sends 202 only once
+// the accepted items are fsynced in the spool. A malformed body is a 400 that says where,
+// an oversized one a 413, a full spool a 503 with Retry-After; nothing of a refused
+// request is written.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type pino from 'pino';
+import type postgres from 'postgres';
+import type { Config } from '../config.ts';
+import { EventValidationError, checkTimestamp } from '../ledger/event.ts';
+import type { LedgerEvent } from '../ledger/event.ts';
+import { parseExact, RawNumber } from '../ledger/json.ts';
+import type { DbLogSink } from '../log/db-sink.ts';
+import type { Registry } from '../metrics.ts';
+import { SpoolFullError, type Spool } from './spool.ts';
+import { toBotEvent } from './vocabulary.ts';
+import { toRecord, type Writer } from './writer.ts';
+
+export type ItemResult = { index: number; status: 'accepted' | 'duplicate' | 'rejected'; idempotency_key?: string; field?: string; reason?: string };
+
+export type IngestDeps = {
+  config: Config['ingest'];
+  spool: Spool;
+  writer: Writer;
+  sql: postgres.Sql;
+  metrics: Registry;
+  log: pino.Logger;
+  logSink?: DbLogSink;
+  sessionId: string;
+};
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+// Keys accepted recently, so a retry is answered `duplicate` without a database round
+// trip. Bounded: the oldest keys are forgotten first (the ledger still drops them).
+class RecentKeys {
+  private readonly keys = new Set<string>();
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  has(k: string): boolean {
+    return this.keys.has(k);
+  }
+  add(k: string): void {
+    this.keys.add(k);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+  }
+  delete(k: string): void {
+    this.keys.delete(k);
+  }
+}
+
+const DUP_CHECK_TIMEOUT_MS = 200;
+
+export function createIngestServer(d: IngestDeps): http.Server {
+  const token = Buffer.from(d.config.token);
+  const recent = new RecentKeys(1_000_000);
+  const spoolId = randomUUID();
+  let autoKey = 0;
+  let accepting = true;
+
+  const m = {
+    requests: d.metrics.counter('blotter_ingest_requests_total', 'HTTP requests by route and status'),
+    items: d.metrics.counter('blotter_ingest_events_total', 'Events received, by result'),
+    botLogs: d.metrics.counter('blotter_ingest_logs_total', 'Log lines received from the bot'),
+    botMetrics: d.metrics.gauge('blotter_bot_metric', 'Latest value of each metric the bot posted'),
+    dropped: d.metrics.counter('blotter_bot_metric_series_dropped_total', 'Bot metric series refused for exceeding the series limit'),
+  };
+
+  function authorized(req: http.IncomingMessage): boolean {
+    const h = req.headers.authorization ?? '';
+    const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '');
+    return token.length > 0 && given.length === token.length && timingSafeEqual(given, token);
+  }
+
+  function readBody(req: http.IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > d.config.max_body) {
+        reject(new HttpError(413, `body of ${declared} bytes exceeds the limit of ${d.config.max_body}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > d.config.max_body) {
+          reject(new HttpError(413, `body exceeds the limit of ${d.config.max_body} bytes`));
+          req.removeAllListeners('data');
+          req.resume();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  // A JSON array, or NDJSON (one value per line). Parse errors name the line (NDJSON)
+  // or the position (JSON).
+  function items(req: http.IncomingMessage, body: string): unknown[] {
+    const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+    if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/ndjson') {
+      const out: unknown[] = [];
+      const lines = body.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!.trim();
+        if (!line) continue;
+        try {
+          out.push(parseExact(line));
+        } catch (err) {
+          throw new HttpError(400, `line ${i + 1}: ${(err as Error).message}`);
+        }
+      }
+      return out;
+    }
+    if (type !== 'application/json') throw new HttpError(415, `content-type ${type} is not supported: send application/json (an array) or application/x-ndjson`);
+    let parsed: unknown;
+    try {
+      parsed = parseExact(body);
+    } catch (err) {
+      throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON array of items (or NDJSON with content-type application/x-ndjson)');
+    return parsed;
+  }
+
+  async function knownKeys(keys: string[]): Promise<Set<string>> {
+    // Only when the database is known to be up, and never for long: the ledger drops any
+    // duplicate this misses, so the answer can only be late, never wrong in effect.
+    if (keys.length === 0 || !d.writer.stats.dbUp) return new Set();
+    const query = d.sql`select idempotency_key from ledger.idempotency_keys where idempotency_key = any(${keys})`;
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), DUP_CHECK_TIMEOUT_MS).unref());
+    try {
+      const rows = await Promise.race([query, timeout]);
+      if (rows === null) {
+        query.cancel();
+        return new Set();
+      }
+      return new Set(rows.map((r) => r.idempotency_key as string));
+    } catch {
+      return new Set();
+    }
+  }
+
+  async function postEvents(req: http.IncomingMessage): Promise<[number, unknown]> {
+    if (!accepting) throw new HttpError(503, 'shutting down', { 'retry-after': '5' });
+    const list = items(req, await readBody(req));
+    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
+    const results: ItemResult[] = [];
+    const accepted: { i: number; ev: LedgerEvent }[] = [];
+    const inRequest = new Set<string>();
+    for (let i = 0; i < list.length; i++) {
+      let ev: LedgerEvent;
+      try {
+        ev = toBotEvent(list[i]);
+      } catch (err) {
+        if (!(err instanceof EventValidationError)) throw err;
+        results[i] = { index: i, status: 'rejected', field: err.field, reason: err.message.slice(err.field.length + 2) };
+        continue;
+      }
+      if (ev.idempotencyKey === null) {
+        // A key the agent assigns makes a replay of the spool exact; it cannot make a
+        // client's own retry safe (only the client's key can).
+        ev.idempotencyKey = `spool:${spoolId}:${++autoKey}`;
+      } else if (inRequest.has(ev.idempotencyKey) || recent.has(ev.idempotencyKey)) {
+        results[i] = { index: i, status: 'duplicate', idempotency_key: ev.idempotencyKey };
+        continue;
+      }
+      inRequest.add(ev.idempotencyKey);
+      accepted.push({ i, ev });
+    }
+    const known = await knownKeys(accepted.filter((a) => !a.ev.idempotencyKey!.startsWith('spool:')).map((a) => a.ev.idempotencyKey!));
+    const toSpool: { i: number; ev: LedgerEvent }[] = [];
+    for (const a of accepted) {
+      if (known.has(a.ev.idempotencyKey!)) results[a.i] = { index: a.i, status: 'duplicate', idempotency_key: a.ev.idempotencyKey! };
+      else toSpool.push(a);
+    }
+    // Claimed before the fsync so a concurrent retry of the same key is a duplicate.
+    for (const a of toSpool) recent.add(a.ev.idempotencyKey!);
+    try {
+      await d.spool.append(toSpool.map((a) => toRecord(a.ev)));
+    } catch (err) {
+      for (const a of toSpool) recent.delete(a.ev.idempotencyKey!);
+      if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
+      throw err;
+    }
+    for (const a of toSpool) results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
+    const count = (s: ItemResult['status']) => results.filter((r) => r.status === s).length;
+    const summary = { accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected') };
+    m.items.inc({ result: 'accepted' }, summary.accepted);
+    m.items.inc({ result: 'duplicate' }, summary.duplicate);
+    m.items.inc({ result: 'rejected' }, summary.rejected);
+    return [summary.accepted > 0 ? 202 : 200, { ...summary, items: results }];
+  }
+
+  const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+  async function postLogs(req: http.IncomingMessage): Promise<[number, unknown]> {
+    const list = items(req, await readBody(req));
+    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
+    const results: ItemResult[] = [];
+    const rows = [];
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i] as Record<string, unknown>;
+      try {
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new EventValidationError('(line)', 'must be a JSON object');
+        for (const k of Object.keys(x)) if (!['time', 'level', 'category', 'msg', 'fields', 'session_id'].includes(k)) throw new EventValidationError(k, 'is not a known field (time, level, category, msg, fields, session_id)');
+        if (typeof x.level !== 'string' || !LOG_LEVELS.has(x.level)) throw new EventValidationError('level', 'must be one of trace, debug, info, warn, error, fatal');
+        if (typeof x.msg !== 'string' || x.msg.length > 10_000) throw new EventValidationError('msg', 'must be a string of at most 10000 characters');
+        const category = x.category ?? 'system';
+        if (typeof category !== 'string' || !/^[a-z][a-z0-9_]{0,30}$/.test(category)) throw new EventValidationError('category', 'must be a lower-case name such as order or execution');
+        const time = x.time === undefined ? new Date().toISOString() : checkTimestamp('time', x.time);
+        if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) throw new EventValidationError('fields', 'must be an object');
+        if (x.session_id !== undefined && typeof x.session_id !== 'string') throw new EventValidationError('session_id', 'must be a string');
+        rows.push({ logged_at: time, level: x.level, category, source: 'bot', msg: x.msg, fields: x.fields === undefined ? null : JSON.parse(JSON.stringify(x.fields, (_k, v) => (v instanceof RawNumber ? v.text : v))), session_id: (x.session_id as string) ?? null });
+        results.push({ index: i, status: 'accepted' });
+      } catch (err) {
+        if (!(err instanceof EventValidationError)) throw err;
+        results.push({ index: i, status: 'rejected', field: err.field, reason: err.message.slice(err.field.length + 2) });
+      }
+    }
+    if (!d.logSink) throw new HttpError(503, 'the database log sink is disabled (logging.handlers.database.enabled)');
+    for (const r of rows) d.logSink.enqueue(r);
+    m.botLogs.inc({}, rows.length);
+    return [rows.length ? 202 : 200, { accepted: rows.length, rejected: results.length - rows.length, items: results }];
+  }
+
+  const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/;
+  async function postMetrics(req: http.IncomingMessage): Promise<[number, unknown]> {
+    const list = items(req, await readBody(req));
+    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
+    const results: ItemResult[] = [];
+    const rows: { observed_at: string; name: string; value: string; labels: Record<string, string>; session_id: string | null }[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i] as Record<string, unknown>;
+      try {
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new EventValidationError('(item)', 'must be a JSON object');
+        for (const k of Object.keys(x)) if (!['name', 'value', 'labels', 'time', 'session_id'].includes(k)) throw new EventValidationError(k, 'is not a known field (name, value, labels, time, session_id)');
+        if (typeof x.name !== 'string' || !METRIC_NAME.test(x.name)) throw new EventValidationError('name', 'must match [a-zA-Z_][a-zA-Z0-9_]*');
+        const value = x.value instanceof RawNumber ? x.value.text : typeof x.value === 'string' ? x.value : '';
+        if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) throw new EventValidationError('value', 'must be a number');
+        const labels = (x.labels ?? {}) as Record<string, unknown>;
+        if (typeof labels !== 'object' || Array.isArray(labels) || Object.entries(labels).some(([k, v]) => !METRIC_NAME.test(k) || typeof v !== 'string')) {
+          throw new EventValidationError('labels', 'must be an object of string values with metric-style names');
+        }
+        const time = x.time === undefined ? new Date().toISOString() : checkTimestamp('time', x.time);
+        rows.push({ observed_at: time, name: x.name, value, labels: labels as Record<string, string>, session_id: typeof x.session_id === 'string' ? x.session_id : null });
+        results.push({ index: i, status: 'accepted' });
+      } catch (err) {
+        if (!(err instanceof EventValidationError)) throw err;
+        results.push({ index: i, status: 'rejected', field: err.field, reason: err.message.slice(err.field.length + 2) });
+      }
+    }
+    if (rows.length) {
+      try {
+        await d.sql`insert into ops.metrics ${d.sql(rows.map((r) => ({ ...r, labels: d.sql.json(r.labels) })), 'observed_at', 'name', 'value', 'labels', 'session_id')}`;
+      } catch (err) {
+        throw new HttpError(503, `metrics could not be stored: ${(err as Error).message}`, { 'retry-after': '5' });
+      }
+      for (const r of rows) {
+        if (d.metrics.series() >= d.metrics.maxSeries) {
+          m.dropped.inc();
+          continue;
+        }
+        m.botMetrics.set({ name: r.name, ...r.labels }, r.value);
+      }
+    }
+    return [rows.length ? 202 : 200, { accepted: rows.length, rejected: results.length - rows.length, items: results }];
+  }
+
+  function health(): [number, unknown] {
+    const w = d.writer.stats;
+    const body = {
+      status: !accepting ? 'stopping' : w.dbUp ? 'ok' : 'degraded',
+      database: { reachable: w.dbUp, last_write_at: w.lastSuccessAt ? new Date(w.lastSuccessAt).toISOString() : null, last_error: w.lastError },
+      spool: { bytes: d.spool.pendingBytes(), quota_bytes: d.spool.opts.quotaBytes },
+      writer: { lag_ms: d.spool.lagMs(), batches: w.batches, events: w.events, duplicates: w.duplicates, errors: w.errors, rejected: w.rejected },
+      session_id: d.sessionId,
+    };
+    return [accepting ? 200 : 503, body];
+  }
+
+  const server = http.createServer(async (req, res) => {
+    const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    let status = 500;
+    let body: unknown;
+    let headers: Record<string, string> = {};
+    try {
+      if (!authorized(req)) throw new HttpError(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+      switch (route) {
+        case 'POST /v1/events': [status, body] = await postEvents(req); break;
+        case 'POST /v1/logs': [status, body] = await postLogs(req); break;
+        case 'POST /v1/metrics': [status, body] = await postMetrics(req); break;
+        case 'GET /v1/health': [status, body] = health(); break;
+        case 'GET /metrics':
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          res.end(d.metrics.render());
+          m.requests.inc({ route, status: '200' });
+          return;
+        default: throw new HttpError(404, `no route ${route}`);
+      }
+    } catch (err) {
+      if (err instanceof HttpError) {
+        status = err.status;
+        headers = err.headers;
+        body = { error: err.message };
+      } else {
+        status = 500;
+        body = { error: 'internal error' };
+        d.log.error({ err: (err as Error).message, route }, 'ingest: request failed');
+      }
+    }
+    m.requests.inc({ route: route.length > 40 ? 'other' : route, status: String(status) });
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
+    res.end(text);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 60_000;
+  server.on('close', () => {
+    accepting = false;
+  });
+  (server as http.Server & { stopAccepting: () => void }).stopAccepting = () => {
+    accepting = false;
+  };
+  return server;
+}
