@@ -59,17 +59,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       // The twin: same columns, defaults for what the trigger would fill, same partitions and indexes.
       await sql.unsafe(`
         create schema bench;
-        create table bench.events_raw (like ledger.events including defaults including constraints) partition by range (recorded_at);
+        create table bench.events_raw (like ledger.events including defaults including constraints including indexes) partition by range (recorded_at);
         alter table bench.events_raw alter stream_seq set default 1,
           alter prev_hash set default '\\x${'00'.repeat(32)}'::bytea, alter hash set default '\\x${'11'.repeat(32)}'::bytea;
         create table bench.events_raw_default partition of bench.events_raw default;
-        create index on bench.events_raw (stream, stream_seq);
-        create index on bench.events_raw (seq);
         do $$ declare r record; begin
           for r in select c.relname, pg_get_expr(c.relpartbound, c.oid) as bound from pg_inherits i join pg_class c on c.oid = i.inhrelid
                     where i.inhparent = 'ledger.events'::regclass and c.relname <> 'events_default' loop
             execute format('create table bench.%I partition of bench.events_raw %s', r.relname, r.bound);
           end loop; end $$;`);
+      const [idx] = await sql`select (select count(*) from pg_indexes where schemaname = 'ledger' and tablename = 'events')::int as chained,
+                                     (select count(*) from pg_indexes where schemaname = 'bench' and tablename = 'events_raw')::int as raw`;
+      if (idx!.chained !== idx!.raw) throw new Error(`the twin has ${idx!.raw} indexes, the ledger ${idx!.chained}`);
       const evs = events(n, nStreams);
       // Warm-up on both paths so neither pays first-use costs in the timed run.
       const warm = events(2000, nStreams).map((e) => ({ ...e, idempotencyKey: `warm:${e.idempotencyKey}` }));

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eventSchemas, eventsMarkdown } from '../agent/ingest/docs.ts';
+import { viewsSql } from '../agent/ingest/views.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 fs.mkdirSync(path.join(root, 'docs', 'schemas'), { recursive: true });
@@ -9,4 +10,5 @@ fs.writeFileSync(path.join(root, 'docs', 'events.md'), eventsMarkdown());
 for (const [name, schema] of Object.entries(eventSchemas())) {
   fs.writeFileSync(path.join(root, 'docs', 'schemas', name), JSON.stringify(schema, null, 2) + '\n');
 }
-process.stdout.write(`wrote docs/events.md and ${Object.keys(eventSchemas()).length} schemas\n`);
+fs.writeFileSync(path.join(root, 'db', 'functions', '060_ledger_views.sql'), viewsSql());
+process.stdout.write(`wrote docs/events.md, ${Object.keys(eventSchemas()).length} schemas and db/functions/060_ledger_views.sql\n`);

@@ -58,6 +58,14 @@ function runTap(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number;
 }
 
 const tapArgs = process.argv.slice(2);
+// An interrupted run still stops the server it started.
+let currentHome: string | undefined;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    const home = currentHome;
+    void (home ? stopServer(home).catch(() => {}) : Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 let passed = 0;
 let failed = 0;
 let exitCode = 0;
@@ -69,6 +77,7 @@ for (const [i, server] of list.entries()) {
   try {
     if (!adminUrl) {
       home = makeTempHome('blotter-test-');
+      currentHome = home;
       // Tests never need durability across an OS crash; fsync off keeps them fast.
       const settings = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' };
       adminUrl = (await startServer({ home, binDir: server.binDir, settings })).url;
