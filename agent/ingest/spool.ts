@@ -118,6 +118,7 @@ export class Spool extends EventEmitter {
   // Append records (one JSON line each, no newline); resolves once they are fsynced.
   append(lines: string[]): Promise<void> {
     if (this.closed) return Promise.reject(new BlotterError('SPOOL_CLOSED', 'the spool is closed (shutting down)'));
+    if (lines.length === 0) return Promise.resolve();
     const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     if (this.pendingBytes() + bytes > this.opts.quotaBytes) return Promise.reject(new SpoolFullError(this.pendingBytes(), this.opts.quotaBytes));
     for (const l of lines) this.buffer.push(l + '\n');
@@ -140,7 +141,10 @@ export class Spool extends EventEmitter {
   }
 
   private async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0) {
+      for (const w of this.waiters.splice(0)) w.resolve();
+      return;
+    }
     const data = Buffer.from(this.buffer.join(''));
     const waiters = this.waiters;
     this.buffer = [];
