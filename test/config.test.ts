@@ -1,0 +1,59 @@
+// Configuration is validated in full at start: an unknown or invalid key, in the file or
+// in the environment, stops start-up with a message naming it.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../agent/config.ts';
+import { tempHome } from './helpers/agent.ts';
+import { runCli } from './helpers/db.ts';
+
+const base = fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
+
+function withFile(tt: { teardown: (fn: () => unknown) => void }, text: string): string {
+  const f = path.join(tempHome(tt), 'blotter.yaml');
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+t.test('the shipped file loads with its documented defaults', async (t) => {
+  const c = loadConfig({ env: {} });
+  t.equal(c.ingest.host, '127.0.0.1');
+  t.equal(c.ingest.port, 7600);
+  t.equal(c.logging.handlers.file.max_size, 10 * 1024 * 1024);
+  t.equal(c.logging.handlers.file.max_files, 10);
+  t.equal(c.spool.quota, 1024 ** 3);
+});
+
+t.test('environment overrides, typed', async (t) => {
+  const c = loadConfig({ env: { BLOTTER_INGEST_PORT: '7700', BLOTTER_INGEST_TOKEN: 'abc', BLOTTER_JOBS_ENABLED: 'false', BLOTTER_SPOOL_QUOTA: '2GB', BLOTTER_LOGGING_CATEGORIES_ORDER: 'debug', DATABASE_URL: 'postgres://x@h/db' } });
+  t.same([c.ingest.port, c.ingest.token, c.jobs.enabled, c.spool.quota, c.logging.categories.order, c.database.url], [7700, 'abc', false, 2 * 1024 ** 3, 'debug', 'postgres://x@h/db']);
+});
+
+t.test('refusals name the key and what was expected', async (t) => {
+  const cases: [string, NodeJS.ProcessEnv, RegExp][] = [
+    [base.replace('  port: 7600', '  port: 7600\n  prot: 1'), {}, /config ingest\.prot: unknown key \(expected one of host, port/],
+    [base.replace('  port: 7600', '  port: 70000'), {}, /config ingest\.port: expected an integer from 0 to 65535, got 70000/],
+    [base.replace('max_size: 10MB', 'max_size: lots'), {}, /config logging\.handlers\.file\.max_size: expected a size such as 512KB/],
+    [base.replace('  level: info              #', '  level: chatty              #'), {}, /config logging\.level: expected one of trace, debug/],
+    [base.replace('  enabled: true\n  concurrency', '  enabled: yes please\n  concurrency'), {}, /config jobs\.enabled: expected true or false/],
+    [base.replace(/\n  batch_size: 5000.*\n/, '\n'), {}, /config writer\.batch_size: missing/],
+    [base + '\nextra: 1\n', {}, /config extra: unknown key/],
+    [base, { BLOTTER_INGEST_PORT: 'eighty' }, /config ingest\.port \(from BLOTTER_INGEST_PORT\): expected an integer/],
+    [base, { BLOTTER_INGEST_PROT: '1' }, /environment BLOTTER_INGEST_PROT: not a blotter setting/],
+    ['database: 5\n', {}, /config database: expected a mapping/],
+    ['port: 1\nport: 2\n', {}, /config file .*: Map keys must be unique/],
+  ];
+  for (const [text, env, message] of cases) {
+    t.throws(() => loadConfig({ file: withFile(t, text), env }), { message }, String(message));
+  }
+});
+
+t.test('blotter start refuses a bad config before doing anything', async (t) => {
+  const home = tempHome(t);
+  const f = path.join(home, 'bad.yaml');
+  fs.writeFileSync(f, base.replace('group_commit_ms: 2', 'group_commit_ms: -1'));
+  const r = await runCli(['start', '--config', f], { env: { BLOTTER_HOME: home, DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x' } });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /config spool\.group_commit_ms: expected an integer from 0 to 1000, got -1 \[CONFIG_INVALID\]/);
+  t.same(fs.readdirSync(home).sort(), ['bad.yaml'], 'nothing created');
+});
