@@ -2,7 +2,7 @@
 // numbers survive from text to the payload without float rounding. No database needed.
 import t from 'tap';
 import { EventValidationError, parseEventLine, toLedgerEvent } from '../agent/ledger/event.ts';
-import { parseExact, stringifyExact, RawNumber } from '../agent/ledger/json.ts';
+import { isRaw, parseExact, raw, stringifyExact } from '../agent/ledger/json.ts';
 
 const base = { occurred_at: '2026-11-26T14:30:00Z', source: 'bot', event_type: 'order_submitted', payload: {} };
 
@@ -55,7 +55,8 @@ t.test('every refusal names its field', async (t) => {
 t.test('numbers keep their text', async (t) => {
   const v = parseExact('{"a": 0.1, "b": [1e400, -0.0000000001, 12345678901234567890123], "c": {"d": 2.50}}');
   t.equal(stringifyExact(v), '{"a":0.1,"b":[1e400,-0.0000000001,12345678901234567890123],"c":{"d":2.50}}');
-  t.ok((v as { a: unknown }).a instanceof RawNumber);
+  t.ok(isRaw((v as { a: unknown }).a));
   t.equal(stringifyExact({ u: undefined, n: null, s: 'x"y', arr: [undefined] }), '{"n":null,"s":"x\\"y","arr":[null]}');
-  t.equal(JSON.stringify({ n: new RawNumber('1.10') }), '{"n":"1.10"}', 'toJSON falls back to the text');
+  t.equal(stringifyExact(undefined), 'null');
+  t.equal(JSON.stringify({ n: raw('1.10') }), '{"n":1.10}', 'plain JSON.stringify keeps the text too');
 });

@@ -119,7 +119,7 @@ t.test('bot logs land in ops.logs; bot metrics in ops.metrics and on /metrics', 
   t.same(logs.body.items[1], { index: 1, status: 'rejected', field: 'level', reason: 'must be one of trace, debug, info, warn, error, fatal' });
   await until(async () => (await sql`select count(*)::int as n from ops.logs where source = 'bot'`)[0]!.n === 1, 10_000);
   const [row] = await sql`select category, msg, fields from ops.logs where source = 'bot'`;
-  t.same(row, { category: 'order', msg: 'placed order 1', fields: { client_order_id: '1', px: '187.25' } });
+  t.same(row, { category: 'order', msg: 'placed order 1', fields: { client_order_id: '1', px: 187.25 } });
   const metrics = await post(port, '/v1/metrics', [{ name: 'open_orders', value: 3, labels: { strategy: 'a' } }, { name: 'bad name', value: 1 }]);
   t.equal(metrics.status, 202);
   t.equal(metrics.body.items[1].field, 'name');

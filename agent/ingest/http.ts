@@ -10,7 +10,7 @@ import type postgres from 'postgres';
 import type { Config } from '../config.ts';
 import { EventValidationError, checkTimestamp } from '../ledger/event.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
-import { parseExact, RawNumber } from '../ledger/json.ts';
+import { isRaw, parseExact } from '../ledger/json.ts';
 import type { DbLogSink } from '../log/db-sink.ts';
 import type { Registry } from '../metrics.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
@@ -181,20 +181,25 @@ export function createIngestServer(d: IngestDeps): http.Server {
       inRequest.add(ev.idempotencyKey);
       accepted.push({ i, ev });
     }
-    const known = await knownKeys(accepted.filter((a) => !a.ev.idempotencyKey!.startsWith('spool:')).map((a) => a.ev.idempotencyKey!));
+    // Claimed before the fsync so a concurrent retry of the same key is a duplicate.
+    for (const a of accepted) recent.add(a.ev.idempotencyKey!);
+    // The ledger check runs alongside the fsync: a key it finds is answered `duplicate`
+    // and, though spooled, dropped by the ledger, so it is still never written twice.
+    let known: Set<string>;
+    try {
+      [, known] = await Promise.all([
+        d.spool.append(accepted.map((a) => toRecord(a.ev))),
+        knownKeys(accepted.filter((a) => !a.ev.idempotencyKey!.startsWith('spool:')).map((a) => a.ev.idempotencyKey!)),
+      ]);
+    } catch (err) {
+      for (const a of accepted) recent.delete(a.ev.idempotencyKey!);
+      if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
+      throw err;
+    }
     const toSpool: { i: number; ev: LedgerEvent }[] = [];
     for (const a of accepted) {
       if (known.has(a.ev.idempotencyKey!)) results[a.i] = { index: a.i, status: 'duplicate', idempotency_key: a.ev.idempotencyKey! };
       else toSpool.push(a);
-    }
-    // Claimed before the fsync so a concurrent retry of the same key is a duplicate.
-    for (const a of toSpool) recent.add(a.ev.idempotencyKey!);
-    try {
-      await d.spool.append(toSpool.map((a) => toRecord(a.ev)));
-    } catch (err) {
-      for (const a of toSpool) recent.delete(a.ev.idempotencyKey!);
-      if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
-      throw err;
     }
     for (const a of toSpool) results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
     const count = (s: ItemResult['status']) => results.filter((r) => r.status === s).length;
@@ -223,7 +228,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
         const time = x.time === undefined ? new Date().toISOString() : checkTimestamp('time', x.time);
         if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) throw new EventValidationError('fields', 'must be an object');
         if (x.session_id !== undefined && typeof x.session_id !== 'string') throw new EventValidationError('session_id', 'must be a string');
-        rows.push({ logged_at: time, level: x.level, category, source: 'bot', msg: x.msg, fields: x.fields === undefined ? null : JSON.parse(JSON.stringify(x.fields, (_k, v) => (v instanceof RawNumber ? v.text : v))), session_id: (x.session_id as string) ?? null });
+        rows.push({ logged_at: time, level: x.level, category, source: 'bot', msg: x.msg, fields: x.fields === undefined ? null : x.fields, session_id: (x.session_id as string) ?? null });
         results.push({ index: i, status: 'accepted' });
       } catch (err) {
         if (!(err instanceof EventValidationError)) throw err;
@@ -248,7 +253,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
         if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new EventValidationError('(item)', 'must be a JSON object');
         for (const k of Object.keys(x)) if (!['name', 'value', 'labels', 'time', 'session_id'].includes(k)) throw new EventValidationError(k, 'is not a known field (name, value, labels, time, session_id)');
         if (typeof x.name !== 'string' || !METRIC_NAME.test(x.name)) throw new EventValidationError('name', 'must match [a-zA-Z_][a-zA-Z0-9_]*');
-        const value = x.value instanceof RawNumber ? x.value.text : typeof x.value === 'string' ? x.value : '';
+        const value = isRaw(x.value) ? x.value.rawJSON : typeof x.value === 'string' ? x.value : '';
         if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) throw new EventValidationError('value', 'must be a number');
         const labels = (x.labels ?? {}) as Record<string, unknown>;
         if (typeof labels !== 'object' || Array.isArray(labels) || Object.entries(labels).some(([k, v]) => !METRIC_NAME.test(k) || typeof v !== 'string')) {

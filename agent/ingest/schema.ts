@@ -2,7 +2,7 @@
 // gives the strict validator, the JSON Schema files and docs/events.md, so the three
 // cannot drift apart. Decimals are taken from decimal strings or from JSON numbers by
 // their source text (never through a double), and stored as decimal strings.
-import { RawNumber } from '../ledger/json.ts';
+import { isRaw } from '../ledger/json.ts';
 
 export type Field =
   | { t: 'string'; max?: number; pattern?: RegExp; patternText?: string; doc: string; optional?: boolean; example?: unknown }
@@ -34,14 +34,14 @@ const MAX_TEXT = 2000;
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  if (v instanceof RawNumber) return 'number';
+  if (isRaw(v)) return 'number';
   return typeof v;
 }
 
 function decimal(path: string, f: Extract<Field, { t: 'decimal' }>, v: unknown): string {
   let text: string;
   if (typeof v === 'string') text = v.trim();
-  else if (v instanceof RawNumber) text = v.text;
+  else if (isRaw(v)) text = v.rawJSON;
   else throw new PayloadError(path, `must be a decimal (string or number), got ${typeName(v)}`);
   if (!DECIMAL.test(text)) throw new PayloadError(path, `"${text}" is not a plain decimal (digits, optional sign and fraction, no exponent)`);
   if (f.sign === 'positive' && (text.startsWith('-') || /^-?0(\.0+)?$/.test(text))) throw new PayloadError(path, `must be greater than zero, got ${text}`);
@@ -61,20 +61,20 @@ export function check(path: string, f: Field, v: unknown): unknown {
       return v;
     }
     case 'id': {
-      if (v instanceof RawNumber && /^\d+$/.test(v.text)) return v.text;
+      if (isRaw(v) && /^\d+$/.test(v.rawJSON)) return v.rawJSON;
       if (typeof v !== 'string' || v === '' || v.length > 200 || v.includes('\u0000')) throw new PayloadError(path, 'must be a non-empty string (or an integer) of at most 200 characters');
       return v;
     }
     case 'decimal':
       return decimal(path, f, v);
     case 'int': {
-      if (!(v instanceof RawNumber) || !/^-?\d+$/.test(v.text) || !Number.isSafeInteger(Number(v.text))) throw new PayloadError(path, `must be an integer, got ${v instanceof RawNumber ? v.text : typeName(v)}`);
-      const n = Number(v.text);
+      if (!(isRaw(v)) || !/^-?\d+$/.test(v.rawJSON) || !Number.isSafeInteger(Number(v.rawJSON))) throw new PayloadError(path, `must be an integer, got ${isRaw(v) ? v.rawJSON : typeName(v)}`);
+      const n = Number(v.rawJSON);
       if (f.min !== undefined && n < f.min) throw new PayloadError(path, `must be at least ${f.min}, got ${n}`);
       return n;
     }
     case 'bigint': {
-      const text = v instanceof RawNumber ? v.text : typeof v === 'string' ? v : '';
+      const text = isRaw(v) ? v.rawJSON : typeof v === 'string' ? v : '';
       if (!/^-?\d{1,19}$/.test(text) || BigInt(text) > 9223372036854775807n || BigInt(text) < -9223372036854775808n) throw new PayloadError(path, 'must be a 64-bit integer (number or string)');
       return text;
     }
@@ -90,7 +90,7 @@ export function check(path: string, f: Field, v: unknown): unknown {
     case 'json':
       return v;
     case 'map':
-      if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof RawNumber) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
       return v;
     case 'array': {
       if (!Array.isArray(v)) throw new PayloadError(path, `must be an array, got ${typeName(v)}`);
@@ -103,7 +103,7 @@ export function check(path: string, f: Field, v: unknown): unknown {
 }
 
 export function checkObject(path: string, fields: Fields, v: unknown): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof RawNumber) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
   const obj = v as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     if (!(key in fields)) throw new PayloadError(`${path}.${key}`, 'is not a known field');

@@ -1,19 +1,34 @@
-// The database sink of the logger: lines queue in memory and go to ops.logs in batches
-// (batch_size, or every flush_ms). When the database cannot keep up, or is down, lines
-// past queue_max spill to the file sink instead and are counted — never dropped silently.
-import { Writable } from 'node:stream';
+// The database sink of the logger: lines queue in memory as the JSON text pino wrote and
+// go to ops.logs in batches (batch_size, or every flush_ms), parsed by PostgreSQL, not on
+// the agent's event loop: a log call only appends a string to an array. When the database
+// cannot keep up, or is down, lines past queue_max spill to the file sink instead and are
+// counted, never dropped silently.
 import type postgres from 'postgres';
 
-type Row = { logged_at: string; level: string; category: string; source: string; msg: string; fields: unknown; session_id: string | null };
+export type Row = { logged_at: string; level: string; category: string; source: string; msg: string; fields: unknown; session_id: string | null };
 
 export type DbLogSinkOptions = { batchSize: number; flushMs: number; queueMax: number };
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const KNOWN = new Set(['time', 'level', 'category', 'msg', 'pid', 'hostname', 'session_id', 'source']);
+// A queued line: pino's JSON text (agent logs) or a row (bot logs, already validated).
+type Item = string | Row;
 
-export class DbLogSink extends Writable {
-  readonly stats = { written: 0, spilled: 0, failures: 0 };
-  private queue: Row[] = [];
+// Turns queued lines into ops.logs rows inside the database. Fields other than the
+// columns (and pino's pid/hostname) go to `fields`.
+const INSERT_FROM_JSON = `
+  insert into ops.logs (logged_at, level, category, source, msg, fields, session_id)
+  select coalesce((j->>'time')::timestamptz, clock_timestamp()),
+         case when j->>'level' in ('trace', 'debug', 'info', 'warn', 'error', 'fatal') then j->>'level' else 'info' end,
+         coalesce(j->>'category', 'system'), coalesce(j->>'source', 'agent'), coalesce(j->>'msg', ''),
+         case when j ? '_blotter_fields' then j->'_blotter_fields'
+              else nullif(j - array['time', 'level', 'category', 'msg', 'pid', 'hostname', 'session_id', 'source'], '{}'::jsonb) end,
+         j->>'session_id'
+    from jsonb_array_elements($1::text::jsonb) as j`;
+
+// Not a stream.Writable: pino only needs write(), and Writable's bookkeeping would cost
+// more than the rest of a log call.
+export class DbLogSink {
+  readonly stats = { written: 0, spilled: 0, failures: 0, lost: 0 };
+  private queue: Item[] = [];
   private sql: postgres.Sql | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -21,7 +36,6 @@ export class DbLogSink extends Writable {
   private readonly o: DbLogSinkOptions;
 
   constructor(opts: DbLogSinkOptions) {
-    super({ decodeStrings: false });
     this.o = opts;
   }
 
@@ -36,40 +50,29 @@ export class DbLogSink extends Writable {
     this.spill = stream;
   }
 
-  override _write(chunk: string | Buffer, _enc: string, cb: (err?: Error | null) => void): void {
-    this.push1(chunk.toString(), 'agent');
-    cb();
-  }
-
-  // Also the way in for bot log lines (POST /v1/logs), already shaped as rows.
-  enqueue(row: Row, line?: string): void {
-    if (this.queue.length >= this.o.queueMax) {
-      this.stats.spilled++;
-      this.spill?.write((line ?? JSON.stringify({ ...row, spilled_from: 'database' })) + '\n');
-      return;
-    }
-    this.queue.push(row);
-    if (this.queue.length >= this.o.batchSize) void this.flush();
-  }
-
-  private push1(line: string, source: string): void {
-    let obj: Record<string, unknown>;
+  private spillLine(line: string): void {
+    this.stats.spilled++;
     try {
-      obj = JSON.parse(line);
+      this.spill?.write(line + '\n');
     } catch {
+      // The file sink is gone (shutdown): the line is counted as spilled, and lost.
+      this.stats.lost++;
+    }
+  }
+
+  write(line: string): boolean {
+    this.enqueue(line);
+    return true;
+  }
+
+  // Bot log lines (POST /v1/logs) come in as rows.
+  enqueue(item: Item): void {
+    if (this.queue.length >= this.o.queueMax) {
+      this.spillLine(typeof item === 'string' ? item.trimEnd() : JSON.stringify({ ...item, spilled_from: 'database' }));
       return;
     }
-    const fields: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) if (!KNOWN.has(k)) fields[k] = v;
-    this.enqueue({
-      logged_at: typeof obj.time === 'string' ? obj.time : new Date(Number(obj.time ?? Date.now())).toISOString(),
-      level: typeof obj.level === 'string' ? obj.level : LEVEL_NAMES[Number(obj.level)] ?? 'info',
-      category: typeof obj.category === 'string' ? obj.category : 'system',
-      source,
-      msg: typeof obj.msg === 'string' ? obj.msg : '',
-      fields: Object.keys(fields).length ? fields : null,
-      session_id: typeof obj.session_id === 'string' ? obj.session_id : null,
-    }, line.trimEnd());
+    this.queue.push(item);
+    if (this.queue.length >= this.o.batchSize) void this.flush();
   }
 
   flush(): Promise<void> {
@@ -78,17 +81,15 @@ export class DbLogSink extends Writable {
     const batch = this.queue.splice(0, this.o.batchSize);
     this.flushing = (async () => {
       try {
-        await sql`insert into ops.logs ${sql(batch.map((r) => ({ ...r, fields: r.fields === null ? null : sql.json(r.fields as postgres.JSONValue) })), 'logged_at', 'level', 'category', 'source', 'msg', 'fields', 'session_id')}`;
+        const json = '[' + batch.map((i) => (typeof i === 'string' ? i : JSON.stringify({ time: i.logged_at, level: i.level, category: i.category, source: i.source, msg: i.msg, session_id: i.session_id ?? undefined, _blotter_fields: i.fields }))).join(',') + ']';
+        await sql.unsafe(INSERT_FROM_JSON, [json]);
         this.stats.written += batch.length;
       } catch {
         this.stats.failures++;
         // Back to the front of the queue; what no longer fits spills.
         const room = Math.max(0, this.o.queueMax - this.queue.length);
         this.queue.unshift(...batch.slice(0, room));
-        for (const r of batch.slice(room)) {
-          this.stats.spilled++;
-          this.spill?.write(JSON.stringify({ ...r, spilled_from: 'database' }) + '\n');
-        }
+        for (const r of batch.slice(room)) this.spillLine(typeof r === 'string' ? r.trimEnd() : JSON.stringify({ ...r, spilled_from: 'database' }));
       } finally {
         this.flushing = null;
       }
@@ -108,9 +109,6 @@ export class DbLogSink extends Writable {
       if (this.queue.length >= before) break;
     }
     // Whatever the database would not take goes to the file.
-    for (const r of this.queue.splice(0)) {
-      this.stats.spilled++;
-      this.spill?.write(JSON.stringify({ ...r, spilled_from: 'database' }) + '\n');
-    }
+    for (const r of this.queue.splice(0)) this.spillLine(typeof r === 'string' ? r.trimEnd() : JSON.stringify({ ...r, spilled_from: 'database' }));
   }
 }

@@ -103,8 +103,9 @@ export async function createLoggers(opts: LoggerOptions): Promise<Loggers> {
   return {
     root,
     category: (cat) => children.get(cat)!,
+    // Last opened, first closed: the database sink spills into the file sink as it closes.
     close: async () => {
-      for (const close of closers) await close();
+      for (const close of closers.reverse()) await close();
     },
   };
 }
