@@ -61,7 +61,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const server = await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined });
   const sql = postgres(server.url, { max: 1, onnotice: () => {} });
   const env = { ...process.env, DATABASE_URL: server.url, BLOTTER_HOME: home, BLOTTER_INGEST_PORT: '0', BLOTTER_INGEST_TOKEN: TOKEN, BLOTTER_LOGGING_HANDLERS_CONSOLE_ENABLED: 'false', BLOTTER_JOBS_ENABLED: 'false' };
-  const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';

@@ -41,13 +41,14 @@ t.test('per-category levels filter; secrets are redacted', async (t) => {
   logs.category('order').trace('order trace hidden');
   logs.category('execution').info('execution info hidden');
   logs.category('execution').warn('execution warn shown');
-  logs.category('connection').info({ token: 'sekrit', creds: { password: 'hunter2' }, headers: { authorization: 'Bearer x' } }, 'connection info shown');
+  logs.category('connection').info({ token: 'sekrit', password: 'hunter2', headers: { authorization: 'Bearer x' }, credentials: { user: 'u', pass: 'p' } }, 'connection info shown');
   await logs.close();
   const lines = out.lines();
   t.same(lines.map((l) => l.msg), ['order debug shown', 'execution warn shown', 'connection info shown']);
   t.same(lines.map((l) => l.category), ['order', 'execution', 'connection']);
   t.equal(lines[2]!.token, '[redacted]');
-  t.same(lines[2]!.creds, { password: '[redacted]' });
+  t.equal(lines[2]!.password, '[redacted]');
+  t.equal(lines[2]!.credentials, '[redacted]');
   t.same(lines[2]!.headers, { authorization: '[redacted]' });
   t.notMatch(JSON.stringify(lines), /sekrit|hunter2|Bearer x/);
 });
