@@ -96,6 +96,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       }
     }));
     const ackedS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (process.env.BENCH_DEBUG) {
+      const h = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/v1/health', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }));
+      process.stderr.write(`after blast: ${JSON.stringify(JSON.parse(h).memory)} peak ${peakRssMb(child.pid!)}MB\n`);
+    }
     while ((await committed()) < base + bodies.length * size) await new Promise((r) => setTimeout(r, 20));
     const totalS = Number(process.hrtime.bigint() - t0) / 1e9;
 

@@ -291,6 +291,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
       database: { reachable: w.dbUp, last_write_at: w.lastSuccessAt ? new Date(w.lastSuccessAt).toISOString() : null, last_error: w.lastError },
       spool: { bytes: d.spool.pendingBytes(), quota_bytes: d.spool.opts.quotaBytes },
       writer: { lag_ms: d.spool.lagMs(), batches: w.batches, events: w.events, duplicates: w.duplicates, errors: w.errors, rejected: w.rejected },
+      memory: (({ rss, heapUsed, external, arrayBuffers }) => ({ rss, heap_used: heapUsed, external, array_buffers: arrayBuffers }))(process.memoryUsage()),
       session_id: d.sessionId,
     };
     return [accepting ? 200 : 503, body];

@@ -1,0 +1,39 @@
+// The agent's lifecycle: graphile-worker runs in-process with the ensure_partitions cron
+// task, and SIGTERM drains: every acknowledged event is in the ledger when it exits 0.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { childAgent, inProcessAgent, order, post, tempHome, until } from './helpers/agent.ts';
+import { testDb } from './helpers/db.ts';
+
+t.test('graphile-worker runs the ensure_partitions task, scheduled daily', async (t) => {
+  const { url, sql } = await testDb(t);
+  await inProcessAgent(t, url, { BLOTTER_JOBS_ENABLED: 'true', BLOTTER_JOBS_PARTITIONS_AHEAD: '6' });
+  const [cron] = await sql`select count(*)::int as n from graphile_worker._private_known_crontabs where identifier = 'ensure_partitions'`;
+  t.equal(cron!.n, 1, 'the cron entry is registered');
+  await sql`select graphile_worker.add_job('ensure_partitions', '{}'::json)`;
+  await until(async () => (await sql`select count(*)::int as n from graphile_worker.jobs`)[0]!.n === 0, 20_000);
+  const [n] = await sql`select count(*)::int as n from pg_inherits where inhparent = 'ledger.events'::regclass`;
+  t.equal(n!.n, 8, 'this month, six ahead and the default');
+});
+
+t.test('SIGTERM drains: acknowledged events are all written, exit 0', async (t) => {
+  const { url, sql } = await testDb(t);
+  const home = tempHome(t);
+  // A slow writer, so events are still in the spool when the signal comes.
+  const child = await childAgent(url, home, { BLOTTER_WRITER_BATCH_SIZE: '10', BLOTTER_WRITER_BATCH_WAIT_MS: '50' });
+  const acked: string[] = [];
+  for (let b = 0; b < 20; b++) {
+    const r = await post(child.port, '/v1/events', Array.from({ length: 25 }, (_, i) => order(b * 25 + i)));
+    t.equal(r.status, 202);
+    acked.push(...r.body.items.map((i: { idempotency_key: string }) => i.idempotency_key));
+  }
+  const exit = new Promise<number | null>((resolve) => child.proc.once('exit', (code) => resolve(code)));
+  child.proc.kill('SIGTERM');
+  t.equal(await exit, 0, 'exits 0');
+  const keys = (await sql`select idempotency_key as k from ledger.events order by 1`).map((r) => r.k);
+  t.same(keys, acked.sort(), 'everything acknowledged was written before exit');
+  const log = fs.readFileSync(path.join(home, 'logs', 'blotter.1.log'), 'utf8');
+  t.match(log, /"msg":"agent stopping: draining"/);
+  t.match(log, /"events":500,"msg":"agent stopped"/, 'the file sink has the last line');
+});
