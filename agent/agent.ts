@@ -127,7 +127,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     });
   }
 
-  const server = createIngestServer({ config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId });
+  const server = createIngestServer({ config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new BlotterError('INGEST_LISTEN', `cannot listen on ${config.ingest.host}:${config.ingest.port}: ${err.code ?? err.message}`)));
     server.listen(config.ingest.port, config.ingest.host, () => resolve());

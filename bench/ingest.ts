@@ -29,13 +29,13 @@ function batch(start: number, size: number): string {
 }
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 16 });
-function send(port: number, body: string): Promise<{ status: number; ms: number }> {
+function send(port: number, body: string): Promise<{ status: number; ms: number; timing: string }> {
   const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: '/v1/events', method: 'POST', agent: keepAlive,
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - t0) / 1e6, timing: String(res.headers['server-timing'] ?? '') }));
     });
     req.on('error', reject);
     req.end(body);
@@ -110,7 +110,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const inflight: Promise<void>[] = [];
     while (Date.now() - start < latencySeconds * 1000) {
       const body = batch(10_000_000 + k * size, size);
-      inflight.push(send(port, body).then((r) => { if (r.status === 202) lat.push(r.ms); }));
+      inflight.push(send(port, body).then((r) => {
+        if (r.status === 202) lat.push(r.ms);
+        if (process.env.BENCH_DEBUG && k % 20 === 0) process.stderr.write(`${r.ms.toFixed(1)}ms ${r.timing}\n`);
+      }));
       k++;
       const due = start + k * 100;
       await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));

@@ -51,7 +51,7 @@ t.test('refusals name the key and what was expected', async (t) => {
 t.test('blotter start refuses a bad config before doing anything', async (t) => {
   const home = tempHome(t);
   const f = path.join(home, 'bad.yaml');
-  fs.writeFileSync(f, base.replace('group_commit_ms: 2', 'group_commit_ms: -1'));
+  fs.writeFileSync(f, base.replace('group_commit_ms: 0', 'group_commit_ms: -1'));
   const r = await runCli(['start', '--config', f], { env: { BLOTTER_HOME: home, DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x' } });
   t.equal(r.code, 2);
   t.match(r.stderr, /config spool\.group_commit_ms: expected an integer from 0 to 1000, got -1 \[CONFIG_INVALID\]/);

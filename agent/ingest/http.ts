@@ -13,6 +13,7 @@ import type { LedgerEvent } from '../ledger/event.ts';
 import { isRaw, parseExact } from '../ledger/json.ts';
 import type { DbLogSink } from '../log/db-sink.ts';
 import type { Registry } from '../metrics.ts';
+import { KeyFilter } from './bloom.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
 import { toRecord, type Writer } from './writer.ts';
@@ -28,6 +29,8 @@ export type IngestDeps = {
   log: pino.Logger;
   logSink?: DbLogSink;
   sessionId: string;
+  // Capacity of the filter of known keys (0: always ask the ledger).
+  keyFilterCapacity?: number;
 };
 
 class HttpError extends Error {
@@ -65,6 +68,23 @@ const DUP_CHECK_TIMEOUT_MS = 200;
 export function createIngestServer(d: IngestDeps): http.Server {
   const token = Buffer.from(d.config.token);
   const recent = new RecentKeys(1_000_000);
+  // Loaded from the ledger in the background; until then every new key is looked up.
+  let filter: KeyFilter | null = null;
+  if ((d.keyFilterCapacity ?? 0) > 0) void loadFilter(d.keyFilterCapacity!);
+
+  async function loadFilter(capacity: number): Promise<void> {
+    const f = new KeyFilter(capacity);
+    const started = Date.now();
+    try {
+      const cursor = d.sql`select idempotency_key from ledger.idempotency_keys`.cursor(10_000);
+      for await (const rows of cursor) for (const r of rows) f.add(r.idempotency_key as string);
+      // Keys accepted while loading are in `recent` and still claimed there.
+      filter = f;
+      d.log.info({ keys: f.size(), capacity, ms: Date.now() - started }, 'ingest: known-key filter loaded');
+    } catch (err) {
+      d.log.warn({ err: (err as Error).message }, 'ingest: known-key filter not loaded; every new key is looked up in the ledger');
+    }
+  }
   const spoolId = randomUUID();
   let autoKey = 0;
   let accepting = true;
@@ -154,9 +174,18 @@ export function createIngestServer(d: IngestDeps): http.Server {
     }
   }
 
-  async function postEvents(req: http.IncomingMessage): Promise<[number, unknown]> {
+  async function postEvents(req: http.IncomingMessage, timing: string[]): Promise<[number, unknown]> {
     if (!accepting) throw new HttpError(503, 'shutting down', { 'retry-after': '5' });
-    const list = items(req, await readBody(req));
+    let t = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      timing.push(`${name};dur=${(now - t).toFixed(2)}`);
+      t = now;
+    };
+    const body = await readBody(req);
+    lap('read');
+    const list = items(req, body);
+    lap('parse');
     if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
     const results: ItemResult[] = [];
     const accepted: { i: number; ev: LedgerEvent }[] = [];
@@ -181,6 +210,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
       inRequest.add(ev.idempotencyKey);
       accepted.push({ i, ev });
     }
+    lap('validate');
     // Claimed before the fsync so a concurrent retry of the same key is a duplicate.
     for (const a of accepted) recent.add(a.ev.idempotencyKey!);
     // The ledger check runs alongside the fsync: a key it finds is answered `duplicate`
@@ -189,19 +219,23 @@ export function createIngestServer(d: IngestDeps): http.Server {
     try {
       [, known] = await Promise.all([
         d.spool.append(accepted.map((a) => toRecord(a.ev))),
-        knownKeys(accepted.filter((a) => !a.ev.idempotencyKey!.startsWith('spool:')).map((a) => a.ev.idempotencyKey!)),
+        knownKeys(accepted.map((a) => a.ev.idempotencyKey!).filter((k) => !k.startsWith('spool:') && (filter === null || filter.mightContain(k)))),
       ]);
     } catch (err) {
       for (const a of accepted) recent.delete(a.ev.idempotencyKey!);
       if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
       throw err;
     }
+    lap('spool');
     const toSpool: { i: number; ev: LedgerEvent }[] = [];
     for (const a of accepted) {
       if (known.has(a.ev.idempotencyKey!)) results[a.i] = { index: a.i, status: 'duplicate', idempotency_key: a.ev.idempotencyKey! };
       else toSpool.push(a);
     }
-    for (const a of toSpool) results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
+    for (const a of toSpool) {
+      results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
+      filter?.add(a.ev.idempotencyKey!);
+    }
     const count = (s: ItemResult['status']) => results.filter((r) => r.status === s).length;
     const summary = { accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected') };
     m.items.inc({ result: 'accepted' }, summary.accepted);
@@ -253,7 +287,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
         if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new EventValidationError('(item)', 'must be a JSON object');
         for (const k of Object.keys(x)) if (!['name', 'value', 'labels', 'time', 'session_id'].includes(k)) throw new EventValidationError(k, 'is not a known field (name, value, labels, time, session_id)');
         if (typeof x.name !== 'string' || !METRIC_NAME.test(x.name)) throw new EventValidationError('name', 'must match [a-zA-Z_][a-zA-Z0-9_]*');
-        const value = isRaw(x.value) ? x.value.rawJSON : typeof x.value === 'string' ? x.value : '';
+        const value = isRaw(x.value) ? x.value.rawJSON : typeof x.value === 'string' || typeof x.value === 'number' ? String(x.value) : '';
         if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) throw new EventValidationError('value', 'must be a number');
         const labels = (x.labels ?? {}) as Record<string, unknown>;
         if (typeof labels !== 'object' || Array.isArray(labels) || Object.entries(labels).some(([k, v]) => !METRIC_NAME.test(k) || typeof v !== 'string')) {
@@ -302,10 +336,11 @@ export function createIngestServer(d: IngestDeps): http.Server {
     let status = 500;
     let body: unknown;
     let headers: Record<string, string> = {};
+    const timing: string[] = [];
     try {
       if (!authorized(req)) throw new HttpError(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
       switch (route) {
-        case 'POST /v1/events': [status, body] = await postEvents(req); break;
+        case 'POST /v1/events': [status, body] = await postEvents(req, timing); break;
         case 'POST /v1/logs': [status, body] = await postLogs(req); break;
         case 'POST /v1/metrics': [status, body] = await postMetrics(req); break;
         case 'GET /v1/health': [status, body] = health(); break;
@@ -329,6 +364,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
     }
     m.requests.inc({ route: route.length > 40 ? 'other' : route, status: String(status) });
     const text = JSON.stringify(body);
+    if (timing.length) headers['server-timing'] = timing.join(', ');
     res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(text);
   });

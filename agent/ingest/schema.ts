@@ -42,6 +42,7 @@ function decimal(path: string, f: Extract<Field, { t: 'decimal' }>, v: unknown):
   let text: string;
   if (typeof v === 'string') text = v.trim();
   else if (isRaw(v)) text = v.rawJSON;
+  else if (typeof v === 'number' && Number.isSafeInteger(v)) text = String(v);
   else throw new PayloadError(path, `must be a decimal (string or number), got ${typeName(v)}`);
   if (!DECIMAL.test(text)) throw new PayloadError(path, `"${text}" is not a plain decimal (digits, optional sign and fraction, no exponent)`);
   if (f.sign === 'positive' && (text.startsWith('-') || /^-?0(\.0+)?$/.test(text))) throw new PayloadError(path, `must be greater than zero, got ${text}`);
@@ -62,19 +63,21 @@ export function check(path: string, f: Field, v: unknown): unknown {
     }
     case 'id': {
       if (isRaw(v) && /^\d+$/.test(v.rawJSON)) return v.rawJSON;
+      if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
       if (typeof v !== 'string' || v === '' || v.length > 200 || v.includes('\u0000')) throw new PayloadError(path, 'must be a non-empty string (or an integer) of at most 200 characters');
       return v;
     }
     case 'decimal':
       return decimal(path, f, v);
     case 'int': {
-      if (!(isRaw(v)) || !/^-?\d+$/.test(v.rawJSON) || !Number.isSafeInteger(Number(v.rawJSON))) throw new PayloadError(path, `must be an integer, got ${isRaw(v) ? v.rawJSON : typeName(v)}`);
-      const n = Number(v.rawJSON);
+      const text = isRaw(v) ? v.rawJSON : typeof v === 'number' ? String(v) : '';
+      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new PayloadError(path, `must be an integer, got ${text || typeName(v)}`);
+      const n = Number(text);
       if (f.min !== undefined && n < f.min) throw new PayloadError(path, `must be at least ${f.min}, got ${n}`);
       return n;
     }
     case 'bigint': {
-      const text = isRaw(v) ? v.rawJSON : typeof v === 'string' ? v : '';
+      const text = isRaw(v) ? v.rawJSON : typeof v === 'string' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : '';
       if (!/^-?\d{1,19}$/.test(text) || BigInt(text) > 9223372036854775807n || BigInt(text) < -9223372036854775808n) throw new PayloadError(path, 'must be a 64-bit integer (number or string)');
       return text;
     }
@@ -102,14 +105,22 @@ export function check(path: string, f: Field, v: unknown): unknown {
   }
 }
 
+// Object.entries of each declaration, made once: the validator runs for every event.
+const ENTRIES = new WeakMap<Fields, [string, Field][]>();
+function entries(fields: Fields): [string, Field][] {
+  let e = ENTRIES.get(fields);
+  if (!e) ENTRIES.set(fields, (e = Object.entries(fields)));
+  return e;
+}
+
 export function checkObject(path: string, fields: Fields, v: unknown): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
   const obj = v as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (!(key in fields)) throw new PayloadError(`${path}.${key}`, 'is not a known field');
+  for (const key in obj) {
+    if (!Object.hasOwn(fields, key)) throw new PayloadError(`${path}.${key}`, 'is not a known field');
   }
   const out: Record<string, unknown> = {};
-  for (const [key, f] of Object.entries(fields)) {
+  for (const [key, f] of entries(fields)) {
     const value = obj[key];
     if (value === undefined || value === null) {
       if (!f.optional) throw new PayloadError(`${path}.${key}`, 'is required');

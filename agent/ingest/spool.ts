@@ -129,15 +129,19 @@ export class Spool extends EventEmitter {
     });
   }
 
+  // One flush at a time: what arrives during a write and fsync goes out together in the
+  // next one (group commit without waiting on a timer, unless group_commit_ms asks to).
   private scheduleFlush(): void {
     if (this.flushTimer || this.flushing) return;
-    this.flushTimer = setTimeout(() => {
+    const go = () => {
       this.flushTimer = null;
       this.flushing = this.flush().finally(() => {
         this.flushing = null;
         if (this.buffer.length) this.scheduleFlush();
       });
-    }, this.opts.groupCommitMs);
+    };
+    if (this.opts.groupCommitMs > 0) this.flushTimer = setTimeout(go, this.opts.groupCommitMs);
+    else this.flushTimer = setImmediate(go) as unknown as NodeJS.Timeout;
   }
 
   private async flush(): Promise<void> {
@@ -263,6 +267,7 @@ export class Spool extends EventEmitter {
     this.closed = true;
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
+      clearImmediate(this.flushTimer as unknown as NodeJS.Immediate);
       this.flushTimer = null;
     }
     if (this.flushing) await this.flushing;

@@ -64,8 +64,8 @@ export function checkTimestamp(field: string, v: unknown): string {
   if (typeof v !== 'string') throw new EventValidationError(field, 'must be an RFC 3339 timestamp string with an offset');
   const m = TIMESTAMP.exec(v);
   if (!m) throw new EventValidationError(field, `"${v}" is not an RFC 3339 timestamp with an offset (e.g. 2026-11-26T14:30:00.123456Z)`);
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const y = +m[1]!, mo = +m[2]!, d = +m[3]!, h = +m[4]!, mi = +m[5]!, s = +m[6]!;
+  const days = mo === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
   if (mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59 || y < 1970 || y > 9999) {
     throw new EventValidationError(field, `"${v}" is not a valid date and time`);
   }
