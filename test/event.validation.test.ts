@@ -60,3 +60,28 @@ t.test('numbers keep their text', async (t) => {
   t.equal(stringifyExact(undefined), 'null');
   t.equal(JSON.stringify({ n: raw('1.10') }), '{"n":1.10}', 'plain JSON.stringify keeps the text too');
 });
+
+t.test('the fast path: plain JSON.parse only when no number could change', async (t) => {
+  const plain = parseExact('{"t":"2026-11-26T14:30:00.000001Z","n":265598,"s":"187.25","a":[1,2]}') as Record<string, unknown>;
+  t.equal(plain.n, 265598, 'safe integers as numbers');
+  t.notOk(isRaw(plain.n));
+  for (const text of ['{"p":1.50}', '{"p": 2e3}', '[1, 0.1]', '{"n":12345678901234567}', '{"x":"quote\\":1.5"}']) {
+    const v = parseExact(text);
+    t.equal(stringifyExact(v).replace(/\s/g, ''), text.replace(/\s/g, ''), `${text} kept exactly`);
+  }
+});
+
+t.test('the known-key filter has no false negatives and few false positives', async (t) => {
+  const { KeyFilter } = await import('../agent/ingest/bloom.ts');
+  const f = new KeyFilter(10_000);
+  for (let i = 0; i < 10_000; i++) f.add(`key:${i}`);
+  let missing = 0;
+  for (let i = 0; i < 10_000; i++) if (!f.mightContain(`key:${i}`)) missing++;
+  t.equal(missing, 0, 'every added key is "maybe"');
+  let fp = 0;
+  for (let i = 0; i < 10_000; i++) if (f.mightContain(`other:${i}`)) fp++;
+  t.ok(fp < 300, `false positives ${fp} of 10000`);
+  for (let i = 0; i < 10; i++) f.add(`more:${i}`);
+  t.ok(f.mightContain('never-added'), 'over capacity it always says maybe');
+  t.equal(f.size(), 10_010);
+});

@@ -27,7 +27,7 @@ export class KeyFilter {
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
     }
-    return [h1 >>> 0, (h2 >>> 0) | 1];
+    return [h1 >>> 0, (h2 | 1) >>> 0];
   }
 
   add(key: string): void {
