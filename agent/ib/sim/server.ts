@@ -1,0 +1,150 @@
+// A TWS simulator: a TCP server that speaks the real TWS socket protocol to the real
+// @stoqey/ib client, for tests and `blotter demo`. It negotiates the version, takes
+// START_API, greets with nextValidId and managedAccounts, answers the requests the relay
+// makes from its scripted state, and lets a scenario push any frame (live fills,
+// commission reports, 1100/1102, a malformed frame) or drop the socket.
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { connectionTime, frame, FrameReader, MAX_SERVER_VERSION, MIN_CLIENT_VERSION, type Field } from './wire.ts';
+import { msg, OUT, type SimContract, type SimExecution } from './messages.ts';
+
+export type SimState = {
+  accounts: string[];
+  nextOrderId: number;
+  executions: { contract: SimContract; execution: SimExecution; commission?: { commission: string; currency: string; realizedPNL?: string } }[];
+  positions: { account: string; contract: SimContract; pos: string; avgCost: string }[];
+  summary: { account: string; tag: string; value: string; currency: string }[];
+  // Scenario switch: leave reqExecutions without its execDetailsEnd.
+  withholdExecDetailsEnd?: boolean;
+};
+
+export type SimClient = { socket: net.Socket; clientId: number | null; version: number; send: (fields: Field[]) => void };
+
+export class TwsSimulator extends EventEmitter {
+  readonly state: SimState;
+  private server: net.Server | null = null;
+  readonly clients = new Set<SimClient>();
+  // Every request a client sent, as fields, for tests to inspect.
+  readonly requests: string[][] = [];
+  private readonly maxVersion: number;
+
+  constructor(state: Partial<SimState> = {}, opts: { maxVersion?: number } = {}) {
+    super();
+    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], ...state };
+    this.maxVersion = opts.maxVersion ?? MAX_SERVER_VERSION;
+  }
+
+  listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server = net.createServer((socket) => this.accept(socket));
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve((this.server!.address() as net.AddressInfo).port));
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    const reader = new FrameReader();
+    let handshaken = false;
+    const client: SimClient = {
+      socket, clientId: null, version: 0,
+      send: (fields) => {
+        if (!socket.destroyed) socket.write(frame(fields));
+      },
+    };
+    this.clients.add(client);
+    socket.on('close', () => {
+      this.clients.delete(client);
+      this.emit('disconnect', client);
+    });
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        if (!handshaken) {
+          const v = reader.takeHandshake(chunk);
+          if (!v) return;
+          handshaken = true;
+          if (v.max < MIN_CLIENT_VERSION) {
+            socket.destroy();
+            return;
+          }
+          client.version = Math.min(v.max, this.maxVersion);
+          // The first frame: server version and connection time.
+          socket.write(frame([client.version, connectionTime()]));
+          chunk = Buffer.alloc(0);
+        }
+        for (const fields of reader.push(chunk)) this.handle(client, fields);
+      } catch (err) {
+        this.emit('protocolError', err);
+        socket.destroy();
+      }
+    });
+  }
+
+  private handle(c: SimClient, f: string[]): void {
+    this.requests.push(f);
+    this.emit('request', f, c);
+    const id = Number(f[0]);
+    const s = this.state;
+    switch (id) {
+      case OUT.START_API:
+        c.clientId = Number(f[2]);
+        c.send(msg.managedAccounts(s.accounts));
+        c.send(msg.nextValidId(s.nextOrderId));
+        this.emit('started', c);
+        break;
+      case OUT.REQ_IDS:
+        c.send(msg.nextValidId(s.nextOrderId));
+        break;
+      case OUT.REQ_MANAGED_ACCTS:
+        c.send(msg.managedAccounts(s.accounts));
+        break;
+      case OUT.REQ_CURRENT_TIME:
+        c.send(msg.currentTime(Math.floor(Date.now() / 1000)));
+        break;
+      case OUT.REQ_EXECUTIONS: {
+        // [7, version, reqId, clientId, acctCode, time, symbol, secType, exchange, side]
+        const reqId = Number(f[2]);
+        for (const e of s.executions) {
+          c.send(msg.execDetails(reqId, e.contract, e.execution));
+          if (e.commission) c.send(msg.commissionReport({ execId: e.execution.execId, ...e.commission }));
+        }
+        if (!s.withholdExecDetailsEnd) c.send(msg.execDetailsEnd(reqId));
+        break;
+      }
+      case OUT.REQ_POSITIONS:
+        for (const p of s.positions) c.send(msg.position(p.account, p.contract, p.pos, p.avgCost));
+        c.send(msg.positionEnd());
+        break;
+      case OUT.REQ_ACCOUNT_SUMMARY: {
+        const reqId = Number(f[2]);
+        for (const a of s.summary) c.send(msg.accountSummary(reqId, a.account, a.tag, a.value, a.currency));
+        c.send(msg.accountSummaryEnd(reqId));
+        break;
+      }
+      default:
+        // Requests the simulator does not model are recorded and left unanswered, as a
+        // TWS without that data would.
+        break;
+    }
+  }
+
+  // Send a frame to every connected client (live fills, commission reports, info).
+  broadcast(fields: Field[]): void {
+    for (const c of this.clients) c.send(fields);
+  }
+
+  // Raw bytes, for malformed-frame scenarios.
+  broadcastRaw(bytes: Buffer): void {
+    for (const c of this.clients) if (!c.socket.destroyed) c.socket.write(bytes);
+  }
+
+  // Drop every connection without a goodbye, as a network failure would.
+  dropAll(): void {
+    for (const c of this.clients) c.socket.destroy();
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
