@@ -15,7 +15,9 @@ import { migrate } from './db/migrate.ts';
 import { BlotterError } from './errors.ts';
 import { createIngestServer } from './ingest/http.ts';
 import { Spool } from './ingest/spool.ts';
-import { Writer } from './ingest/writer.ts';
+import { toRecord, Writer } from './ingest/writer.ts';
+import { IbRelay } from './ib/relay.ts';
+import type { LedgerEvent } from './ledger/event.ts';
 import { DbLogSink } from './log/db-sink.ts';
 import { createLoggers } from './log/logger.ts';
 import { Registry } from './metrics.ts';
@@ -127,6 +129,23 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     });
   }
 
+  // The IB relay writes through the same spool as the API. Events without a natural key
+  // get one here, so a replay of the spool stays exact.
+  let relay: IbRelay | null = null;
+  if (config.ib.enabled) {
+    let auto = 0;
+    const ibLog = logs.category('connection');
+    relay = new IbRelay({
+      host: config.ib.host, port: config.ib.port, clientId: config.ib.client_id, twsTimezone: config.ib.tws_timezone,
+      heartbeatMs: config.ib.heartbeat_ms, heartbeatTimeoutMs: config.ib.heartbeat_timeout_ms,
+      backfillTimeoutMs: config.ib.backfill_timeout_ms, backfillRetries: config.ib.backfill_retries,
+      reconnectMinMs: config.ib.reconnect_min_ms, reconnectMaxMs: config.ib.reconnect_max_ms,
+      sink: (events: LedgerEvent[]) => spool.append(events.map((e) => toRecord(e.idempotencyKey ? e : { ...e, idempotencyKey: `spool:${sessionId}:ib:${++auto}` }))),
+      log: (level, msg, fields) => ibLog[level](fields ?? {}, msg),
+    });
+    relay.start();
+  }
+
   const server = createIngestServer({ config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new BlotterError('INGEST_LISTEN', `cannot listen on ${config.ingest.host}:${config.ingest.port}: ${err.code ?? err.message}`)));
@@ -149,6 +168,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
           resolve();
         }, 5000).unref();
       });
+      if (relay) await relay.stop();
       await spool.close();
       await writer.stop(DRAIN_TIMEOUT_MS);
       if (spool.hasPending()) sys.warn({ bytes: spool.pendingBytes() }, 'events left in the spool; they are written on the next start');

@@ -35,6 +35,11 @@ const SPEC = {
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
   writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000) },
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120) },
+  ib: {
+    enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
+    heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
+    backfill_retries: int(1, 100), reconnect_min_ms: int(10, 600_000), reconnect_max_ms: int(10, 3_600_000),
+  },
   logging: {
     level, format: oneOf('auto', 'pretty', 'json'),
     handlers: {
@@ -54,6 +59,10 @@ export type Config = {
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
   writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number };
+  ib: {
+    enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
+    heartbeat_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;
+  };
   logging: {
     level: Level; format: 'auto' | 'pretty' | 'json';
     handlers: {

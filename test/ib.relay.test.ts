@@ -1,0 +1,106 @@
+// The relay end to end: agent ↔ @stoqey/ib ↔ socket ↔ TWS simulator. Every broker fact
+// lands exactly once with exact numbers, across a dropped socket, a missing
+// execDetailsEnd, 1100/1102 and a malformed frame.
+import t from 'tap';
+import { TwsSimulator } from '../agent/ib/sim/server.ts';
+import { msg, type SimContract, type SimExecution } from '../agent/ib/sim/messages.ts';
+import { frame } from '../agent/ib/sim/wire.ts';
+import { parseExecTime } from '../agent/ib/time.ts';
+import { inProcessAgent, until } from './helpers/agent.ts';
+import { testDb } from './helpers/db.ts';
+
+const AAPL: SimContract = { conId: 265598, symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' };
+function fill(n: string, over: Partial<SimExecution> = {}): SimExecution {
+  return { orderId: 3, execId: `0000e0d5.6571b0c4.01.${n}`, time: '20261126  09:30:01 US/Eastern', account: 'DU1234567', exchange: 'ISLAND', side: 'BOT', shares: '0.0001', price: '123.456789', permId: '9007199254740993', clientId: 0, cumQty: '0.0001', avgPrice: '123.456789', orderRef: 'momo:42', ...over };
+}
+
+function ibEnv(port: number, extra: Record<string, string> = {}) {
+  return {
+    BLOTTER_IB_ENABLED: 'true', BLOTTER_IB_PORT: String(port), BLOTTER_IB_CLIENT_ID: '0',
+    BLOTTER_IB_RECONNECT_MIN_MS: '50', BLOTTER_IB_RECONNECT_MAX_MS: '200', BLOTTER_IB_BACKFILL_TIMEOUT_MS: '300',
+    BLOTTER_IB_HEARTBEAT_MS: '200', BLOTTER_IB_HEARTBEAT_TIMEOUT_MS: '300', ...extra,
+  };
+}
+
+t.test('execution times in every format TWS sends', async (t) => {
+  t.equal(parseExecTime('20231214-20:57:37', 'America/New_York'), '2023-12-14T20:57:37.000Z', 'UTC form');
+  t.equal(parseExecTime('20250820 09:30:01 US/Eastern', 'UTC'), '2025-08-20T13:30:01.000Z', 'zone named, summer');
+  t.equal(parseExecTime('20200114  11:08:15', 'America/New_York'), '2020-01-14T16:08:15.000Z', 'local, two spaces, winter');
+  t.equal(parseExecTime('20261101  01:30:00', 'America/New_York'), '2026-11-01T05:30:00.000Z', 'the DST fall-back hour resolves');
+  t.throws(() => parseExecTime('yesterday', 'UTC'), { message: /no format TWS sends/ });
+});
+
+t.test('a trading day lands exactly once, numbers exact, through a dropped socket', async (t) => {
+  const sim = new TwsSimulator({
+    executions: [{ contract: AAPL, execution: fill('01'), commission: { commission: '1.0005', currency: 'USD' } }],
+    positions: [{ account: 'DU1234567', contract: AAPL, pos: '0.0001', avgCost: '123.456789' }],
+    summary: [{ account: 'DU1234567', tag: 'NetLiquidation', value: '100000.01', currency: 'USD' }],
+  });
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  const { url, sql } = await testDb(t);
+  await inProcessAgent(t, url, ibEnv(port));
+  const count = async (type: string) => (await sql`select count(*)::int as n from ledger.events where event_type = ${type}`)[0]!.n;
+  await until(async () => (await count('ib_execution')) === 1 && (await count('ib_commission')) === 1 && (await count('ib_position')) === 1);
+  const [e] = await sql`select account, entity_id, occurred_at, payload from ledger.events where event_type = 'ib_execution'`;
+  t.equal(e!.payload.shares, '0.0001');
+  t.equal(e!.payload.price, '123.456789');
+  t.equal(e!.payload.perm_id, '9007199254740993', 'permId beyond 2^53 kept exactly');
+  t.equal(e!.payload.order_ref, 'momo:42');
+  t.equal(new Date(e!.occurred_at).toISOString(), '2026-11-26T14:30:01.000Z', 'TWS local time with zone name, to UTC');
+  t.ok(Array.isArray(e!.payload.wire), 'the wire fields are kept');
+  const [c] = await sql`select payload from ledger.events where event_type = 'ib_commission'`;
+  t.same([c!.payload.commission, c!.payload.realized_pnl], ['1.0005', null], 'Double.MAX_VALUE is null');
+  t.equal((await sql`select count(*)::int as n from ledger.events where event_type = 'ib_account_summary' and payload->>'value' = '100000.01'`)[0]!.n, 1);
+
+  // A live fill, a correction of it, a commission for an execution never seen.
+  sim.broadcast(msg.execDetails(-1, AAPL, fill('02', { execId: '0000e0d5.6571b0c5.01.01', shares: '100', price: '187.25' })));
+  sim.broadcast(msg.execDetails(-1, AAPL, fill('02', { execId: '0000e0d5.6571b0c5.01.02', shares: '100', price: '187.24' })));
+  sim.broadcast(msg.commissionReport({ execId: '0000ffff.00000000.01.01', commission: '0.35', currency: 'USD' }));
+  await until(async () => (await count('ib_execution')) === 3 && (await count('ib_commission')) === 2);
+  const [corr] = await sql`select payload from ledger.events where entity_id = '0000e0d5.6571b0c5.01.02'`;
+  t.same([corr!.payload.exec_base, corr!.payload.corrects], ['0000e0d5.6571b0c5.01', '0000e0d5.6571b0c5.01.01'], 'the correction is linked');
+
+  // The socket drops mid-day; a fill happens while it is down; the backfill brings it, once.
+  sim.state.executions.push({ contract: AAPL, execution: fill('03', { execId: '0000e0d5.6571b0c6.01.01' }), commission: { commission: '1', currency: 'USD' } });
+  sim.dropAll();
+  await until(async () => (await count('ib_execution')) === 4, 20_000);
+  await until(async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'state' = 'connected'`)[0]!.n >= 2);
+  // Backfills after reconnect resend executions 01 and 03: nothing doubles.
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal(await count('ib_execution'), 4, 'each execution exactly once');
+  t.equal((await sql`select count(distinct entity_id)::int as n from ledger.events where event_type = 'ib_execution'`)[0]!.n, 4);
+  const states = (await sql`select payload->>'state' as s from ledger.events where event_type = 'connection' order by seq`).map((r) => r.s);
+  t.ok(states.includes('disconnected') && states.includes('reconnecting'), `transitions recorded: ${states.join(', ')}`);
+  t.ok([...sim.clients].every((c) => c.clientId === 0), 'the same clientId after reconnecting');
+  t.ok((await sql`select * from ledger.verify()`).every((r) => r.reason === null));
+});
+
+t.test('missing execDetailsEnd is retried; 1100/1102 are info and trigger a backfill; a malformed frame is survived', async (t) => {
+  const sim = new TwsSimulator({ executions: [{ contract: AAPL, execution: fill('01') }], withholdExecDetailsEnd: true });
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  const { url, sql } = await testDb(t);
+  await inProcessAgent(t, url, ibEnv(port));
+  const reqExecutions = () => sim.requests.filter((r) => r[0] === '7').length;
+  await until(async () => reqExecutions() >= 2, 10_000);
+  await until(async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'state' = 'backfill_timeout'`)[0]!.n >= 1);
+  t.pass('asked again after the timeout');
+  sim.state.withholdExecDetailsEnd = false;
+
+  const before = reqExecutions();
+  sim.broadcast(msg.error(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.'));
+  sim.broadcast(msg.error(-1, 1102, 'Connectivity between IB and Trader Workstation has been restored - data maintained.'));
+  await until(async () => reqExecutions() > before);
+  await until(async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'ib_info'`)[0]!.n === 2);
+  t.same((await sql`select entity_id from ledger.events where event_type = 'ib_info' order by seq`).map((r) => r.entity_id), ['1100', '1102']);
+
+  // A frame the client cannot decode: logged, the relay goes on.
+  sim.broadcastRaw(frame(['11', 'not-a-number', 'x']));
+  sim.broadcast(msg.execDetails(-1, AAPL, fill('09', { execId: '0000e0d5.6571b0c9.01.01' })));
+  await until(async () => (await sql`select count(*)::int as n from ledger.events where entity_id = '0000e0d5.6571b0c9.01.01'`)[0]!.n === 1, 10_000);
+  t.pass('a later fill still lands');
+  const [bad] = await sql`select payload from ledger.events where event_type = 'ib_malformed'`;
+  t.same(bad!.payload.wire, ['11', 'not-a-number', 'x'], 'the malformed frame is kept, not dropped');
+  t.equal((await sql`select count(*)::int as n from ledger.events where event_type = 'ib_execution' and entity_id = '0000e0d5.6571b0c4.01.01'`)[0]!.n, 1);
+});
