@@ -15,6 +15,7 @@ const USAGE = `usage: blotter <command> [options]
 
   start [--config FILE]       run the agent: ingest API, spool, writer, jobs (migrates first)
   logs                        query the trading log [--level L] [--category C] [--from T] [--to T] [--grep S] [--json] [--limit N]
+  demo [--keep]               a scripted trading day through the TWS simulator, end to end
   db start|stop|status|url    manage the embedded PostgreSQL under $BLOTTER_HOME (default ./.blotter)
   migrate                     apply db/migrations, then db/functions and db/policies
   append FILE|-               load NDJSON events through COPY [--skip-invalid] [--json]
@@ -185,7 +186,14 @@ async function cmdDigest(args: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdDemo(args: string[]): Promise<number> {
+  const { flags } = parse(args, { keep: { type: 'boolean' } });
+  const { runDemo } = await import('./ib/demo.ts');
+  return (await runDemo({ keep: Boolean(flags.keep), out })) ? 0 : 1;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  demo: cmdDemo,
   start: cmdStart, logs: cmdLogs, db: cmdDb, migrate: cmdMigrate, append: cmdAppend, verify: cmdVerify, digest: cmdDigest,
 };
 

@@ -104,3 +104,18 @@ t.test('missing execDetailsEnd is retried; 1100/1102 are info and trigger a back
   t.same(bad!.payload.wire, ['11', 'not-a-number', 'x'], 'the malformed frame is kept, not dropped');
   t.equal((await sql`select count(*)::int as n from ledger.events where event_type = 'ib_execution' and entity_id = '0000e0d5.6571b0c4.01.01'`)[0]!.n, 1);
 });
+
+t.test('a half-open socket (no currentTime reply) is detected by the heartbeat and reconnected', async (t) => {
+  const sim = new TwsSimulator();
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  const { url, sql } = await testDb(t);
+  await inProcessAgent(t, url, ibEnv(port));
+  const connects = async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'state' = 'connected'`)[0]!.n;
+  await until(async () => (await connects()) === 1);
+  sim.state.mute = true;
+  await until(async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'reason' like 'no currentTime reply%'`)[0]!.n >= 1, 10_000);
+  sim.state.mute = false;
+  await until(async () => (await connects()) >= 2, 10_000);
+  t.pass('reconnected after the heartbeat timed out');
+});

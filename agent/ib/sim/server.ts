@@ -16,6 +16,8 @@ export type SimState = {
   summary: { account: string; tag: string; value: string; currency: string }[];
   // Scenario switch: leave reqExecutions without its execDetailsEnd.
   withholdExecDetailsEnd?: boolean;
+  // Scenario switch: keep sockets open but answer nothing (a half-open connection).
+  mute?: boolean;
 };
 
 export type SimClient = { socket: net.Socket; clientId: number | null; version: number; send: (fields: Field[]) => void };
@@ -85,6 +87,7 @@ export class TwsSimulator extends EventEmitter {
     this.emit('request', f, c);
     const id = Number(f[0]);
     const s = this.state;
+    if (s.mute && id !== OUT.START_API) return;
     switch (id) {
       case OUT.START_API:
         c.clientId = Number(f[2]);
