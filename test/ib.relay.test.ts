@@ -119,3 +119,30 @@ t.test('a half-open socket (no currentTime reply) is detected by the heartbeat a
   await until(async () => (await connects()) >= 2, 10_000);
   t.pass('reconnected after the heartbeat timed out');
 });
+
+t.test('account updates, portfolio, P&L, order status and the end markers', async (t) => {
+  const sim = new TwsSimulator({
+    accountValues: [{ account: 'DU1234567', key: 'CashBalance', value: '71880.005', currency: 'USD' }],
+    portfolio: [{ account: 'DU1234567', contract: AAPL, position: '150', marketPrice: '187.3', marketValue: '28095', averageCost: '187.2533', unrealizedPNL: '7.005', realizedPNL: '0', }],
+    pnl: [{ account: 'DU1234567', daily: '-12.5', unrealized: '7.005', realized: '1.7976931348623157E308' }],
+  });
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  const { url, sql } = await testDb(t);
+  await inProcessAgent(t, url, ibEnv(port));
+  const one = async (type: string) => (await sql`select payload from ledger.events where event_type = ${type}`)[0]?.payload;
+  await until(async () => Boolean((await one('ib_account_value')) && (await one('ib_portfolio')) && (await one('ib_pnl'))));
+  t.same([(await one('ib_account_value')).key, (await one('ib_account_value')).value], ['CashBalance', '71880.005']);
+  const p = await one('ib_portfolio');
+  t.same([p.position, p.market_price, p.average_cost, p.unrealized_pnl, p.contract.con_id], ['150', '187.3', '187.2533', '7.005', '265598']);
+  const pnl = await one('ib_pnl');
+  t.same([pnl.daily, pnl.unrealized, pnl.realized], ['-12.5', '7.005', null]);
+  const ends = (await sql`select entity_id from ledger.events where event_type = 'ib_snapshot_end' order by entity_id`).map((r) => r.entity_id);
+  for (const e of ['account_summary', 'account_updates:DU1234567', 'completed_orders', 'open_orders', 'positions']) t.ok(ends.includes(e), `end marker ${e}`);
+  sim.broadcast(msg.orderStatus({ orderId: 101, status: 'Filled', filled: '150', remaining: '0', avgFillPrice: '187.2533', permId: '9007199254740993', lastFillPrice: '187.26', clientId: 7 }));
+  await until(async () => Boolean(await one('ib_order_status')));
+  const st = await one('ib_order_status');
+  t.same([st.status, st.filled, st.avg_fill_price, st.perm_id, st.client_id], ['Filled', '150', '187.2533', '9007199254740993', '7']);
+  const [row] = await sql`select entity_id from ledger.events where event_type = 'ib_order_status'`;
+  t.equal(row!.entity_id, '9007199254740993', 'orders are identified by permId');
+});

@@ -151,7 +151,12 @@ export class IbRelay {
     on(EventName.execDetailsEnd, (reqId: number) => this.onBackfillEnd(reqId));
     on(EventName.commissionReport, (r: Record<string, unknown>) => this.onCommission(r));
     on(EventName.position, (account: string, contract: Record<string, unknown>) => this.onPosition(account, contract));
+    // End markers make "no orders" distinguishable from "no answer".
     on(EventName.positionEnd, () => this.snapshotEnd('positions'));
+    on(EventName.openOrderEnd, () => this.snapshotEnd('open_orders'));
+    on(EventName.completedOrdersEnd, () => this.snapshotEnd('completed_orders'));
+    on(EventName.accountDownloadEnd, (account: string) => this.snapshotEnd(`account_updates:${account}`));
+    on(EventName.accountSummaryEnd, () => this.snapshotEnd('account_summary'));
     on(EventName.accountSummary, (reqId: number, account: string, tag: string, value: string, currency: string) => this.onAccountSummary(account, tag, value, currency));
     on(EventName.orderStatus, (orderId: number, status: string) => this.onOrderStatus(orderId, status));
     on(EventName.openOrder, (orderId: number, contract: Record<string, unknown>, order: Record<string, unknown>, state: Record<string, unknown>) => this.onOpenOrder('ib_open_order', orderId, contract, order, state, IN.OPEN_ORDER));
@@ -410,10 +415,17 @@ export class IbRelay {
   private onPortfolio(contract: Record<string, unknown>, account: string): void {
     const t = this.wire.take(IN.PORTFOLIO_VALUE);
     const day = new Date().toISOString().slice(0, 10);
+    // Version 8: [7, 8, conId, symbol, secType, ltd, strike, right, multiplier, primaryExch, currency,
+    //             localSymbol, tradingClass, position, marketPrice, marketValue, averageCost, unrealizedPNL, realizedPNL, account]
+    const w = t && t[1] === '8' ? t : undefined;
     this.emit({
       occurredAt: new Date().toISOString(), eventType: 'ib_portfolio', entityType: 'position', entityId: `${account}:${String(contract.conId ?? '')}`,
       account: account || null, idempotencyKey: this.key('portfolio', day, ...(t ?? [])),
-      payload: stringifyExact({ con_id: contract.conId ?? null, symbol: contract.symbol ?? null, wire: t }),
+      payload: stringifyExact({
+        contract: { con_id: exact(w?.[2]) ?? contract.conId ?? null, symbol: w?.[3] ?? contract.symbol ?? null, sec_type: w?.[4] ?? null, currency: w?.[10] ?? null },
+        position: exact(w?.[13]), market_price: exact(w?.[14]), market_value: exact(w?.[15]), average_cost: exact(w?.[16]),
+        unrealized_pnl: exact(w?.[17]), realized_pnl: exact(w?.[18]), wire: t,
+      }),
     });
   }
 

@@ -56,4 +56,17 @@ export const msg = {
   positionEnd: (): Field[] => [IN.POSITION_END, 1],
   accountSummary: (reqId: number, account: string, tag: string, value: string, currency: string): Field[] => [IN.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, currency],
   accountSummaryEnd: (reqId: number): Field[] => [IN.ACCOUNT_SUMMARY_END, 1, reqId],
+  // At server version ≥ MARKET_CAP_PRICE there is no version field.
+  orderStatus: (o: { orderId: number; status: string; filled: string; remaining: string; avgFillPrice: string; permId: string; parentId?: number; lastFillPrice: string; clientId: number; whyHeld?: string; mktCapPrice?: string }): Field[] => [
+    IN.ORDER_STATUS, o.orderId, o.status, o.filled, o.remaining, o.avgFillPrice, o.permId, o.parentId ?? 0, o.lastFillPrice, o.clientId, o.whyHeld ?? '', o.mktCapPrice ?? '0',
+  ],
+  accountValue: (key: string, value: string, currency: string, account: string): Field[] => [IN.ACCT_VALUE, 2, key, value, currency, account],
+  portfolioValue: (c: SimContract, position: string, marketPrice: string, marketValue: string, averageCost: string, unrealizedPNL: string, realizedPNL: string, account: string): Field[] => [
+    IN.PORTFOLIO_VALUE, 8, c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '', c.exchange, c.currency,
+    c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol, position, marketPrice, marketValue, averageCost, unrealizedPNL, realizedPNL, account,
+  ],
+  accountDownloadEnd: (account: string): Field[] => [IN.ACCT_DOWNLOAD_END, 1, account],
+  pnl: (reqId: number, daily: string, unrealized: string, realized: string): Field[] => [IN.PNL, reqId, daily, unrealized, realized],
+  openOrderEnd: (): Field[] => [IN.OPEN_ORDER_END, 1],
+  completedOrdersEnd: (): Field[] => [102],
 };

@@ -14,6 +14,10 @@ export type SimState = {
   executions: { contract: SimContract; execution: SimExecution; commission?: { commission: string; currency: string; realizedPNL?: string } }[];
   positions: { account: string; contract: SimContract; pos: string; avgCost: string }[];
   summary: { account: string; tag: string; value: string; currency: string }[];
+  // reqAccountUpdates: values and portfolio lines per account.
+  accountValues: { account: string; key: string; value: string; currency: string }[];
+  portfolio: { account: string; contract: SimContract; position: string; marketPrice: string; marketValue: string; averageCost: string; unrealizedPNL: string; realizedPNL: string }[];
+  pnl: { account: string; daily: string; unrealized: string; realized: string }[];
   // Scenario switch: leave reqExecutions without its execDetailsEnd.
   withholdExecDetailsEnd?: boolean;
   // Scenario switch: keep sockets open but answer nothing (a half-open connection).
@@ -32,7 +36,7 @@ export class TwsSimulator extends EventEmitter {
 
   constructor(state: Partial<SimState> = {}, opts: { maxVersion?: number } = {}) {
     super();
-    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], ...state };
+    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], accountValues: [], portfolio: [], pnl: [], ...state };
     this.maxVersion = opts.maxVersion ?? MAX_SERVER_VERSION;
   }
 
@@ -124,6 +128,29 @@ export class TwsSimulator extends EventEmitter {
         c.send(msg.accountSummaryEnd(reqId));
         break;
       }
+      case OUT.REQ_ACCOUNT_DATA: {
+        // [6, version, subscribe, acctCode]
+        const account = f[3] ?? '';
+        if (f[2] !== '1') break;
+        for (const v of s.accountValues.filter((x) => x.account === account)) c.send(msg.accountValue(v.key, v.value, v.currency, v.account));
+        for (const p of s.portfolio.filter((x) => x.account === account)) c.send(msg.portfolioValue(p.contract, p.position, p.marketPrice, p.marketValue, p.averageCost, p.unrealizedPNL, p.realizedPNL, p.account));
+        c.send(msg.accountDownloadEnd(account));
+        break;
+      }
+      case OUT.REQ_PNL: {
+        // [92, reqId, account, modelCode]
+        const p = s.pnl.find((x) => x.account === f[2]);
+        if (p) c.send(msg.pnl(Number(f[1]), p.daily, p.unrealized, p.realized));
+        break;
+      }
+      case OUT.REQ_ALL_OPEN_ORDERS:
+      case OUT.REQ_OPEN_ORDERS:
+        // The simulator holds no working orders: the end marker says so.
+        c.send(msg.openOrderEnd());
+        break;
+      case OUT.REQ_COMPLETED_ORDERS:
+        c.send(msg.completedOrdersEnd());
+        break;
       default:
         // Requests the simulator does not model are recorded and left unanswered, as a
         // TWS without that data would.
