@@ -108,6 +108,26 @@ t.test('1100 and 1102 arrive as info, an order error as error; a dropped socket 
   t.pass('disconnected');
 });
 
+t.test('openOrder decodes field by field at version 193', async (t) => {
+  const sim = new TwsSimulator({
+    openOrders: [{ contract: AAPL, order: { orderId: 101, action: 'BUY', totalQuantity: '150', orderType: 'LMT', lmtPrice: '187.30', tif: 'DAY', account: 'DU1234567', orderRef: 'momo:42', clientId: 7, permId: '1900000101', status: 'Submitted' } }],
+  });
+  const { ib, received } = await connected(t, sim);
+  const orders: unknown[][] = [];
+  await new Promise<void>((resolve) => {
+    loose(ib).on(EventName.openOrder, (...a: unknown[]) => orders.push(a));
+    loose(ib).once(EventName.openOrderEnd, () => resolve());
+    ib.reqAllOpenOrders();
+  });
+  t.equal(orders.length, 1);
+  const [orderId, contract, order, state] = orders[0] as [number, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+  t.equal(orderId, 101);
+  t.match(contract, { conId: 265598, symbol: 'AAPL', secType: 'STK', currency: 'USD' });
+  t.match(order, { action: 'BUY', totalQuantity: 150, orderType: 'LMT', lmtPrice: 187.3, tif: 'DAY', account: 'DU1234567', orderRef: 'momo:42', clientId: 7, permId: 1900000101 });
+  t.equal(state.status, 'Submitted');
+  t.equal(received.find((r) => r[0] === '5')!.length, msg.openOrder(AAPL, { orderId: 1, action: 'BUY', totalQuantity: '1', orderType: 'LMT', tif: 'DAY', account: 'x', clientId: 0, permId: '1', status: 'Submitted' }).length, 'every field consumed, none left over');
+});
+
 t.test('frames are length-prefixed NUL-terminated fields', async (t) => {
   const f = frame([9, 1, 42, null, true]);
   t.equal(f.readUInt32BE(0), f.length - 4);

@@ -35,6 +35,8 @@ export async function runDemo(opts: { keep: boolean; out: (line: string) => void
       { contract: AAPL, execution: exec('0000e0d5.6571b0c4.02.01', 101, 'BOT', '50', '187.26', '20261126  09:30:02 US/Eastern') },
     ],
     positions: [{ account: ACCOUNT, contract: AAPL, pos: '150', avgCost: '187.2533' }],
+    openOrders: [{ contract: MSFT, order: { orderId: 104, action: 'SELL', totalQuantity: '20', orderType: 'LMT', lmtPrice: '420.00', tif: 'GTC', account: ACCOUNT, orderRef: 'demo:104', clientId: 0, permId: '1900000104', status: 'Submitted' } }],
+    pnl: [{ account: ACCOUNT, daily: '12.50', unrealized: '7.00', realized: '5.50' }],
     summary: [
       { account: ACCOUNT, tag: 'NetLiquidation', value: '100000.01', currency: 'USD' },
       { account: ACCOUNT, tag: 'TotalCashValue', value: '71880.00', currency: 'USD' },
@@ -63,6 +65,7 @@ export async function runDemo(opts: { keep: boolean; out: (line: string) => void
     sim.broadcast(msg.execDetails(-1, MSFT, exec('0000e0d5.6571b0c5.01.02', 102, 'SLD', '10', '415.09', '20261126-15:01:00')));
     sim.broadcast(msg.commissionReport({ execId: '0000e0d5.6571b0c4.02.01', commission: '0.50', currency: 'USD' }));
     sim.broadcast(msg.commissionReport({ execId: 'ffff0000.00000000.01.01', commission: '0.35', currency: 'USD' }));
+    sim.broadcast(msg.orderStatus({ orderId: 102, status: 'Filled', filled: '10', remaining: '0', avgFillPrice: '415.09', permId: '1900000102', lastFillPrice: '415.09', clientId: 0 }));
     out('IB loses and restores its connection (1100, 1102): a backfill follows');
     sim.broadcast(msg.error(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.'));
     sim.broadcast(msg.error(-1, 1102, 'Connectivity between IB and Trader Workstation has been restored - data maintained.'));

@@ -457,7 +457,12 @@ export class IbRelay {
     this.emit({
       occurredAt: new Date().toISOString(), eventType: type, entityType: 'order', entityId: permId ?? String(orderId),
       account: typeof order.account === 'string' ? order.account : null, idempotencyKey: this.key(type, ...(t ?? [])),
-      payload: stringifyExact({ order_id: orderId, perm_id: permId, order_ref: order.orderRef ?? null, status: state.status ?? null, contract, order, state, wire: t }),
+      payload: stringifyExact({
+        order_id: orderId, perm_id: permId, order_ref: order.orderRef ?? null, status: state.status ?? null,
+        // openOrder at version ≥ 145: [5, orderId, contract(11), action, totalQuantity, orderType, lmtPrice, auxPrice, ...]
+        ...(msgId === IN.OPEN_ORDER && t && t.length > 18 ? { action: t[13], total_quantity: exact(t[14]), order_type: t[15], lmt_price: exact(t[16]), aux_price: exact(t[17]), tif: t[18] } : {}),
+        contract, order, state, wire: t,
+      }),
     });
   }
 }

@@ -28,6 +28,11 @@ export type SimExecution = {
   pendingPriceRevision?: boolean;
 };
 
+export type SimOrder = {
+  orderId: number; action: 'BUY' | 'SELL'; totalQuantity: string; orderType: string; lmtPrice?: string; auxPrice?: string;
+  tif: string; account: string; orderRef?: string; clientId: number; permId: string; parentId?: number; status: string;
+};
+
 // Java's Double.MAX_VALUE: what TWS sends for "unset".
 export const UNSET_DOUBLE = '1.7976931348623157E308';
 
@@ -67,6 +72,28 @@ export const msg = {
   ],
   accountDownloadEnd: (account: string): Field[] => [IN.ACCT_DOWNLOAD_END, 1, account],
   pnl: (reqId: number, daily: string, unrealized: string, realized: string): Field[] => [IN.PNL, reqId, daily, unrealized, realized],
+  // openOrder at server version 193, field by field as OrderDecoder reads it; every
+  // optional block left empty (no combo legs, algo, conditions, delta-neutral, scale).
+  openOrder: (c: SimContract, o: SimOrder): Field[] => [
+    IN.OPEN_ORDER, o.orderId,
+    c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '', c.exchange, c.currency, c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol,
+    o.action, o.totalQuantity, o.orderType, o.lmtPrice ?? '', o.auxPrice ?? '', o.tif, '' /* ocaGroup */, o.account, 'O' /* openClose */, 0 /* origin */,
+    o.orderRef ?? '', o.clientId, o.permId, 0 /* outsideRth */, 0 /* hidden */, '0' /* discretionaryAmt */, '' /* goodAfterTime */, '' /* sharesAllocation */,
+    '', '', '' /* faGroup, faMethod, faPercentage */, '' /* modelCode */, '' /* goodTillDate */, '' /* rule80A */, '' /* percentOffset */, '' /* settlingFirm */,
+    0, '', -1 /* shortSaleSlot, designatedLocation, exemptCode */, 0 /* auctionStrategy */, '', '', '' /* startingPrice, stockRefPrice, delta */,
+    '', '' /* stockRangeLower, stockRangeUpper */, '' /* displaySize */, 0, 0, 0 /* blockOrder, sweepToFill, allOrNone */, '' /* minQty */, 3 /* ocaType */,
+    0, 0 /* eTradeOnly, firmQuoteOnly */, '' /* nbboPriceCap */, o.parentId ?? 0, 0 /* triggerMethod */,
+    '', 0, '', '' /* volatility, volatilityType, deltaNeutralOrderType, deltaNeutralAuxPrice */, 0, 0 /* continuousUpdate, referencePriceType */,
+    '', '' /* trailStopPrice, trailingPercent */, '', '' /* basisPoints, basisPointsType */, '' /* comboLegsDescription */, 0, 0 /* combo legs, order combo legs */,
+    0 /* smartComboRoutingParams */, '', '', '' /* scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement */, '' /* hedgeType */, 0 /* optOutSmartRouting */,
+    '', '' /* clearingAccount, clearingIntent */, 0 /* notHeld */, 0 /* deltaNeutralContract */, '' /* algoStrategy */, 0 /* solicited */,
+    0 /* whatIf */, o.status, '', '', '', '', '', '' /* margins before and change */, '', '', '' /* margins after */, '', '', '' /* commission, min, max */, '' /* commissionCurrency */, '' /* warningText */,
+    0, 0 /* randomizeSize, randomizePrice */, 0 /* conditions */, '' /* adjustedOrderType */, '' /* triggerPrice */, '', '' /* trailStopPrice, lmtPriceOffset */,
+    '', '', '' /* adjustedStopPrice, adjustedStopLimitPrice, adjustedTrailingAmount */, 0 /* adjustableTrailingUnit */, '', '', '' /* softDollarTier */,
+    '' /* cashQty */, 0 /* dontUseAutoPriceForHedge */, 0 /* isOmsContainer */, 0 /* discretionaryUpToLimitPrice */, 0 /* usePriceMgmtAlgo */, '' /* duration */,
+    '' /* postToAts */, 0 /* autoCancelParent */, '', '', '', '', '' /* minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf */,
+    '' /* customerAccount */, 0 /* professionalCustomer */, '' /* bondAccruedInterest */, 0 /* includeOvernight */, '', '' /* extOperator, manualOrderIndicator */,
+  ],
   openOrderEnd: (): Field[] => [IN.OPEN_ORDER_END, 1],
   completedOrdersEnd: (): Field[] => [102],
 };

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { connectionTime, frame, FrameReader, MAX_SERVER_VERSION, MIN_CLIENT_VERSION, type Field } from './wire.ts';
-import { msg, OUT, type SimContract, type SimExecution } from './messages.ts';
+import { msg, OUT, type SimContract, type SimExecution, type SimOrder } from './messages.ts';
 
 export type SimState = {
   accounts: string[];
@@ -18,6 +18,8 @@ export type SimState = {
   accountValues: { account: string; key: string; value: string; currency: string }[];
   portfolio: { account: string; contract: SimContract; position: string; marketPrice: string; marketValue: string; averageCost: string; unrealizedPNL: string; realizedPNL: string }[];
   pnl: { account: string; daily: string; unrealized: string; realized: string }[];
+  // Working orders, sent on reqAllOpenOrders / reqOpenOrders.
+  openOrders: { contract: SimContract; order: SimOrder }[];
   // Scenario switch: leave reqExecutions without its execDetailsEnd.
   withholdExecDetailsEnd?: boolean;
   // Scenario switch: keep sockets open but answer nothing (a half-open connection).
@@ -36,7 +38,7 @@ export class TwsSimulator extends EventEmitter {
 
   constructor(state: Partial<SimState> = {}, opts: { maxVersion?: number } = {}) {
     super();
-    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], accountValues: [], portfolio: [], pnl: [], ...state };
+    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], accountValues: [], portfolio: [], pnl: [], openOrders: [], ...state };
     this.maxVersion = opts.maxVersion ?? MAX_SERVER_VERSION;
   }
 
@@ -145,7 +147,8 @@ export class TwsSimulator extends EventEmitter {
       }
       case OUT.REQ_ALL_OPEN_ORDERS:
       case OUT.REQ_OPEN_ORDERS:
-        // The simulator holds no working orders: the end marker says so.
+        for (const o of s.openOrders) c.send(msg.openOrder(o.contract, o.order));
+        // The end marker says "that is all", also when there are none.
         c.send(msg.openOrderEnd());
         break;
       case OUT.REQ_COMPLETED_ORDERS:
