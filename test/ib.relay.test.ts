@@ -126,6 +126,7 @@ t.test('account updates, portfolio, P&L, order status and the end markers', asyn
     portfolio: [{ account: 'DU1234567', contract: AAPL, position: '150', marketPrice: '187.3', marketValue: '28095', averageCost: '187.2533', unrealizedPNL: '7.005', realizedPNL: '0', }],
     pnl: [{ account: 'DU1234567', daily: '-12.5', unrealized: '7.005', realized: '1.7976931348623157E308' }],
     openOrders: [{ contract: AAPL, order: { orderId: 101, action: 'BUY', totalQuantity: '150', orderType: 'LMT', lmtPrice: '187.30', tif: 'DAY', account: 'DU1234567', orderRef: 'momo:42', clientId: 7, permId: '1900000101', status: 'Submitted' } }],
+    completedOrders: [{ contract: AAPL, order: { orderId: 0, action: 'SELL', totalQuantity: '20', orderType: 'LMT', lmtPrice: '190.5', tif: 'DAY', account: 'DU1234567', orderRef: 'momo:43', clientId: 0, permId: '1900000105', status: 'Filled', filledQuantity: '20', completedTime: '20261126 15:59:59 America/New_York', completedStatus: 'Filled Size: 20' } }],
   });
   const port = await sim.listen();
   t.teardown(() => sim.close());
@@ -143,6 +144,9 @@ t.test('account updates, portfolio, P&L, order status and the end markers', asyn
   t.same([oo!.entity_id, oo!.account, oo!.payload.order_ref, oo!.payload.status], ['1900000101', 'DU1234567', 'momo:42', 'Submitted']);
   t.equal(oo!.payload.wire[16], '187.30', 'the limit price exactly as sent, in the wire fields');
   t.same([oo!.payload.lmt_price, oo!.payload.total_quantity, oo!.payload.action], ['187.30', '150', 'BUY']);
+  await until(async () => Boolean(await one('ib_completed_order')));
+  const [co] = await sql`select entity_id, payload from ledger.events where event_type = 'ib_completed_order'`;
+  t.same([co!.entity_id, co!.payload.order_ref, co!.payload.state.completedStatus], ['1900000105', 'momo:43', 'Filled Size: 20']);
   const ends = (await sql`select entity_id from ledger.events where event_type = 'ib_snapshot_end' order by entity_id`).map((r) => r.entity_id);
   for (const e of ['account_summary', 'account_updates:DU1234567', 'completed_orders', 'open_orders', 'positions']) t.ok(ends.includes(e), `end marker ${e}`);
   sim.broadcast(msg.orderStatus({ orderId: 101, status: 'Filled', filled: '150', remaining: '0', avgFillPrice: '187.2533', permId: '9007199254740993', lastFillPrice: '187.26', clientId: 7 }));

@@ -113,6 +113,8 @@ t.test('openOrder decodes field by field at version 193', async (t) => {
     openOrders: [{ contract: AAPL, order: { orderId: 101, action: 'BUY', totalQuantity: '150', orderType: 'LMT', lmtPrice: '187.30', tif: 'DAY', account: 'DU1234567', orderRef: 'momo:42', clientId: 7, permId: '1900000101', status: 'Submitted' } }],
   });
   const { ib, received } = await connected(t, sim);
+  const errors: unknown[] = [];
+  loose(ib).on(EventName.error, (e: Error) => errors.push(e.message));
   const orders: unknown[][] = [];
   await new Promise<void>((resolve) => {
     loose(ib).on(EventName.openOrder, (...a: unknown[]) => orders.push(a));
@@ -120,12 +122,33 @@ t.test('openOrder decodes field by field at version 193', async (t) => {
     ib.reqAllOpenOrders();
   });
   t.equal(orders.length, 1);
+  t.same(errors, [], 'no underrun, no unprocessed fields');
   const [orderId, contract, order, state] = orders[0] as [number, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
   t.equal(orderId, 101);
   t.match(contract, { conId: 265598, symbol: 'AAPL', secType: 'STK', currency: 'USD' });
   t.match(order, { action: 'BUY', totalQuantity: 150, orderType: 'LMT', lmtPrice: 187.3, tif: 'DAY', account: 'DU1234567', orderRef: 'momo:42', clientId: 7, permId: 1900000101 });
   t.equal(state.status, 'Submitted');
   t.equal(received.find((r) => r[0] === '5')!.length, msg.openOrder(AAPL, { orderId: 1, action: 'BUY', totalQuantity: '1', orderType: 'LMT', tif: 'DAY', account: 'x', clientId: 0, permId: '1', status: 'Submitted' }).length, 'every field consumed, none left over');
+});
+
+t.test('completedOrder decodes field by field', async (t) => {
+  const sim = new TwsSimulator({
+    completedOrders: [{ contract: AAPL, order: { orderId: 0, action: 'SELL', totalQuantity: '20', orderType: 'LMT', lmtPrice: '190.5', tif: 'DAY', account: 'DU1234567', orderRef: 'momo:43', clientId: 0, permId: '1900000105', status: 'Filled', filledQuantity: '20', completedTime: '20261126 15:59:59 America/New_York', completedStatus: 'Filled Size: 20' } }],
+  });
+  const { ib } = await connected(t, sim);
+  const done: unknown[][] = [];
+  const errors: unknown[] = [];
+  loose(ib).on(EventName.error, (e: Error) => errors.push(e.message));
+  await new Promise<void>((resolve) => {
+    loose(ib).on(EventName.completedOrder, (...a: unknown[]) => done.push(a));
+    loose(ib).once(EventName.completedOrdersEnd, () => resolve());
+    ib.reqCompletedOrders(false);
+  });
+  t.same(errors, [], 'no decode errors');
+  const [contract, order, state] = done[0] as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+  t.match(contract, { conId: 265598, symbol: 'AAPL' });
+  t.match(order, { action: 'SELL', totalQuantity: 20, lmtPrice: 190.5, orderRef: 'momo:43', permId: 1900000105, filledQuantity: 20 });
+  t.match(state, { status: 'Filled', completedTime: '20261126 15:59:59 America/New_York', completedStatus: 'Filled Size: 20' });
 });
 
 t.test('frames are length-prefixed NUL-terminated fields', async (t) => {

@@ -7,7 +7,7 @@ export const IN = {
   TICK_PRICE: 1, ORDER_STATUS: 3, ERR_MSG: 4, OPEN_ORDER: 5, ACCT_VALUE: 6, PORTFOLIO_VALUE: 7,
   NEXT_VALID_ID: 9, EXECUTION_DATA: 11, MANAGED_ACCTS: 15, CURRENT_TIME: 49, OPEN_ORDER_END: 53,
   ACCT_DOWNLOAD_END: 54, EXECUTION_DATA_END: 55, COMMISSION_REPORT: 59, POSITION: 61, POSITION_END: 62,
-  ACCOUNT_SUMMARY: 63, ACCOUNT_SUMMARY_END: 64, PNL: 94,
+  ACCOUNT_SUMMARY: 63, ACCOUNT_SUMMARY_END: 64, PNL: 94, COMPLETED_ORDER: 101,
 } as const;
 
 export const OUT = {
@@ -95,5 +95,22 @@ export const msg = {
     '' /* customerAccount */, 0 /* professionalCustomer */, '' /* bondAccruedInterest */, 0 /* includeOvernight */, '', '' /* extOperator, manualOrderIndicator */,
   ],
   openOrderEnd: (): Field[] => [IN.OPEN_ORDER_END, 1],
+  // completedOrder as decodeMsg_COMPLETED_ORDER reads it (no order id, no version; the
+  // decoder treats every versioned field as present).
+  completedOrder: (c: SimContract, o: SimOrder & { filledQuantity: string; completedTime: string; completedStatus: string }): Field[] => [
+    IN.COMPLETED_ORDER,
+    c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '', c.exchange, c.currency, c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol,
+    o.action, o.totalQuantity, o.orderType, o.lmtPrice ?? '', o.auxPrice ?? '', o.tif, '' /* ocaGroup */, o.account, 'O' /* openClose */, 0 /* origin */,
+    o.orderRef ?? '', o.permId, 0 /* outsideRth */, 0 /* hidden */, '0' /* discretionaryAmt */, '' /* goodAfterTime */, '', '', '' /* fa group, method, percentage */,
+    '' /* modelCode */, '' /* goodTillDate */, '' /* rule80A */, '' /* percentOffset */, '' /* settlingFirm */, 0, '', -1 /* short sale */, '', '', '' /* box */, '', '' /* stock range */,
+    '' /* displaySize */, 0, 0 /* sweepToFill, allOrNone */, '' /* minQty */, 3 /* ocaType */, 0 /* triggerMethod */,
+    '', 0, '', '' /* volatility, volatilityType, deltaNeutralOrderType, deltaNeutralAuxPrice */, 0, 0 /* continuousUpdate, referencePriceType */,
+    '', '' /* trail */, '' /* comboLegsDescription */, 0, 0 /* combo legs */, 0 /* smart combo routing */, '', '', '' /* scale */, '' /* hedgeType */,
+    '', '' /* clearing */, 0 /* notHeld */, 0 /* deltaNeutralContract */, '' /* algoStrategy */, 0 /* solicited */, o.status, 0, 0 /* randomize */,
+    0 /* conditions */, '', '' /* trailStopPrice, lmtPriceOffset */, '' /* cashQty */, 0 /* dontUseAutoPriceForHedge */, 0 /* isOmsContainer */,
+    '' /* autoCancelDate */, o.filledQuantity, 0 /* refFuturesConId */, 0 /* autoCancelParent */, '' /* shareholder */, 0 /* imbalanceOnly */,
+    0 /* routeMarketableToBbo */, 0 /* parentPermId */, o.completedTime, o.completedStatus, '', '', '', '', '' /* peg best/mid */,
+    '' /* customerAccount */, 0 /* professionalCustomer */,
+  ],
   completedOrdersEnd: (): Field[] => [102],
 };

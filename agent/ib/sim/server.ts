@@ -20,6 +20,7 @@ export type SimState = {
   pnl: { account: string; daily: string; unrealized: string; realized: string }[];
   // Working orders, sent on reqAllOpenOrders / reqOpenOrders.
   openOrders: { contract: SimContract; order: SimOrder }[];
+  completedOrders: { contract: SimContract; order: SimOrder & { filledQuantity: string; completedTime: string; completedStatus: string } }[];
   // Scenario switch: leave reqExecutions without its execDetailsEnd.
   withholdExecDetailsEnd?: boolean;
   // Scenario switch: keep sockets open but answer nothing (a half-open connection).
@@ -38,7 +39,7 @@ export class TwsSimulator extends EventEmitter {
 
   constructor(state: Partial<SimState> = {}, opts: { maxVersion?: number } = {}) {
     super();
-    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], accountValues: [], portfolio: [], pnl: [], openOrders: [], ...state };
+    this.state = { accounts: ['DU1234567'], nextOrderId: 1, executions: [], positions: [], summary: [], accountValues: [], portfolio: [], pnl: [], openOrders: [], completedOrders: [], ...state };
     this.maxVersion = opts.maxVersion ?? MAX_SERVER_VERSION;
   }
 
@@ -152,6 +153,7 @@ export class TwsSimulator extends EventEmitter {
         c.send(msg.openOrderEnd());
         break;
       case OUT.REQ_COMPLETED_ORDERS:
+        for (const o of s.completedOrders) c.send(msg.completedOrder(o.contract, o.order));
         c.send(msg.completedOrdersEnd());
         break;
       default:
