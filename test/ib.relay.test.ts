@@ -58,6 +58,13 @@ t.test('a trading day lands exactly once, numbers exact, through a dropped socke
   sim.broadcast(msg.execDetails(-1, AAPL, fill('02', { execId: '0000e0d5.6571b0c5.01.02', shares: '100', price: '187.24' })));
   sim.broadcast(msg.commissionReport({ execId: '0000ffff.00000000.01.01', commission: '0.35', currency: 'USD' }));
   await until(async () => (await count('ib_execution')) === 3 && (await count('ib_commission')) === 2);
+  const view = await sql`select exec_id, shares::text, price::text, commission::text from ledger.ib_executions order by seq`;
+  t.same(view.map((v) => [v.exec_id, v.shares, v.price, v.commission]), [
+    ['0000e0d5.6571b0c4.01.01', '0.0001', '123.456789', '1.0005'],
+    ['0000e0d5.6571b0c5.01.01', '100', '187.25', null],
+    ['0000e0d5.6571b0c5.01.02', '100', '187.24', null],
+  ], 'commission joined when it arrived, NULL (not 0) when not');
+  t.same((await sql`select exec_id from ledger.ib_commissions_unmatched`).map((r) => r.exec_id), ['0000ffff.00000000.01.01']);
   const [corr] = await sql`select payload from ledger.events where entity_id = '0000e0d5.6571b0c5.01.02'`;
   t.same([corr!.payload.exec_base, corr!.payload.corrects], ['0000e0d5.6571b0c5.01', '0000e0d5.6571b0c5.01.01'], 'the correction is linked');
 

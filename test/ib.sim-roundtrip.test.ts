@@ -151,6 +151,17 @@ t.test('completedOrder decodes field by field', async (t) => {
   t.match(state, { status: 'Filled', completedTime: '20261126 15:59:59 America/New_York', completedStatus: 'Filled Size: 20' });
 });
 
+t.test('a client that cannot speak version 178 is refused', async (t) => {
+  const sim = new TwsSimulator({}, { maxVersion: 150 });
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  const refused = new Promise<Error>((resolve) => sim.once('protocolError', resolve));
+  const ib = new IBApi({ host: '127.0.0.1', port });
+  ib.connect(0);
+  t.match((await refused).message, /speaks 178\.\.150/);
+  ib.disconnect();
+});
+
 t.test('frames are length-prefixed NUL-terminated fields', async (t) => {
   const f = frame([9, 1, 42, null, true]);
   t.equal(f.readUInt32BE(0), f.length - 4);

@@ -140,6 +140,8 @@ export class IbRelay {
     on(EventName.nextValidId, () => this.onReady(ib));
     on(EventName.managedAccounts, (list: string) => {
       this.accounts = list.split(',').map((a) => a.trim()).filter(Boolean);
+      // Accounts announced after the connection was ready still get their subscriptions.
+      if (this.connected) this.subscribeAccounts(ib);
     });
     on(EventName.disconnected, () => this.onDown('socket closed'));
     on(EventName.error, (err: Error, code: number, reqId: number) => this.onError(err, code, reqId));
@@ -180,15 +182,23 @@ export class IbRelay {
     if (this.o.clientId === 0) ib.reqAutoOpenOrders(true);
     ib.reqPositions();
     ib.reqAccountSummary(this.nextReqId(), 'All', ACCOUNT_SUMMARY_TAGS);
+    this.subscribed.clear();
+    this.subscribeAccounts(ib);
+    ib.reqCompletedOrders(false);
+    this.startBackfill();
+    this.startHeartbeat();
+  }
+
+  private readonly subscribed = new Set<string>();
+  private subscribeAccounts(ib: IBApi): void {
     for (const a of this.accounts) {
+      if (this.subscribed.has(a)) continue;
+      this.subscribed.add(a);
       ib.reqAccountUpdates(true, a);
       const id = this.nextReqId();
       this.pnlAccounts.set(id, a);
       ib.reqPnL(id, a, '');
     }
-    ib.reqCompletedOrders(false);
-    this.startBackfill();
-    this.startHeartbeat();
   }
 
   private nextReqId(): number {

@@ -5,7 +5,7 @@
 // commission reports, 1100/1102, a malformed frame) or drop the socket.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { connectionTime, frame, FrameReader, MAX_SERVER_VERSION, MIN_CLIENT_VERSION, type Field } from './wire.ts';
+import { connectionTime, frame, FrameReader, MAX_SERVER_VERSION, MIN_CLIENT_VERSION, MIN_SERVER_VERSION, type Field } from './wire.ts';
 import { msg, OUT, type SimContract, type SimExecution, type SimOrder } from './messages.ts';
 
 export type SimState = {
@@ -72,11 +72,12 @@ export class TwsSimulator extends EventEmitter {
           const v = reader.takeHandshake(chunk);
           if (!v) return;
           handshaken = true;
-          if (v.max < MIN_CLIENT_VERSION) {
+          client.version = Math.min(v.max, this.maxVersion);
+          if (v.max < MIN_CLIENT_VERSION || client.version < MIN_SERVER_VERSION) {
+            this.emit('protocolError', new Error(`client offers v${v.min}..${v.max}; the simulator speaks ${MIN_SERVER_VERSION}..${this.maxVersion}`));
             socket.destroy();
             return;
           }
-          client.version = Math.min(v.max, this.maxVersion);
           // The first frame: server version and connection time.
           socket.write(frame([client.version, connectionTime()]));
           chunk = Buffer.alloc(0);

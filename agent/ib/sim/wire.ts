@@ -4,6 +4,9 @@
 // negotiated server version (round-trip tests against the real client prove it).
 
 export const MIN_CLIENT_VERSION = 100;
+// The message layouts in messages.ts are those of server version 178 (PENDING_PRICE_REVISION)
+// and newer; a client that cannot speak that is refused rather than sent wrong frames.
+export const MIN_SERVER_VERSION = 178;
 // The highest version @stoqey/ib 1.6 accepts (CME_TAGGING_FIELDS_IN_OPEN_ORDER).
 export const MAX_SERVER_VERSION = 193;
 export const MAX_FRAME = 0xffffff;
