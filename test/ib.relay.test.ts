@@ -163,3 +163,28 @@ t.test('account updates, portfolio, P&L, order status and the end markers', asyn
   const [row] = await sql`select entity_id from ledger.events where event_type = 'ib_order_status'`;
   t.equal(row!.entity_id, '9007199254740993', 'orders are identified by permId');
 });
+
+t.test('events the spool refuses are held and offered again, not dropped', async (t) => {
+  const { IbRelay } = await import('../agent/ib/relay.ts');
+  const sim = new TwsSimulator({ executions: [{ contract: AAPL, execution: fill('01') }] });
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  let refusals = 2;
+  const delivered: string[] = [];
+  const relay = new IbRelay({
+    host: '127.0.0.1', port, clientId: 0, twsTimezone: 'America/New_York', heartbeatMs: 10_000, heartbeatTimeoutMs: 5000,
+    backfillTimeoutMs: 5000, backfillRetries: 1, reconnectMinMs: 50, reconnectMaxMs: 100,
+    sink: async (events) => {
+      if (refusals > 0) {
+        refusals--;
+        throw new Error('spool full');
+      }
+      for (const e of events) delivered.push(e.eventType);
+    },
+  });
+  relay.start();
+  t.teardown(() => relay.stop());
+  await until(async () => delivered.includes('ib_execution'), 10_000);
+  t.equal(relay.stats.lost, 0);
+  t.ok(delivered.includes('connection'), 'the events from before the refusals came through too');
+});

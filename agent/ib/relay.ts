@@ -44,10 +44,12 @@ const DECODER_NAMES: Record<string, string> = {
   PNL: IN.PNL, COMPLETED_ORDER: IN.COMPLETED_ORDER,
 };
 
-export type RelayStats = { connects: number; disconnects: number; backfills: number; backfillTimeouts: number; events: number; heartbeatTimeouts: number };
+export type RelayStats = { connects: number; disconnects: number; backfills: number; backfillTimeouts: number; events: number; heartbeatTimeouts: number; lost: number };
+
+const MAX_PENDING = 100_000;
 
 export class IbRelay {
-  readonly stats: RelayStats = { connects: 0, disconnects: 0, backfills: 0, backfillTimeouts: 0, events: 0, heartbeatTimeouts: 0 };
+  readonly stats: RelayStats = { connects: 0, disconnects: 0, backfills: 0, backfillTimeouts: 0, events: 0, heartbeatTimeouts: 0, lost: 0 };
   private readonly o: RelayOptions;
   private ib: IBApi | null = null;
   private stopped = false;
@@ -62,6 +64,7 @@ export class IbRelay {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backfill: { reqId: number; timer: NodeJS.Timeout; tries: number; done: () => void } | null = null;
   private pending: LedgerEvent[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(opts: RelayOptions) {
@@ -76,6 +79,7 @@ export class IbRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stopHeartbeat();
     if (this.backfill) clearTimeout(this.backfill.timer);
     this.ib?.disconnect();
@@ -94,13 +98,34 @@ export class IbRelay {
     if (this.pending.length === 1) queueMicrotask(() => void this.flush());
   }
 
+  // Events wait here when the spool refuses them (full, or closing) and are offered again;
+  // past MAX_PENDING the oldest go and are counted, loudly: memory is the last buffer.
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       if (this.pending.length === 0) return;
       const batch = this.pending;
       this.pending = [];
-      await this.o.sink(batch);
-    }).catch((err) => this.o.log?.('error', 'ib relay: events could not be spooled', { err: (err as Error).message }));
+      try {
+        await this.o.sink(batch);
+      } catch (err) {
+        this.pending = batch.concat(this.pending);
+        if (this.pending.length > MAX_PENDING) {
+          const lost = this.pending.length - MAX_PENDING;
+          this.pending.splice(0, lost);
+          this.stats.lost += lost;
+          this.o.log?.('error', 'ib relay: events lost: the spool refused them and the relay buffer is full', { lost, err: (err as Error).message });
+        } else {
+          this.o.log?.('warn', 'ib relay: the spool refused events; holding them and retrying', { held: this.pending.length, err: (err as Error).message });
+        }
+        if (!this.retryTimer && !this.stopped) {
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = null;
+            void this.flush();
+          }, 1000);
+          this.retryTimer.unref();
+        }
+      }
+    });
     return this.flushing;
   }
 
