@@ -7,6 +7,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY agent ./agent
 COPY db ./db
+COPY config ./config
 COPY docs ./docs
 ENV BLOTTER_HOME=/data NODE_ENV=production
 RUN mkdir -p /data && chown node:node /data
