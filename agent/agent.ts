@@ -101,6 +101,22 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     g.logQueued.set({}, dbSink.queued());
   });
 
+  const server = createIngestServer({ config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys });
+  // Listen before starting jobs and the relay: a port already taken must stop start-up
+  // cleanly, not leave a half-started agent behind.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new BlotterError('INGEST_LISTEN', `cannot listen on ${config.ingest.host}:${config.ingest.port}: ${err.code ?? err.message}`)));
+      server.listen(config.ingest.port, config.ingest.host, () => resolve());
+    });
+  } catch (err) {
+    await spool.close();
+    await writer.stop(DRAIN_TIMEOUT_MS);
+    await logs.close();
+    await sql.end({ timeout: 5 });
+    throw err;
+  }
+
   let runner: Runner | null = null;
   let pool: pg.Pool | null = null;
   if (config.jobs.enabled) {
@@ -146,11 +162,6 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     relay.start();
   }
 
-  const server = createIngestServer({ config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new BlotterError('INGEST_LISTEN', `cannot listen on ${config.ingest.host}:${config.ingest.port}: ${err.code ?? err.message}`)));
-    server.listen(config.ingest.port, config.ingest.host, () => resolve());
-  });
   const port = (server.address() as AddressInfo).port;
   sys.info({ host: config.ingest.host, port, spool: spool.opts.dir, token_file: opts.env?.BLOTTER_INGEST_TOKEN || process.env.BLOTTER_INGEST_TOKEN ? undefined : tokenFile }, 'ingest API listening');
 

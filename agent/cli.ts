@@ -221,3 +221,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// `start` only returns when it failed; nothing it began may keep the process alive then.
+if (process.argv[2] === 'start') process.exit(process.exitCode);

@@ -37,3 +37,18 @@ t.test('SIGTERM drains: acknowledged events are all written, exit 0', async (t) 
   t.match(log, /"msg":"agent stopping: draining"/);
   t.match(log, /"events":500,"msg":"agent stopped"/, 'the file sink has the last line');
 });
+
+t.test('a port already taken stops start-up cleanly, naming the port', async (t) => {
+  const net = await import('node:net');
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => blocker.close(() => r())));
+  const port = (blocker.address() as { port: number }).port;
+  const { url } = await testDb(t);
+  const home = tempHome(t);
+  const { runCli } = await import('./helpers/db.ts');
+  const { agentEnv } = await import('./helpers/agent.ts');
+  const r = await runCli(['start'], { env: agentEnv(url, home, { BLOTTER_INGEST_PORT: String(port) }), timeoutMs: 30_000 });
+  t.equal(r.code, 2, `exits, does not hang: ${r.stderr.slice(0, 400)}`);
+  t.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE \\[INGEST_LISTEN\\]`));
+});

@@ -70,7 +70,6 @@ export function createIngestServer(d: IngestDeps): http.Server {
   const recent = new RecentKeys(1_000_000);
   // Loaded from the ledger in the background; until then every new key is looked up.
   let filter: KeyFilter | null = null;
-  if ((d.keyFilterCapacity ?? 0) > 0) void loadFilter(d.keyFilterCapacity!);
 
   async function loadFilter(capacity: number): Promise<void> {
     const f = new KeyFilter(capacity);
@@ -367,6 +366,10 @@ export function createIngestServer(d: IngestDeps): http.Server {
     if (timing.length) headers['server-timing'] = timing.join(', ');
     res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(text);
+  });
+  // Only once listening: an agent that cannot take its port must not start side work.
+  server.once('listening', () => {
+    if ((d.keyFilterCapacity ?? 0) > 0) void loadFilter(d.keyFilterCapacity!);
   });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 60_000;
