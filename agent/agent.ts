@@ -170,7 +170,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     if (stopping) return stopping;
     stopping = (async () => {
       sys.info('agent stopping: draining');
-      (server as typeof server & { stopAccepting: () => void }).stopAccepting();
+      server.stopAccepting();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

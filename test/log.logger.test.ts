@@ -8,7 +8,7 @@ import t from 'tap';
 import { loadConfig, type Config } from '../agent/config.ts';
 import { DbLogSink } from '../agent/log/db-sink.ts';
 import { createLoggers } from '../agent/log/logger.ts';
-import { tempHome, until } from './helpers/agent.ts';
+import { tempHome } from './helpers/agent.ts';
 import { testDb } from './helpers/db.ts';
 
 function logging(over: (c: Config['logging']) => void): Config['logging'] {
@@ -140,5 +140,4 @@ t.test('the agent logs to ops.logs, and `blotter logs` filters it', async (t) =>
   t.equal(bad.code, 2);
   t.match(bad.stderr, /--level must be one of/);
   t.equal((await runCli(['logs', '--from', 'yesterday'], { env })).code, 2);
-  void until;
 });

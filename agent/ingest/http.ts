@@ -65,7 +65,9 @@ class RecentKeys {
 
 const DUP_CHECK_TIMEOUT_MS = 200;
 
-export function createIngestServer(d: IngestDeps): http.Server {
+export type IngestServer = http.Server & { stopAccepting: () => void };
+
+export function createIngestServer(d: IngestDeps): IngestServer {
   const token = Buffer.from(d.config.token);
   const recent = new RecentKeys(1_000_000);
   // Loaded from the ledger in the background; until then every new key is looked up.
@@ -155,6 +157,15 @@ export function createIngestServer(d: IngestDeps): http.Server {
     return parsed;
   }
 
+  function limited(list: unknown[]): unknown[] {
+    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
+    return list;
+  }
+
+  async function readItems(req: http.IncomingMessage): Promise<unknown[]> {
+    return limited(items(req, await readBody(req)));
+  }
+
   async function knownKeys(keys: string[]): Promise<Set<string>> {
     // Only when the database is known to be up, and never for long: the ledger drops any
     // duplicate this misses, so the answer can only be late, never wrong in effect.
@@ -183,9 +194,8 @@ export function createIngestServer(d: IngestDeps): http.Server {
     };
     const body = await readBody(req);
     lap('read');
-    const list = items(req, body);
+    const list = limited(items(req, body));
     lap('parse');
-    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
     const results: ItemResult[] = [];
     const accepted: { i: number; ev: LedgerEvent }[] = [];
     const inRequest = new Set<string>();
@@ -245,8 +255,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
 
   const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
   async function postLogs(req: http.IncomingMessage): Promise<[number, unknown]> {
-    const list = items(req, await readBody(req));
-    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
+    const list = await readItems(req);
     const results: ItemResult[] = [];
     const rows = [];
     for (let i = 0; i < list.length; i++) {
@@ -276,8 +285,7 @@ export function createIngestServer(d: IngestDeps): http.Server {
 
   const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/;
   async function postMetrics(req: http.IncomingMessage): Promise<[number, unknown]> {
-    const list = items(req, await readBody(req));
-    if (list.length > d.config.max_items_per_request) throw new HttpError(413, `${list.length} items exceed the limit of ${d.config.max_items_per_request} per request`);
+    const list = await readItems(req);
     const results: ItemResult[] = [];
     const rows: { observed_at: string; name: string; value: string; labels: Record<string, string>; session_id: string | null }[] = [];
     for (let i = 0; i < list.length; i++) {
@@ -376,8 +384,9 @@ export function createIngestServer(d: IngestDeps): http.Server {
   server.on('close', () => {
     accepting = false;
   });
-  (server as http.Server & { stopAccepting: () => void }).stopAccepting = () => {
-    accepting = false;
-  };
-  return server;
+  return Object.assign(server, {
+    stopAccepting: () => {
+      accepting = false;
+    },
+  });
 }

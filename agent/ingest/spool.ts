@@ -258,10 +258,6 @@ export class Spool extends EventEmitter {
     while (this.acceptTimes.length && !after(this.acceptTimes[0]!.pos, pos)) this.acceptTimes.shift();
   }
 
-  position(): Position {
-    return this.checkpoint;
-  }
-
   // Stop taking appends, write out what is buffered, close.
   async close(): Promise<void> {
     this.closed = true;
