@@ -1,22 +1,27 @@
 // `blotter start`: one process holding the ingest API, the spool and its writer, the
-// logger's sinks and graphile-worker with its crontab. SIGTERM or SIGINT drains it: the
-// API stops taking requests, the spool is flushed, the writer empties it into the
-// database (within the drain timeout), then everything closes.
+// logger's sinks, the IB relay and graphile-worker with its crontab. SIGTERM or SIGINT
+// drains it: the API stops taking requests, the spool is flushed, the writer empties it
+// into the database (within the drain timeout), then everything closes.
+//
+// The database may be away when the agent starts (a sidecar often starts next to a
+// database that is still booting): the API, the spool and the relay start anyway, and a
+// bring-up loop migrates and then starts the writer, the log sink and the jobs once the
+// database answers. /v1/health says which.
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import postgres from 'postgres';
-import { Logger as WorkerLogger, run as runWorker, type Runner } from 'graphile-worker';
 import type { Config } from './config.ts';
 import { databaseUrl, redactUrl } from './db/connect.ts';
+import { withDeadline } from './db/deadline.ts';
 import { migrate } from './db/migrate.ts';
 import { BlotterError } from './errors.ts';
-import { createIngestServer } from './ingest/http.ts';
+import { createIngestServer, type DatabaseState } from './ingest/http.ts';
 import { Spool } from './ingest/spool.ts';
 import { toRecord, Writer } from './ingest/writer.ts';
 import { IbRelay } from './ib/relay.ts';
+import { startJobs } from './jobs/runner.ts';
 import type { LedgerEvent } from './ledger/event.ts';
 import { DbLogSink } from './log/db-sink.ts';
 import { createLoggers } from './log/logger.ts';
@@ -24,7 +29,15 @@ import { Registry } from './metrics.ts';
 
 export type AgentHandle = { port: number; url: string; stop: () => Promise<void>; sessionId: string };
 
-const DRAIN_TIMEOUT_MS = 15_000;
+// Errors that mean "the database is not there (yet)", as opposed to a configuration or
+// schema problem: connection refused or reset, DNS, timeouts, the server starting up or
+// shutting down, a database not created yet.
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED']);
+export function isUnreachable(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return NET_CODES.has(code) || code.startsWith('08') || code === '57P03' || code === '57P01' || code === '3D000';
+}
 
 // Without a configured token the agent makes one, once, readable only by its owner: the
 // API is never open, and a first start needs no setup.
@@ -36,6 +49,18 @@ function ensureToken(file: string): string {
   return token;
 }
 
+// Every agent connection acts as blotter_agent (append-only, least privilege), and the
+// server itself ends a statement or an open transaction that outlives the deadline.
+function agentConnection(url: string, max: number, timeoutMs: number, name: string): postgres.Sql {
+  return postgres(url, {
+    max, connect_timeout: 5, idle_timeout: 60, onnotice: () => {},
+    connection: {
+      application_name: name, role: 'blotter_agent',
+      statement_timeout: String(timeoutMs), idle_in_transaction_session_timeout: String(timeoutMs),
+    } as Record<string, string>,
+  });
+}
+
 export async function startAgent(config: Config, opts: { home: string; env?: NodeJS.ProcessEnv; handleSignals?: boolean }): Promise<AgentHandle> {
   const tokenFile = path.join(opts.home, 'ingest-token');
   if (!config.ingest.token) config.ingest.token = ensureToken(tokenFile);
@@ -44,19 +69,12 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   const dbSink = new DbLogSink({ batchSize: config.logging.handlers.database.batch_size, flushMs: config.logging.handlers.database.flush_ms, queueMax: config.logging.handlers.database.queue_max });
   const logs = await createLoggers({ config: config.logging, home: opts.home, dbSink });
   const sys = logs.category('system');
+  const w = config.writer;
 
   const url = await databaseUrl({ create: true, env });
   sys.info({ database: redactUrl(url), session_id: sessionId }, 'agent starting');
-  const m = await migrate({ url, partitionsAhead: config.jobs.partitions_ahead });
-  if (m.applied.length) sys.info({ applied: m.applied }, 'migrations applied');
 
-  // Every agent connection acts as blotter_agent: append-only, least privilege.
-  const sql = postgres(url, {
-    max: config.database.pool_max, connect_timeout: 5, idle_timeout: 60, onnotice: () => {},
-    connection: { application_name: 'blotter-agent', role: 'blotter_agent' } as Record<string, string>,
-  });
-  dbSink.attach(sql);
-
+  const sql = agentConnection(url, config.database.pool_max, w.write_timeout_ms, 'blotter-agent');
   const spool = new Spool({
     dir: config.spool.dir || path.join(opts.home, 'spool'), quotaBytes: config.spool.quota,
     segmentBytes: config.spool.segment_size, groupCommitMs: config.spool.group_commit_ms,
@@ -65,12 +83,76 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   if (spool.hasPending()) sys.info({ bytes: spool.pendingBytes() }, 'spool holds events from before: replaying them');
 
   const metrics = new Registry();
-  const writerLog = logs.category('system');
   const writer = new Writer({
-    spool, sql, batchSize: config.writer.batch_size, batchWaitMs: config.writer.batch_wait_ms, retryMaxMs: config.writer.retry_max_ms,
-    log: (level, msg, fields) => writerLog[level](fields ?? {}, msg),
+    spool, connect: () => agentConnection(url, 1, w.write_timeout_ms, 'blotter-writer'),
+    batchSize: w.batch_size, batchWaitMs: w.batch_wait_ms, retryMaxMs: w.retry_max_ms, writeTimeoutMs: w.write_timeout_ms, stallMs: w.stall_ms,
+    log: (level, msg, fields) => sys[level](fields ?? {}, msg),
   });
-  writer.start();
+
+  // The database's state as the bring-up loop last saw it.
+  const db: DatabaseState = { ready: false, since: Date.now(), reason: 'not connected yet', jobsError: null };
+  let jobs = null as { stop: () => Promise<void> } | null;
+  let stopped = false;
+  let onReady: (() => void) | null = null;
+
+  // Migrate, then start what needs the database (once). Throws what the caller decides about.
+  async function bringUp(): Promise<void> {
+    const m = await migrate({ url, partitionsAhead: config.jobs.partitions_ahead });
+    if (m.applied.length) sys.info({ applied: m.applied }, 'migrations applied');
+    if (stopped || db.ready) return;
+    writer.start();
+    dbSink.attach(sql);
+    Object.assign(db, { ready: true, since: Date.now(), reason: null });
+    onReady?.();
+    if (!config.jobs.enabled) return;
+    try {
+      jobs = await startJobs({ url, sql, concurrency: config.jobs.concurrency, partitionsAhead: config.jobs.partitions_ahead, log: sys });
+    } catch (err) {
+      // Events still flow; the scheduled work is what is missing, and health says so.
+      db.jobsError = (err as Error).message;
+      sys.error({ err: (err as Error).message }, 'jobs: graphile-worker did not start');
+    }
+  }
+
+  // The first attempt decides start-up: a database that is not there yet is waited for in
+  // the background; anything else (a changed migration, a wrong password) stops start-up.
+  let firstError: unknown = null;
+  try {
+    await bringUp();
+  } catch (err) {
+    if (!isUnreachable(err)) {
+      await Promise.allSettled([spool.close(), logs.close(), sql.end({ timeout: 1 })]);
+      throw err;
+    }
+    firstError = err;
+    db.reason = `database unreachable: ${(err as Error).message}`;
+    sys.warn({ err: (err as Error).message, code: (err as { code?: string }).code, database: redactUrl(url) }, 'database not reachable; accepting into the spool and retrying');
+  }
+  let bringUpLoop: Promise<void> = Promise.resolve();
+  let wakeBringUp = null as (() => void) | null;
+  if (firstError) {
+    bringUpLoop = (async () => {
+      let backoff = 500;
+      while (!stopped && !db.ready) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          wakeBringUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (stopped) return;
+        try {
+          await bringUp();
+          sys.info({ waited_ms: Date.now() - db.since }, 'database reachable: writing the spool');
+        } catch (err) {
+          db.reason = `${isUnreachable(err) ? 'database unreachable' : 'database not usable'}: ${(err as Error).message}`;
+          sys[isUnreachable(err) ? 'warn' : 'error']({ err: (err as Error).message, code: (err as { code?: string }).code, retry_ms: backoff }, 'database bring-up failed; retrying');
+          backoff = Math.min(backoff * 2, w.retry_max_ms);
+        }
+      }
+    })();
+  }
 
   const g = {
     spoolBytes: metrics.gauge('blotter_spool_bytes', 'Bytes in the spool not yet in the database'),
@@ -80,70 +162,59 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     events: metrics.gauge('blotter_writer_events_total', 'Events appended to the ledger'),
     dups: metrics.gauge('blotter_writer_duplicates_total', 'Events the ledger dropped as duplicates'),
     errors: metrics.gauge('blotter_writer_errors_total', 'Failed writes (retried)'),
+    timeouts: metrics.gauge('blotter_writer_timeouts_total', 'Writes abandoned at write_timeout_ms'),
     rejected: metrics.gauge('blotter_writer_rejected_total', 'Spooled events the database refused (set aside)'),
-    dbUp: metrics.gauge('blotter_database_up', '1 when the last database write succeeded'),
+    stalled: metrics.gauge('blotter_writer_stalled', '1 while events wait and no batch has committed for stall_ms'),
+    stalls: metrics.gauge('blotter_writer_stalls_total', 'Times the writer stalled'),
+    dbUp: metrics.gauge('blotter_database_up', '1 when the database is migrated and the last write succeeded'),
     logWritten: metrics.gauge('blotter_log_db_written_total', 'Log lines written to ops.logs'),
     logSpilled: metrics.gauge('blotter_log_db_spilled_total', 'Log lines the database sink could not keep up with, spilled to the file sink'),
     logQueued: metrics.gauge('blotter_log_db_queued', 'Log lines waiting for the database'),
   };
   metrics.onCollect(() => {
+    const s = writer.stats;
     g.spoolBytes.set({}, spool.pendingBytes());
     g.spoolQuota.set({}, spool.opts.quotaBytes);
     g.lag.set({}, spool.lagMs() / 1000);
-    g.batches.set({}, writer.stats.batches);
-    g.events.set({}, writer.stats.events);
-    g.dups.set({}, writer.stats.duplicates);
-    g.errors.set({}, writer.stats.errors);
-    g.rejected.set({}, writer.stats.rejected);
-    g.dbUp.set({}, writer.stats.dbUp ? 1 : 0);
+    g.batches.set({}, s.batches);
+    g.events.set({}, s.events);
+    g.dups.set({}, s.duplicates);
+    g.errors.set({}, s.errors);
+    g.timeouts.set({}, s.timeouts);
+    g.rejected.set({}, s.rejected);
+    g.stalled.set({}, s.stalled ? 1 : 0);
+    g.stalls.set({}, s.stalls);
+    g.dbUp.set({}, db.ready && s.dbUp ? 1 : 0);
     g.logWritten.set({}, dbSink.stats.written);
     g.logSpilled.set({}, dbSink.stats.spilled);
     g.logQueued.set({}, dbSink.queued());
   });
 
-  const server = createIngestServer({ config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys });
-  // Listen before starting jobs and the relay: a port already taken must stop start-up
-  // cleanly, not leave a half-started agent behind.
+  const server = createIngestServer({
+    config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys,
+    database: () => db, stallMs: w.stall_ms, redact: config.logging.redact,
+  });
+  // Listen before starting the relay: a port already taken must stop start-up cleanly,
+  // not leave a half-started agent behind.
+  const drainMs = w.drain_timeout_ms;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new BlotterError('INGEST_LISTEN', `cannot listen on ${config.ingest.host}:${config.ingest.port}: ${err.code ?? err.message}`)));
       server.listen(config.ingest.port, config.ingest.host, () => resolve());
     });
   } catch (err) {
+    stopped = true;
+    wakeBringUp?.();
     await spool.close();
-    await writer.stop(DRAIN_TIMEOUT_MS);
+    await writer.stop(drainMs);
+    await jobs?.stop();
     await logs.close();
-    await sql.end({ timeout: 5 });
+    await sql.end({ timeout: 1 });
     throw err;
   }
-
-  let runner: Runner | null = null;
-  let pool: pg.Pool | null = null;
-  if (config.jobs.enabled) {
-    pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'blotter-jobs' });
-    // Errors on idle clients must be handled or they crash the process (pg's rule).
-    pool.on('error', (err) => sys.warn({ err: err.message }, 'jobs: database pool error'));
-    pool.on('connect', (client) => client.on('error', (err) => sys.warn({ err: err.message }, 'jobs: database client error')));
-    const workerLog = new WorkerLogger(() => (level, message, meta) => {
-      sys[level === 'warning' ? 'warn' : level]({ ...meta, component: 'graphile-worker' }, message);
-    });
-    const ahead = config.jobs.partitions_ahead;
-    runner = await runWorker({
-      pgPool: pool,
-      concurrency: config.jobs.concurrency,
-      noHandleSignals: true,
-      logger: workerLog,
-      pollInterval: 2000,
-      taskList: {
-        ensure_partitions: async () => {
-          const rows = await sql`select ledger.ensure_partitions(${ahead}) as name union all select ops.ensure_partitions(${ahead})`;
-          sys.info({ created: rows.map((r) => r.name) }, 'partitions ensured');
-        },
-      },
-      // Daily at 03:05 UTC; a missed run within a day is caught up on start.
-      crontab: '5 3 * * * ensure_partitions ?fill=1d&max=3',
-    });
-  }
+  // The known-key filter is read from the ledger, so it waits for the database.
+  if (db.ready) server.databaseReady();
+  else onReady = () => server.databaseReady();
 
   // The IB relay writes through the same spool as the API. Events without a natural key
   // get one here, so a replay of the spool stays exact.
@@ -165,11 +236,15 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   const port = (server.address() as AddressInfo).port;
   sys.info({ host: config.ingest.host, port, spool: spool.opts.dir, token_file: opts.env?.BLOTTER_INGEST_TOKEN || process.env.BLOTTER_INGEST_TOKEN ? undefined : tokenFile }, 'ingest API listening');
 
+  // Each step has its own deadline, so a database that hangs cannot hold the drain past
+  // drain_timeout_ms plus a few seconds of closing.
   let stopping: Promise<void> | null = null;
   const stop = () => {
     if (stopping) return stopping;
     stopping = (async () => {
       sys.info('agent stopping: draining');
+      stopped = true;
+      wakeBringUp?.();
       server.stopAccepting();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -177,17 +252,17 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
         setTimeout(() => {
           server.closeAllConnections();
           resolve();
-        }, 5000).unref();
+        }, 2000).unref();
       });
-      if (relay) await relay.stop();
+      if (relay) await withDeadline(relay.stop(), 5000, 'relay stop').catch(() => {});
       await spool.close();
-      await writer.stop(DRAIN_TIMEOUT_MS);
+      await withDeadline(bringUpLoop, 2000, 'database bring-up').catch(() => {});
+      await writer.stop(drainMs);
       if (spool.hasPending()) sys.warn({ bytes: spool.pendingBytes() }, 'events left in the spool; they are written on the next start');
-      if (runner) await runner.stop();
+      if (jobs) await jobs.stop();
       sys.info({ events: writer.stats.events }, 'agent stopped');
-      await logs.close();
-      await sql.end({ timeout: 5 });
-      if (pool) await pool.end();
+      await withDeadline(logs.close(), 3000, 'log sinks close').catch(() => {});
+      await withDeadline(sql.end({ timeout: 1 }), 3000, 'database pool end').catch(() => {});
     })();
     return stopping;
   };

@@ -12,7 +12,8 @@ type Leaf =
   | { kind: 'size'; min: number; max: number }
   | { kind: 'string'; allowEmpty: boolean }
   | { kind: 'bool' }
-  | { kind: 'enum'; values: readonly string[] };
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'list'; item: RegExp; itemText: string };
 type Spec = { [key: string]: Leaf | Spec };
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -22,6 +23,7 @@ const str = (allowEmpty = false): Leaf => ({ kind: 'string', allowEmpty });
 const bool: Leaf = { kind: 'bool' };
 const oneOf = (...values: string[]): Leaf => ({ kind: 'enum', values });
 const level = oneOf(...LEVELS);
+const list = (item: RegExp, itemText: string): Leaf => ({ kind: 'list', item, itemText });
 
 export const CATEGORIES = ['connection', 'order', 'execution', 'position', 'balance', 'error', 'system', 'metric', 'user'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -33,7 +35,7 @@ const SPEC = {
     max_body: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000), known_keys: int(0, 100_000_000),
   },
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
-  writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000) },
+  writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120) },
   ib: {
     enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
@@ -42,6 +44,7 @@ const SPEC = {
   },
   logging: {
     level, format: oneOf('auto', 'pretty', 'json'),
+    redact: list(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'field names such as password or api_key'),
     handlers: {
       console: { enabled: bool, level },
       file: { enabled: bool, level, path: str(), max_size: size(1024, 1024 ** 3), max_files: int(1, 1000) },
@@ -57,7 +60,7 @@ export type Config = {
   database: { url: string; pool_max: number };
   ingest: { host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number };
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
-  writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number };
+  writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
@@ -65,6 +68,7 @@ export type Config = {
   };
   logging: {
     level: Level; format: 'auto' | 'pretty' | 'json';
+    redact: string[];
     handlers: {
       console: { enabled: boolean; level: Level };
       file: { enabled: boolean; level: Level; path: string; max_size: number; max_files: number };
@@ -94,6 +98,7 @@ function describe(leaf: Leaf): string {
     case 'string': return leaf.allowEmpty ? 'a string' : 'a non-empty string';
     case 'bool': return 'true or false';
     case 'enum': return `one of ${leaf.values.join(', ')}`;
+    case 'list': return `a list of ${leaf.itemText} (in the environment: comma-separated)`;
   }
 }
 
@@ -129,6 +134,11 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
     case 'enum':
       if (typeof value !== 'string' || !leaf.values.includes(value)) bad();
       return value;
+    case 'list': {
+      const items = value === null ? [] : fromEnv && typeof value === 'string' ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
+      if (!Array.isArray(items) || items.some((x) => typeof x !== 'string' || !leaf.item.test(x))) bad();
+      return items;
+    }
   }
 }
 

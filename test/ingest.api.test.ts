@@ -1,6 +1,8 @@
 // The HTTP API: bearer token on every route, per-item answers, 400/413/415 that say what
 // is wrong and write nothing, an idempotent retry that is a `duplicate` and writes nothing,
-// typed views over what landed, health and Prometheus metrics, bot logs and metrics.
+// typed views over what landed, health and Prometheus metrics, bot logs and metrics. A key
+// reused for a different event is a `conflict`; every problem of an item is listed; text
+// PostgreSQL cannot store is refused at the door; secrets in the bot's log lines are redacted.
 import t from 'tap';
 import { testDb } from './helpers/db.ts';
 import { get, inProcessAgent, order, post, until } from './helpers/agent.ts';
@@ -27,7 +29,7 @@ t.test('per-item answers: accepted, duplicate, rejected with field and reason', 
   t.equal(r.status, 202);
   t.same([r.body.accepted, r.body.duplicate, r.body.rejected], [2, 1, 1]);
   t.same(r.body.items[2], { index: 2, status: 'duplicate', idempotency_key: 'order-1' });
-  t.same(r.body.items[3], { index: 3, status: 'rejected', field: 'payload.side', reason: 'must be one of BUY, SELL' });
+  t.same(r.body.items[3], { index: 3, status: 'rejected', field: 'payload.side', reason: 'must be one of BUY, SELL', problems: [{ field: 'payload.side', reason: 'must be one of BUY, SELL' }] });
   await until(async () => (await count()) === 2);
   const rows = await sql`select client_order_id, quantity::text, limit_price::text, symbol, con_id from ledger.orders order by client_order_id`;
   t.same(rows.map((x) => [x.client_order_id, x.quantity, x.limit_price, x.symbol, x.con_id]), [['1', '100', '187.25', 'AAPL', '265598'], ['2', '100', '187.25', 'AAPL', '265598']]);
@@ -62,13 +64,17 @@ t.test('NDJSON, and malformed bodies are a 400 that says where', async (t) => {
   const badJson = await post(port, '/v1/events', null, { raw: '[{"a": 1},' });
   t.equal(badJson.status, 400);
   t.match(badJson.body.error, /body is not valid JSON/);
-  const notArray = await post(port, '/v1/events', order(13));
-  t.equal(notArray.status, 400);
-  t.match(notArray.body.error, /must be a JSON array/);
+  const scalar = await post(port, '/v1/events', 13);
+  t.equal(scalar.status, 400);
+  t.match(scalar.body.error, /must be a JSON object \(one item\), an array of items/);
+  const one = await post(port, '/v1/events', order(1300));
+  t.equal(one.status, 202, 'a single object is one item');
+  t.equal(one.body.accepted, 1);
   const wrongType = await post(port, '/v1/events', [order(14)], { type: 'text/plain' });
   t.equal(wrongType.status, 415);
   await new Promise((res) => setTimeout(res, 200));
   t.equal((await sql`select count(*)::int as n from ledger.orders where client_order_id in ('12', '13', '14')`)[0]!.n, 0, 'nothing from refused bodies');
+  await until(async () => (await sql`select count(*)::int as n from ledger.orders where client_order_id = '1300'`)[0]!.n === 1);
 });
 
 t.test('413 for an oversized body or too many items', async (t) => {
@@ -121,7 +127,7 @@ t.test('bot logs land in ops.logs; bot metrics in ops.metrics and on /metrics', 
     { level: 'loud', msg: 'x' },
   ]);
   t.equal(logs.status, 202);
-  t.same(logs.body.items[1], { index: 1, status: 'rejected', field: 'level', reason: 'must be one of trace, debug, info, warn, error, fatal' });
+  t.same(logs.body.items[1], { index: 1, status: 'rejected', field: 'level', reason: 'must be one of trace, debug, info, warn, error, fatal', problems: [{ field: 'level', reason: 'must be one of trace, debug, info, warn, error, fatal' }] });
   await until(async () => (await sql`select count(*)::int as n from ops.logs where source = 'bot'`)[0]!.n === 1, 10_000);
   const [row] = await sql`select category, msg, fields from ops.logs where source = 'bot'`;
   t.same(row, { category: 'order', msg: 'placed order 1', fields: { client_order_id: '1', px: 187.25 } });
@@ -134,4 +140,70 @@ t.test('bot logs land in ops.logs; bot metrics in ops.metrics and on /metrics', 
 
 t.test('unknown routes are 404', async (t) => {
   t.equal((await get(port, '/v2/nothing')).status, 404);
+});
+
+t.test('a key reused for a different event is a conflict, in one batch, across batches and restarts', async (t) => {
+  const before = await count();
+  const changed = (n: number) => ({ ...order(n), payload: { ...order(n).payload, quantity: '999' } });
+  const same = await post(port, '/v1/events', [order(300), changed(300)]);
+  t.same(same.body.items.map((i: { status: string }) => i.status), ['accepted', 'conflict'], 'in one request');
+  t.same([same.body.items[1].field, same.body.conflict], ['idempotency_key', 1]);
+  t.match(same.body.items[1].reason, /already used for a different event/);
+  const later = await post(port, '/v1/events', [changed(300), order(300)]);
+  t.same(later.body.items.map((i: { status: string }) => i.status), ['conflict', 'duplicate'], 'across requests');
+  await until(async () => (await count()) === before + 1);
+  // After a restart only the ledger knows the key: it compares the stored event.
+  const restarted = await inProcessAgent(t, url);
+  const r = await post(restarted.port, '/v1/events', [changed(300), order(300), { ...order(300), session_id: 'another-run' }]);
+  t.same(r.body.items.map((i: { status: string }) => i.status), ['conflict', 'duplicate', 'duplicate'], 'across restarts; a new session_id is still the same event');
+  t.match(r.body.items[0].reason, /ledger seq \d+/);
+  await new Promise((res) => setTimeout(res, 300));
+  t.equal(await count(), before + 1, 'nothing written for a conflict');
+  const [q] = await sql`select quantity::text as q from ledger.orders where client_order_id = '300'`;
+  t.equal(q!.q, '100', 'the first event stands');
+});
+
+t.test('every problem of an item is reported, each with its field (bounded)', async (t) => {
+  const bad = { ...order(400), colour: 'red', account: '', payload: { ...order(400).payload, side: 'HOLD', quantity: 'lots', contract: { symbol: 'AAPL', sec_type: 'XX', currency: 'usd' } } };
+  const r = await post(port, '/v1/events', [bad]);
+  t.equal(r.status, 200);
+  const item = r.body.items[0];
+  t.equal(item.status, 'rejected');
+  t.same(item.problems.map((p: { field: string }) => p.field).sort(),
+    ['account', 'colour', 'payload.contract.currency', 'payload.contract.sec_type', 'payload.quantity', 'payload.side'].sort());
+  t.same([item.field, item.reason], [item.problems[0].field, item.problems[0].reason], 'field and reason are the first problem');
+  const noisy = { ...order(401), payload: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`x${i}`, 1])) };
+  const n = await post(port, '/v1/events', [noisy]);
+  t.equal(n.body.items[0].problems.length, 20, 'at most 20 problems per item');
+});
+
+t.test('text PostgreSQL cannot store is refused at the door, naming the field', async (t) => {
+  const before = await count();
+  const lone = '{"event_type":"signal","occurred_at":"2026-11-26T14:30:00Z","idempotency_key":"lone-1",' +
+    '"payload":{"signal_id":"s","strategy":"a\\ud800b","features":{"k\\udc00":1,"n":"x\\u0000y","big":1e999999,"ok":"\\ud83d\\ude00"}}}';
+  const r = await post(port, '/v1/events', null, { raw: `[${lone}]` });
+  t.equal(r.status, 200);
+  const fields = r.body.items[0].problems.map((p: { field: string }) => p.field);
+  t.same(fields, ['payload.strategy', 'payload.features key "k?"', 'payload.features.n', 'payload.features.big']);
+  const env = await post(port, '/v1/events', [{ ...order(500), actor: 'a\u0000', session_id: 'x\ud800' }]);
+  t.same(env.body.items[0].problems.map((p: { field: string }) => p.field), ['actor', 'session_id']);
+  const pair = await post(port, '/v1/events', null, { raw: '[{"event_type":"signal","occurred_at":"2026-11-26T14:30:00Z","payload":{"signal_id":"s","strategy":"\\ud83d\\ude00"}}]' });
+  t.equal(pair.body.accepted, 1, 'a surrogate pair is an ordinary character');
+  const logs = await post(port, '/v1/logs', [{ level: 'info', msg: 'x\u0000' }, { level: 'info', msg: 'ok', fields: { a: '\udfff' } }]);
+  t.same(logs.body.items.map((i: { field: string }) => i.field), ['msg', 'fields.a']);
+  await until(async () => (await count()) === before + 1);
+});
+
+t.test('logs and metrics take a single object; secrets in bot log lines are redacted', async (t) => {
+  const one = await post(port, '/v1/logs', { level: 'warn', category: 'order', msg: 'login password=hunter2 token: abc123 ok', fields: { user: 'u', password: 'hunter2', nested: { api_key: 'k', list: [{ secret: 's' }] } } });
+  t.equal(one.status, 202);
+  t.equal(one.body.accepted, 1);
+  await until(async () => (await sql`select count(*)::int as n from ops.logs where source = 'bot' and msg like 'login%'`)[0]!.n === 1, 10_000);
+  const [row] = await sql`select msg, fields from ops.logs where source = 'bot' and msg like 'login%'`;
+  t.equal(row!.msg, 'login password=[redacted] token: [redacted] ok');
+  t.same(row!.fields, { user: 'u', password: '[redacted]', nested: { api_key: '[redacted]', list: [{ secret: '[redacted]' }] } });
+  t.notMatch(JSON.stringify(await sql`select msg, fields from ops.logs`), /hunter2/, 'the secret is nowhere in ops.logs');
+  const m = await post(port, '/v1/metrics', { name: 'single_metric', value: '1.5' });
+  t.equal(m.status, 202);
+  t.equal((await sql`select value::text from ops.metrics where name = 'single_metric'`)[0]!.value, '1.5');
 });

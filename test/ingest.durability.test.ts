@@ -1,7 +1,9 @@
 // Nothing acknowledged is lost, nothing is doubled: stopping the database mid-stream only
 // grows the spool (and, past its quota, the API answers 503 with Retry-After); killing the
 // agent with SIGKILL while a client keeps sending and retrying leaves the ledger with
-// exactly the set of events the client saw acknowledged.
+// exactly the set of events the client saw acknowledged. An agent started while its
+// database is down (a sidecar next to a database still booting) accepts into the spool,
+// then migrates and writes once the database answers.
 import t from 'tap';
 import postgres from 'postgres';
 import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
@@ -138,4 +140,36 @@ t.test('kill -9 of the agent while a client sends and retries: exactly the ackno
   t.ok((await sql`select * from ledger.verify()`).every((r) => r.reason === null), 'the chain verifies');
   child.proc.kill('SIGTERM');
   await new Promise((res) => child.proc.once('exit', res));
+});
+
+t.test('the agent starts while its database is down; it migrates and writes once the database answers', async (t) => {
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  await admin.unsafe('create database late');
+  await admin.end();
+  const u = new URL(server.url);
+  u.pathname = '/late';
+  await stopServer(home);
+  t.teardown(() => startServer({ home, binDir }).then(() => undefined));
+  const agent = await inProcessAgent(t, u.toString(), { BLOTTER_WRITER_RETRY_MAX_MS: '300' });
+  const r = await post(agent.port, '/v1/events', [order(1), order(2)]);
+  t.equal(r.status, 202, 'accepted into the spool with no database');
+  const h = JSON.parse((await get(agent.port, '/v1/health')).text);
+  t.equal(h.status, 'degraded');
+  t.equal(h.database.state, 'waiting');
+  t.match(h.reasons[0], /database unreachable: .*ECONNREFUSED|database unreachable/);
+  t.match(h.reasons[0], /events are kept in the spool/);
+  await startServer({ home, binDir });
+  const sql = postgres(u.toString(), { max: 1, onnotice: () => {} });
+  t.teardown(() => sql.end({ timeout: 1 }));
+  await until(async () => JSON.parse((await get(agent.port, '/v1/health')).text).status === 'ok', 30_000);
+  await until(async () => (await sql`select count(*)::int as n from ledger.orders`)[0]!.n === 2, 10_000);
+  t.pass('migrated the empty database and wrote what the spool held');
+  const dup = await post(agent.port, '/v1/events', [order(1)]);
+  t.equal(dup.body.items[0].status, 'duplicate');
+});
+
+t.test('a database that answers but refuses (wrong password) still stops start-up', async (t) => {
+  const u = new URL(server.url);
+  u.password = 'wrong';
+  await t.rejects(inProcessAgent(t, u.toString()), { code: '28P01' });
 });

@@ -3,7 +3,7 @@
 // the accepted items are fsynced in the spool. A malformed body is a 400 that says where,
 // an oversized one a 413, a full spool a 503 with Retry-After; nothing of a refused
 // request is written.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type pino from 'pino';
 import type postgres from 'postgres';
@@ -11,14 +11,28 @@ import type { Config } from '../config.ts';
 import { EventValidationError, checkTimestamp } from '../ledger/event.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
 import { isRaw, parseExact } from '../ledger/json.ts';
+import { checkStorable, Problems, unstorable } from '../ledger/storable.ts';
 import type { DbLogSink } from '../log/db-sink.ts';
+import { REDACT } from '../log/logger.ts';
+import { makeRedactor } from '../log/redact.ts';
 import type { Registry } from '../metrics.ts';
 import { KeyFilter } from './bloom.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
 import { toRecord, type Writer } from './writer.ts';
 
-export type ItemResult = { index: number; status: 'accepted' | 'duplicate' | 'rejected'; idempotency_key?: string; field?: string; reason?: string };
+export type ItemResult = {
+  index: number;
+  status: 'accepted' | 'duplicate' | 'conflict' | 'rejected';
+  idempotency_key?: string;
+  // The first problem; `problems` lists them all (bounded), each with its field.
+  field?: string;
+  reason?: string;
+  problems?: { field: string; reason: string }[];
+};
+
+// What the agent knows of the database: migrated and usable (`ready`), or why not.
+export type DatabaseState = { ready: boolean; since: number; reason: string | null; jobsError: string | null };
 
 export type IngestDeps = {
   config: Config['ingest'];
@@ -31,7 +45,22 @@ export type IngestDeps = {
   sessionId: string;
   // Capacity of the filter of known keys (0: always ask the ledger).
   keyFilterCapacity?: number;
+  database: () => DatabaseState;
+  // Health turns degraded when events wait this long with no batch committed.
+  stallMs: number;
+  // Field names redacted from the bot's log lines, besides the logger's own list.
+  redact: readonly string[];
 };
+
+function rejected(index: number, err: EventValidationError): ItemResult {
+  return { index, status: 'rejected', field: err.field, reason: err.reason, problems: err.problems };
+}
+
+// What makes two events with one idempotency key "the same event" (session_id aside: a
+// bot retrying after its own restart has a new session). Mirrors ledger.compare_keys.
+function fingerprint(e: LedgerEvent): string {
+  return hash('sha1', JSON.stringify([e.stream, e.source, e.eventType, e.occurredAt, e.entityType, e.entityId, e.account, e.actor, e.payload]), 'base64');
+}
 
 class HttpError extends Error {
   readonly status: number;
@@ -43,20 +72,21 @@ class HttpError extends Error {
   }
 }
 
-// Keys accepted recently, so a retry is answered `duplicate` without a database round
-// trip. Bounded: the oldest keys are forgotten first (the ledger still drops them).
+// Keys accepted recently, with the fingerprint of their event, so a retry is answered
+// `duplicate` (or a reused key `conflict`) without a database round trip. Bounded: the
+// oldest keys are forgotten first (then the ledger is asked, and still drops them).
 class RecentKeys {
-  private readonly keys = new Set<string>();
+  private readonly keys = new Map<string, string>();
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
   }
-  has(k: string): boolean {
-    return this.keys.has(k);
+  get(k: string): string | undefined {
+    return this.keys.get(k);
   }
-  add(k: string): void {
-    this.keys.add(k);
-    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+  add(k: string, fp: string): void {
+    this.keys.set(k, fp);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.keys().next().value as string);
   }
   delete(k: string): void {
     this.keys.delete(k);
@@ -65,11 +95,12 @@ class RecentKeys {
 
 const DUP_CHECK_TIMEOUT_MS = 200;
 
-export type IngestServer = http.Server & { stopAccepting: () => void };
+export type IngestServer = http.Server & { stopAccepting: () => void; databaseReady: () => void };
 
 export function createIngestServer(d: IngestDeps): IngestServer {
   const token = Buffer.from(d.config.token);
-  const recent = new RecentKeys(1_000_000);
+  const recent = new RecentKeys(200_000);
+  const redactor = makeRedactor([...REDACT, ...d.redact]);
   // Loaded from the ledger in the background; until then every new key is looked up.
   let filter: KeyFilter | null = null;
 
@@ -153,7 +184,9 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     } catch (err) {
       throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
     }
-    if (!Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON array of items (or NDJSON with content-type application/x-ndjson)');
+    // One item may come as a bare object; several as an array.
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !isRaw(parsed)) return [parsed];
+    if (!Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON object (one item), an array of items, or NDJSON with content-type application/x-ndjson');
     return parsed;
   }
 
@@ -166,21 +199,28 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     return limited(items(req, await readBody(req)));
   }
 
-  async function knownKeys(keys: string[]): Promise<Set<string>> {
-    // Only when the database is known to be up, and never for long: the ledger drops any
-    // duplicate this misses, so the answer can only be late, never wrong in effect.
-    if (keys.length === 0 || !d.writer.stats.dbUp) return new Set();
-    const query = d.sql`select idempotency_key from ledger.idempotency_keys where idempotency_key = any(${keys})`;
+  // Keys the ledger already holds: key -> the seq of the first event and whether this one
+  // is the same event. Only when the database is known to be up, and never for long: the
+  // ledger drops any duplicate this misses, so the answer can only be late, never wrong
+  // in effect (a conflict it misses is dropped like a duplicate: still never written).
+  async function knownKeys(events: LedgerEvent[]): Promise<Map<number, { seq: string; same: boolean }>> {
+    const found = new Map<number, { seq: string; same: boolean }>();
+    if (events.length === 0 || !d.database().ready || !d.writer.stats.dbUp) return found;
+    const items = '[' + events.map((e) => `{"k":${JSON.stringify(e.idempotencyKey)},"stream":${JSON.stringify(e.stream)},"source":${JSON.stringify(e.source)},` +
+      `"event_type":${JSON.stringify(e.eventType)},"occurred_at":${JSON.stringify(e.occurredAt)},"entity_type":${JSON.stringify(e.entityType)},` +
+      `"entity_id":${JSON.stringify(e.entityId)},"account":${JSON.stringify(e.account)},"actor":${JSON.stringify(e.actor)},"payload":${e.payload}}`).join(',') + ']';
+    const query = d.sql`select item, seq::text as seq, same from ledger.compare_keys(${items}::text::jsonb)`;
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), DUP_CHECK_TIMEOUT_MS).unref());
     try {
       const rows = await Promise.race([query, timeout]);
       if (rows === null) {
         query.cancel();
-        return new Set();
+        return found;
       }
-      return new Set(rows.map((r) => r.idempotency_key as string));
+      for (const r of rows) found.set(r.item as number, { seq: r.seq as string, same: r.same as boolean });
+      return found;
     } catch {
-      return new Set();
+      return found;
     }
   }
 
@@ -197,59 +237,86 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     const list = limited(items(req, body));
     lap('parse');
     const results: ItemResult[] = [];
-    const accepted: { i: number; ev: LedgerEvent }[] = [];
-    const inRequest = new Set<string>();
+    // Items to spool: the first of each new key (and keyless ones, keyed here).
+    const accepted: { i: number; ev: LedgerEvent; fp: string | null }[] = [];
+    // Items with a client key not in memory, to compare with the ledger: the first of
+    // each key (a lead) and any later one with the same key in this request.
+    const candidates: { i: number; ev: LedgerEvent; fp: string; pos: number; lead: number }[] = [];
+    const leads = new Map<string, number>();
+    const duplicateOr = (i: number, key: string, same: boolean, where: string): ItemResult => same
+      ? { index: i, status: 'duplicate', idempotency_key: key }
+      : { index: i, status: 'conflict', idempotency_key: key, field: 'idempotency_key', reason: `was already used for a different event${where}; nothing written` };
     for (let i = 0; i < list.length; i++) {
       let ev: LedgerEvent;
       try {
         ev = toBotEvent(list[i]);
       } catch (err) {
         if (!(err instanceof EventValidationError)) throw err;
-        results[i] = { index: i, status: 'rejected', field: err.field, reason: err.message.slice(err.field.length + 2) };
+        results[i] = rejected(i, err);
         continue;
       }
-      if (ev.idempotencyKey === null) {
+      const key = ev.idempotencyKey;
+      if (key === null) {
         // A key the agent assigns makes a replay of the spool exact; it cannot make a
         // client's own retry safe (only the client's key can).
         ev.idempotencyKey = `spool:${spoolId}:${++autoKey}`;
-      } else if (inRequest.has(ev.idempotencyKey) || recent.has(ev.idempotencyKey)) {
-        results[i] = { index: i, status: 'duplicate', idempotency_key: ev.idempotencyKey };
+        accepted.push({ i, ev, fp: null });
         continue;
       }
-      inRequest.add(ev.idempotencyKey);
-      accepted.push({ i, ev });
+      const fp = fingerprint(ev);
+      const before = recent.get(key);
+      if (before !== undefined) {
+        results[i] = duplicateOr(i, key, before === fp, '');
+        continue;
+      }
+      const lead = leads.get(key);
+      if (lead === undefined) {
+        leads.set(key, candidates.length);
+        accepted.push({ i, ev, fp });
+      }
+      candidates.push({ i, ev, fp, pos: candidates.length, lead: lead ?? candidates.length });
     }
     lap('validate');
     // Claimed before the fsync so a concurrent retry of the same key is a duplicate.
-    for (const a of accepted) recent.add(a.ev.idempotencyKey!);
-    // The ledger check runs alongside the fsync: a key it finds is answered `duplicate`
-    // and, though spooled, dropped by the ledger, so it is still never written twice.
-    let known: Set<string>;
+    for (const a of accepted) if (a.fp) recent.add(a.ev.idempotencyKey!, a.fp);
+    // The ledger check runs alongside the fsync: a key it finds is answered `duplicate` (or
+    // `conflict`) and, though spooled, dropped by the ledger: never written twice.
+    const asked = candidates.filter((c) => filter === null || filter.mightContain(c.ev.idempotencyKey!));
+    let known: Map<number, { seq: string; same: boolean }>;
     try {
-      [, known] = await Promise.all([
-        d.spool.append(accepted.map((a) => toRecord(a.ev))),
-        knownKeys(accepted.map((a) => a.ev.idempotencyKey!).filter((k) => !k.startsWith('spool:') && (filter === null || filter.mightContain(k)))),
-      ]);
+      [, known] = await Promise.all([d.spool.append(accepted.map((a) => toRecord(a.ev))), knownKeys(asked.map((c) => c.ev))]);
     } catch (err) {
       for (const a of accepted) recent.delete(a.ev.idempotencyKey!);
       if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
       throw err;
     }
     lap('spool');
-    const toSpool: { i: number; ev: LedgerEvent }[] = [];
-    for (const a of accepted) {
-      if (known.has(a.ev.idempotencyKey!)) results[a.i] = { index: a.i, status: 'duplicate', idempotency_key: a.ev.idempotencyKey! };
-      else toSpool.push(a);
+    const inLedger = new Map<string, string>();
+    asked.forEach((c, n) => {
+      const k = known.get(n);
+      if (k) inLedger.set(c.ev.idempotencyKey!, k.seq);
+    });
+    const askedIndex = new Map(asked.map((c, n) => [c, n]));
+    for (const c of candidates) {
+      const key = c.ev.idempotencyKey!;
+      const seq = inLedger.get(key);
+      if (seq !== undefined) {
+        // Known to the ledger: every item with the key is compared with the stored event.
+        results[c.i] = duplicateOr(c.i, key, known.get(askedIndex.get(c)!)?.same ?? false, ` (ledger seq ${seq})`);
+        // What `recent` holds is this request's fingerprint, not the ledger's: forget it.
+        recent.delete(key);
+      } else if (c.lead === c.pos) {
+        results[c.i] = { index: c.i, status: 'accepted', idempotency_key: key };
+        filter?.add(key);
+      } else {
+        results[c.i] = duplicateOr(c.i, key, candidates[c.lead]!.fp === c.fp, ' earlier in this request');
+      }
     }
-    for (const a of toSpool) {
-      results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
-      filter?.add(a.ev.idempotencyKey!);
-    }
-    const count = (s: ItemResult['status']) => results.filter((r) => r.status === s).length;
-    const summary = { accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected') };
-    m.items.inc({ result: 'accepted' }, summary.accepted);
-    m.items.inc({ result: 'duplicate' }, summary.duplicate);
-    m.items.inc({ result: 'rejected' }, summary.rejected);
+    for (const a of accepted) if (a.fp === null) results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
+    const summary = { accepted: 0, duplicate: 0, conflict: 0, rejected: 0 };
+    for (const r of results) summary[r.status]++;
+    for (const [result, n] of Object.entries(summary)) if (n) m.items.inc({ result }, n);
+    if (summary.conflict) d.log.warn({ conflicts: results.filter((r) => r.status === 'conflict').slice(0, 10).map((r) => r.idempotency_key) }, 'ingest: idempotency keys reused for different events');
     return [summary.accepted > 0 ? 202 : 200, { ...summary, items: results }];
   }
 
@@ -269,12 +336,18 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         if (typeof category !== 'string' || !/^[a-z][a-z0-9_]{0,30}$/.test(category)) throw new EventValidationError('category', 'must be a lower-case name such as order or execution');
         const time = x.time === undefined ? new Date().toISOString() : checkTimestamp('time', x.time);
         if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) throw new EventValidationError('fields', 'must be an object');
-        if (x.session_id !== undefined && typeof x.session_id !== 'string') throw new EventValidationError('session_id', 'must be a string');
-        rows.push({ logged_at: time, level: x.level, category, source: 'bot', msg: x.msg, fields: x.fields === undefined ? null : x.fields, session_id: (x.session_id as string) ?? null });
+        if (x.session_id !== undefined && (typeof x.session_id !== 'string' || x.session_id.length > 1000)) throw new EventValidationError('session_id', 'must be a string of at most 1000 characters');
+        const p = new Problems();
+        checkStorable('msg', x.msg, p);
+        checkStorable('fields', x.fields, p);
+        checkStorable('session_id', x.session_id, p);
+        if (p.list.length) throw EventValidationError.of(p.list);
+        // Secrets never reach ops.logs in clear: the same names the agent's logger redacts.
+        rows.push({ logged_at: time, level: x.level, category, source: 'bot', msg: redactor.text(x.msg), fields: x.fields === undefined ? null : redactor.fields(x.fields), session_id: (x.session_id as string) ?? null });
         results.push({ index: i, status: 'accepted' });
       } catch (err) {
         if (!(err instanceof EventValidationError)) throw err;
-        results.push({ index: i, status: 'rejected', field: err.field, reason: err.message.slice(err.field.length + 2) });
+        results.push(rejected(i, err));
       }
     }
     if (!d.logSink) throw new HttpError(503, 'the database log sink is disabled (logging.handlers.database.enabled)');
@@ -301,11 +374,16 @@ export function createIngestServer(d: IngestDeps): IngestServer {
           throw new EventValidationError('labels', 'must be an object of string values with metric-style names');
         }
         const time = x.time === undefined ? new Date().toISOString() : checkTimestamp('time', x.time);
+        if (x.session_id !== undefined && (typeof x.session_id !== 'string' || x.session_id.length > 1000)) throw new EventValidationError('session_id', 'must be a string of at most 1000 characters');
+        const p = new Problems();
+        checkStorable('labels', labels, p);
+        checkStorable('session_id', x.session_id, p);
+        if (p.list.length) throw EventValidationError.of(p.list);
         rows.push({ observed_at: time, name: x.name, value, labels: labels as Record<string, string>, session_id: typeof x.session_id === 'string' ? x.session_id : null });
         results.push({ index: i, status: 'accepted' });
       } catch (err) {
         if (!(err instanceof EventValidationError)) throw err;
-        results.push({ index: i, status: 'rejected', field: err.field, reason: err.message.slice(err.field.length + 2) });
+        results.push(rejected(i, err));
       }
     }
     if (rows.length) {
@@ -327,11 +405,24 @@ export function createIngestServer(d: IngestDeps): IngestServer {
 
   function health(): [number, unknown] {
     const w = d.writer.stats;
+    const db = d.database();
+    const stalledMs = d.writer.stalledMs();
+    const reasons: string[] = [];
+    if (!db.ready) reasons.push(`${db.reason ?? 'database not ready'}; events are kept in the spool`);
+    else if (!w.dbUp) reasons.push(`database writes failing: ${w.lastError ?? 'unknown error'}; events are kept in the spool`);
+    if (stalledMs > d.stallMs) {
+      reasons.push(`writer has made no progress for ${Math.round(stalledMs / 1000)} s while ${d.spool.pendingBytes()} bytes wait${w.lastError ? ` (last error: ${w.lastError})` : ''}`);
+    }
+    if (db.jobsError) reasons.push(`scheduled jobs are not running: ${db.jobsError}`);
     const body = {
-      status: !accepting ? 'stopping' : w.dbUp ? 'ok' : 'degraded',
-      database: { reachable: w.dbUp, last_write_at: w.lastSuccessAt ? new Date(w.lastSuccessAt).toISOString() : null, last_error: w.lastError },
+      status: !accepting ? 'stopping' : reasons.length ? 'degraded' : 'ok',
+      reasons,
+      database: {
+        reachable: db.ready && w.dbUp, state: db.ready ? 'ready' : 'waiting', since: new Date(db.since).toISOString(),
+        last_write_at: w.lastSuccessAt ? new Date(w.lastSuccessAt).toISOString() : null, last_error: w.lastError,
+      },
       spool: { bytes: d.spool.pendingBytes(), quota_bytes: d.spool.opts.quotaBytes },
-      writer: { lag_ms: d.spool.lagMs(), batches: w.batches, events: w.events, duplicates: w.duplicates, errors: w.errors, rejected: w.rejected },
+      writer: { lag_ms: d.spool.lagMs(), stalled_ms: stalledMs, batches: w.batches, events: w.events, duplicates: w.duplicates, errors: w.errors, timeouts: w.timeouts, rejected: w.rejected, stalls: w.stalls },
       memory: (({ rss, heapUsed, external, arrayBuffers }) => ({ rss, heap_used: heapUsed, external, array_buffers: arrayBuffers }))(process.memoryUsage()),
       session_id: d.sessionId,
     };
@@ -375,10 +466,6 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(text);
   });
-  // Only once listening: an agent that cannot take its port must not start side work.
-  server.once('listening', () => {
-    if ((d.keyFilterCapacity ?? 0) > 0) void loadFilter(d.keyFilterCapacity!);
-  });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 60_000;
   server.on('close', () => {
@@ -387,6 +474,10 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   return Object.assign(server, {
     stopAccepting: () => {
       accepting = false;
+    },
+    // The known-key filter is read from the ledger: once the database is migrated.
+    databaseReady: () => {
+      if ((d.keyFilterCapacity ?? 0) > 0 && filter === null) void loadFilter(d.keyFilterCapacity!);
     },
   });
 }

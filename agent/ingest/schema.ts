@@ -3,6 +3,9 @@
 // cannot drift apart. Decimals are taken from decimal strings or from JSON numbers by
 // their source text (never through a double), and stored as decimal strings.
 import { isRaw } from '../ledger/json.ts';
+import { checkStorable, Problems, unstorable } from '../ledger/storable.ts';
+
+export { Problems };
 
 export type Field =
   | { t: 'string'; max?: number; pattern?: RegExp; patternText?: string; doc: string; optional?: boolean; example?: unknown }
@@ -19,14 +22,6 @@ export type Field =
   | { t: 'array'; of: Field; max?: number; doc: string; optional?: boolean; example?: unknown };
 export type Fields = Record<string, Field>;
 
-export class PayloadError extends Error {
-  readonly field: string;
-  constructor(field: string, reason: string) {
-    super(`${field}: ${reason}`);
-    this.field = field;
-  }
-}
-
 const DECIMAL = /^-?(?:0|[1-9]\d{0,37})(?:\.\d{1,20})?$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/i;
 const MAX_TEXT = 2000;
@@ -38,70 +33,82 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-function decimal(path: string, f: Extract<Field, { t: 'decimal' }>, v: unknown): string {
+function decimal(path: string, f: Extract<Field, { t: 'decimal' }>, v: unknown, p: Problems): string | undefined {
   let text: string;
   if (typeof v === 'string') text = v.trim();
   else if (isRaw(v)) text = v.rawJSON;
   else if (typeof v === 'number' && Number.isSafeInteger(v)) text = String(v);
-  else throw new PayloadError(path, `must be a decimal (string or number), got ${typeName(v)}`);
-  if (!DECIMAL.test(text)) throw new PayloadError(path, `"${text}" is not a plain decimal (digits, optional sign and fraction, no exponent)`);
-  if (f.sign === 'positive' && (text.startsWith('-') || /^-?0(\.0+)?$/.test(text))) throw new PayloadError(path, `must be greater than zero, got ${text}`);
-  if (f.sign === 'nonnegative' && text.startsWith('-') && !/^-0(\.0+)?$/.test(text)) throw new PayloadError(path, `must not be negative, got ${text}`);
+  else return void p.add(path, `must be a decimal (string or number), got ${typeName(v)}`);
+  if (!DECIMAL.test(text)) return void p.add(path, `"${text.length > 60 ? text.slice(0, 60) + '…' : text}" is not a plain decimal (digits, optional sign and fraction, no exponent)`);
+  if (f.sign === 'positive' && (text.startsWith('-') || /^-?0(\.0+)?$/.test(text))) return void p.add(path, `must be greater than zero, got ${text}`);
+  if (f.sign === 'nonnegative' && text.startsWith('-') && !/^-0(\.0+)?$/.test(text)) return void p.add(path, `must not be negative, got ${text}`);
   return text;
 }
 
-// Validate `v` against `f`; returns the value to store (decimals as strings).
-export function check(path: string, f: Field, v: unknown): unknown {
+function shown(v: string): string {
+  return v.length > 60 ? v.slice(0, 60) + '…' : v;
+}
+
+// Validate `v` against `f`; returns the value to store (decimals as strings), or undefined
+// after adding the problem(s) to `p`.
+export function check(path: string, f: Field, v: unknown, p: Problems): unknown {
   switch (f.t) {
     case 'string': {
-      if (typeof v !== 'string') throw new PayloadError(path, `must be a string, got ${typeName(v)}`);
-      if (v === '') throw new PayloadError(path, 'must not be empty');
-      if (v.length > (f.max ?? MAX_TEXT)) throw new PayloadError(path, `is longer than ${f.max ?? MAX_TEXT} characters`);
-      if (v.includes('\u0000')) throw new PayloadError(path, 'must not contain NUL characters');
-      if (f.pattern && !f.pattern.test(v)) throw new PayloadError(path, `"${v}" does not match ${f.patternText ?? f.pattern.source}`);
+      if (typeof v !== 'string') return p.add(path, `must be a string, got ${typeName(v)}`);
+      if (v === '') return p.add(path, 'must not be empty');
+      if (v.length > (f.max ?? MAX_TEXT)) return p.add(path, `is longer than ${f.max ?? MAX_TEXT} characters`);
+      const why = unstorable(v);
+      if (why) return p.add(path, why);
+      if (f.pattern && !f.pattern.test(v)) return p.add(path, `"${shown(v)}" does not match ${f.patternText ?? f.pattern.source}`);
       return v;
     }
     case 'id': {
       if (isRaw(v) && /^\d+$/.test(v.rawJSON)) return v.rawJSON;
       if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
-      if (typeof v !== 'string' || v === '' || v.length > 200 || v.includes('\u0000')) throw new PayloadError(path, 'must be a non-empty string (or an integer) of at most 200 characters');
+      if (typeof v !== 'string' || v === '' || v.length > 200) return p.add(path, 'must be a non-empty string (or an integer) of at most 200 characters');
+      const why = unstorable(v);
+      if (why) return p.add(path, why);
       return v;
     }
     case 'decimal':
-      return decimal(path, f, v);
+      return decimal(path, f, v, p);
     case 'int': {
       const text = isRaw(v) ? v.rawJSON : typeof v === 'number' ? String(v) : '';
-      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new PayloadError(path, `must be an integer, got ${text || typeName(v)}`);
+      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) return p.add(path, `must be an integer, got ${text ? shown(text) : typeName(v)}`);
       const n = Number(text);
-      if (f.min !== undefined && n < f.min) throw new PayloadError(path, `must be at least ${f.min}, got ${n}`);
+      if (f.min !== undefined && n < f.min) return p.add(path, `must be at least ${f.min}, got ${n}`);
       return n;
     }
     case 'bigint': {
       const text = isRaw(v) ? v.rawJSON : typeof v === 'string' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : '';
-      if (!/^-?\d{1,19}$/.test(text) || BigInt(text) > 9223372036854775807n || BigInt(text) < -9223372036854775808n) throw new PayloadError(path, 'must be a 64-bit integer (number or string)');
+      if (!/^-?\d{1,19}$/.test(text) || BigInt(text) > 9223372036854775807n || BigInt(text) < -9223372036854775808n) return p.add(path, 'must be a 64-bit integer (number or string)');
       return text;
     }
     case 'bool':
-      if (typeof v !== 'boolean') throw new PayloadError(path, `must be true or false, got ${typeName(v)}`);
+      if (typeof v !== 'boolean') return p.add(path, `must be true or false, got ${typeName(v)}`);
       return v;
     case 'timestamp':
-      if (typeof v !== 'string' || !TIMESTAMP.test(v) || Number.isNaN(Date.parse(v.replace(' ', 'T')))) throw new PayloadError(path, 'must be an RFC 3339 timestamp with an offset');
+      if (typeof v !== 'string' || !TIMESTAMP.test(v) || Number.isNaN(Date.parse(v.replace(' ', 'T')))) return p.add(path, 'must be an RFC 3339 timestamp with an offset');
       return v;
     case 'enum':
-      if (typeof v !== 'string' || !f.values.includes(v)) throw new PayloadError(path, `must be one of ${f.values.join(', ')}`);
+      if (typeof v !== 'string' || !f.values.includes(v)) return p.add(path, `must be one of ${f.values.join(', ')}`);
       return v;
     case 'json':
+      checkStorable(path, v, p);
       return v;
     case 'map':
-      if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) return p.add(path, `must be an object, got ${typeName(v)}`);
+      checkStorable(path, v, p);
       return v;
     case 'array': {
-      if (!Array.isArray(v)) throw new PayloadError(path, `must be an array, got ${typeName(v)}`);
-      if (v.length > (f.max ?? 10_000)) throw new PayloadError(path, `has more than ${f.max ?? 10_000} items`);
-      return v.map((x, i) => check(`${path}[${i}]`, f.of, x));
+      if (!Array.isArray(v)) return p.add(path, `must be an array, got ${typeName(v)}`);
+      if (v.length > (f.max ?? 10_000)) return p.add(path, `has more than ${f.max ?? 10_000} items`);
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length && !p.full; i++) out.push(check(`${path}[${i}]`, f.of, v[i], p));
+      return out;
     }
     case 'object':
-      return checkObject(path, f.fields, v);
+      return checkObject(path, f.fields, v, p);
   }
 }
 
@@ -113,21 +120,22 @@ function entries(fields: Fields): [string, Field][] {
   return e;
 }
 
-export function checkObject(path: string, fields: Fields, v: unknown): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) throw new PayloadError(path, `must be an object, got ${typeName(v)}`);
+export function checkObject(path: string, fields: Fields, v: unknown, p: Problems): Record<string, unknown> | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || isRaw(v)) return void p.add(path, `must be an object, got ${typeName(v)}`);
   const obj = v as Record<string, unknown>;
   for (const key in obj) {
-    if (!Object.hasOwn(fields, key)) throw new PayloadError(`${path}.${key}`, 'is not a known field');
+    if (!Object.hasOwn(fields, key)) p.add(`${path}.${key.length > 60 ? key.slice(0, 60) + '…' : key}`, 'is not a known field');
   }
   const out: Record<string, unknown> = {};
   for (const [key, f] of entries(fields)) {
+    if (p.full) break;
     const value = obj[key];
     if (value === undefined || value === null) {
-      if (!f.optional) throw new PayloadError(`${path}.${key}`, 'is required');
-      if (value === null) out[key] = null;
+      if (!f.optional) p.add(`${path}.${key}`, 'is required');
+      else if (value === null) out[key] = null;
       continue;
     }
-    out[key] = check(`${path}.${key}`, f, value);
+    out[key] = check(`${path}.${key}`, f, value, p);
   }
   return out;
 }

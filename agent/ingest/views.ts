@@ -41,13 +41,15 @@ const COMMON: [string, string, string][] = [
   ['idempotency_key', 'e.idempotency_key', 'Idempotency key it arrived with'],
 ];
 
+// Casts through ledger.to_* (db/functions/055_ledger_casts.sql): a value that does not
+// cast is NULL, never an error, so one bad row cannot make a view unreadable forever.
 function cast(expr: string, f: Field): string {
   switch (f.t) {
-    case 'decimal': return `(${expr} ->> '_')::numeric`;
+    case 'decimal': return `ledger.to_numeric(${expr} ->> '_')`;
     case 'int':
-    case 'bigint': return `(${expr} ->> '_')::bigint`;
-    case 'timestamp': return `(${expr} ->> '_')::timestamptz`;
-    case 'bool': return `(${expr} ->> '_')::boolean`;
+    case 'bigint': return `ledger.to_bigint(${expr} ->> '_')`;
+    case 'timestamp': return `ledger.to_timestamptz(${expr} ->> '_')`;
+    case 'bool': return `ledger.to_boolean(${expr} ->> '_')`;
     case 'json':
     case 'map':
     case 'array':
@@ -89,6 +91,80 @@ function viewSql(view: string, doc: string, cols: Col[], from: string): string {
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+// An array, or no elements when the value is something else (jsonb_array_elements fails).
+const arrayOrEmpty = (expr: string) => `case when jsonb_typeof(${expr}) = 'array' then ${expr} else '[]'::jsonb end`;
+
+// What a value of field type `f` at `expr` (jsonb) must look like, as a SQL condition that
+// is true when it does NOT, and the reason to give.
+function badValue(expr: string, f: Field): { when: string; why: string } | null {
+  const t = `(${expr} #>> '{}')`;
+  switch (f.t) {
+    case 'decimal': return { when: `ledger.to_numeric(${t}) is null`, why: 'is not a decimal' };
+    case 'int':
+    case 'bigint': return { when: `ledger.to_bigint(${t}) is null`, why: 'is not a 64-bit integer' };
+    case 'timestamp': return { when: `ledger.to_timestamptz(${t}) is null`, why: 'is not an RFC 3339 timestamp with an offset' };
+    case 'bool': return { when: `jsonb_typeof(${expr}) <> 'boolean'`, why: 'is not true or false' };
+    case 'enum': return { when: `${t} not in (${f.values.map(lit).join(', ')})`, why: `is not one of ${f.values.join(', ')}` };
+    case 'string':
+    case 'id': return { when: `jsonb_typeof(${expr}) not in ('string', 'number')`, why: 'is not a string' };
+    case 'map':
+    case 'object': return { when: `jsonb_typeof(${expr}) <> 'object'`, why: 'is not an object' };
+    case 'array': return { when: `jsonb_typeof(${expr}) <> 'array'`, why: 'is not an array' };
+    case 'json': return null;
+  }
+}
+
+// One SQL text[] expression listing what is wrong with the fields of `base` (jsonb).
+function problems(base: string, fields: Fields, path: string): string[] {
+  const out: string[] = [];
+  for (const [name, f] of Object.entries(fields)) {
+    const expr = `${base} -> ${lit(name)}`;
+    const where = `${path}.${name}`;
+    const absent = `(${expr} is null or jsonb_typeof(${expr}) = 'null')`;
+    if (!f.optional) out.push(`case when ${absent} then ${lit(`${where}: is required`)} end`);
+    const bad = badValue(expr, f);
+    if (bad) {
+      out.push(`case when not ${absent} and ${bad.when} then ${lit(`${where}: `)} || left((${expr})::text, 60) || ${lit(` ${bad.why}`)} end`);
+    }
+    if (f.t === 'object') {
+      out.push(...problems(expr, f.fields, where).map((p) => `case when jsonb_typeof(${expr}) = 'object' then ${p} end`));
+    }
+    if (f.t === 'array' && f.of.t === 'object') {
+      const inner = problems('x.item', f.of.fields, `${where}[]`);
+      out.push(`(select string_agg(replace(p, ${lit(`${where}[]`)}, ${lit(where)} || '[' || (x.n - 1) || ']'), '; ')
+          from jsonb_array_elements(${arrayOrEmpty(expr)}) with ordinality as x(item, n)
+          cross join lateral unnest(array[${inner.join(',\n            ')}]) as p where p is not null)`);
+    }
+  }
+  return out;
+}
+
+// ledger.event_problems(event_type, payload) and the view ledger.invalid_events: rows of
+// the bot's event types whose payload does not follow the vocabulary (they can only come
+// from before validation covered every way in). The typed views read such values as NULL.
+function invalidEventsSql(): string {
+  const branches = Object.entries(VOCABULARY).map(([type, spec]) =>
+    `    when ${lit(type)} then array_remove(array[\n      ${problems('p', spec.fields, 'payload').join(',\n      ')}]::text[], null)`);
+  return [
+    'create or replace function ledger.event_problems(p_event_type text, p jsonb) returns text[]',
+    'language sql stable parallel safe as $$',
+    '  select case p_event_type',
+    ...branches,
+    '    else array[]::text[] end',
+    '$$;',
+    `comment on function ledger.event_problems(text, jsonb) is ${lit("What is wrong with a payload of one of the bot's event types, one text per problem naming the field; empty when nothing is.")};`,
+    '',
+    'create or replace view ledger.invalid_events as',
+    'select e.seq, e.stream, e.stream_seq, e.recorded_at, e.occurred_at, e.source, e.event_type, e.account, e.idempotency_key, r.problems',
+    '  from ledger.events e',
+    '  cross join lateral (select ledger.event_problems(e.event_type, e.payload) as problems) r',
+    ` where e.event_type in (${Object.keys(VOCABULARY).map(lit).join(', ')})`,
+    '   and cardinality(r.problems) > 0;',
+    `comment on view ledger.invalid_events is ${lit("Events of the bot's vocabulary whose payload does not follow it (stored before validation covered every way in); the typed views show their unreadable values as NULL.")};`,
+    `comment on column ledger.invalid_events.problems is ${lit('Every problem found, each naming its field (payload.quantity: "lots" is not a decimal)')};`,
+  ].join('\n');
+}
+
 export function viewsSql(): string {
   const parts = [
     '-- Typed views over ledger.events, one per event type of the bot\'s vocabulary.',
@@ -110,8 +186,9 @@ export function viewsSql(): string {
       const itemFields = (item.of as Extract<Field, { t: 'object' }>).fields;
       const inner = columns(itemFields, 'x.item', '', new Set(Object.keys(itemFields)));
       parts.push(viewSql(v.unnest.view, v.unnest.doc, [{ name: 'item_no', expr: 'x.ord', doc: 'Position of the item in the snapshot, from 1' }, ...inner],
-        `ledger.events e cross join lateral jsonb_array_elements(e.payload -> ${lit(v.unnest.field)}) with ordinality as x(item, ord)\n where e.event_type = ${lit(type)}`), '');
+        `ledger.events e cross join lateral jsonb_array_elements(${arrayOrEmpty(`e.payload -> ${lit(v.unnest.field)}`)}) with ordinality as x(item, ord)\n where e.event_type = ${lit(type)}`), '');
     }
   }
+  parts.push(invalidEventsSql(), '');
   return parts.join('\n');
 }

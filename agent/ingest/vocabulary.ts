@@ -1,9 +1,10 @@
 // The bot's vocabulary: one strict payload schema per event_type. docs/events.md and
 // docs/schemas/*.json are generated from these declarations (npm run docs).
 import type { LedgerEvent } from '../ledger/event.ts';
-import { checkTimestamp, EventValidationError } from '../ledger/event.ts';
-import { stringifyExact } from '../ledger/json.ts';
-import { checkObject, PayloadError, type Field, type Fields } from './schema.ts';
+import { checkTimestamp, EventValidationError, toLedgerEvent } from '../ledger/event.ts';
+import { parseExact, stringifyExact } from '../ledger/json.ts';
+import { checkStorable, maybeUnstorable, Problems, unstorable } from '../ledger/storable.ts';
+import { checkObject, type Field, type Fields } from './schema.ts';
 
 const opt = <F extends Field>(f: F): F => ({ ...f, optional: true });
 const text = (doc: string, max = 200): Field => ({ t: 'string', max, doc });
@@ -37,7 +38,8 @@ export type EventSpec = {
   needsAccount?: boolean;
   needsActor?: boolean;
   fields: Fields;
-  rules?: (p: Record<string, unknown>) => void;
+  // Cross-field rules: each problem is reported through `add`.
+  rules?: (p: Record<string, unknown>, add: (field: string, reason: string) => void) => void;
 };
 
 export const VOCABULARY: Record<string, EventSpec> = {
@@ -64,11 +66,11 @@ export const VOCABULARY: Record<string, EventSpec> = {
       arrival_price: opt(dec('Market price when the order reached the broker', 'nonnegative')),
       notes: opt(text('Free text', 2000)),
     },
-    rules: (p) => {
+    rules: (p, add) => {
       const t = p.order_type as string;
-      if (['LMT', 'STP LMT', 'LOC', 'LOO', 'LIT', 'TRAIL LIMIT'].includes(t) && p.limit_price == null) throw new PayloadError('payload.limit_price', `is required for order_type ${t}`);
-      if (['STP', 'STP LMT', 'MIT', 'LIT'].includes(t) && p.stop_price == null) throw new PayloadError('payload.stop_price', `is required for order_type ${t}`);
-      if (p.tif === 'GTD' && p.good_till == null) throw new PayloadError('payload.good_till', 'is required for tif GTD');
+      if (['LMT', 'STP LMT', 'LOC', 'LOO', 'LIT', 'TRAIL LIMIT'].includes(t) && p.limit_price == null) add('payload.limit_price', `is required for order_type ${t}`);
+      if (['STP', 'STP LMT', 'MIT', 'LIT'].includes(t) && p.stop_price == null) add('payload.stop_price', `is required for order_type ${t}`);
+      if (p.tif === 'GTD' && p.good_till == null) add('payload.good_till', 'is required for tif GTD');
     },
   },
   order_status: {
@@ -111,9 +113,9 @@ export const VOCABULARY: Record<string, EventSpec> = {
       tif: opt({ t: 'enum', values: TIFS, doc: 'New time in force' }),
       reason: opt(text('Why', 2000)),
     },
-    rules: (p) => {
+    rules: (p, add) => {
       if (p.quantity == null && p.limit_price == null && p.stop_price == null && p.tif == null) {
-        throw new PayloadError('payload', 'order_modified must change at least one of quantity, limit_price, stop_price, tif');
+        add('payload', 'order_modified must change at least one of quantity, limit_price, stop_price, tif');
       }
     },
   },
@@ -250,7 +252,7 @@ export const ENVELOPE: Record<string, { doc: string; required: boolean }> = {
   event_type: { doc: `One of ${EVENT_TYPES.join(', ')}`, required: true },
   occurred_at: { doc: 'When it happened: RFC 3339 with an offset, up to microseconds', required: true },
   payload: { doc: 'The event, as its event_type defines', required: true },
-  idempotency_key: { doc: 'Makes retries safe: a second event with the same key is a duplicate and is not written', required: false },
+  idempotency_key: { doc: 'Makes retries safe: the same event again with the same key is a `duplicate` and is not written; a different event with a key already used is a `conflict` and is not written either', required: false },
   account: { doc: 'Broker account (required by order, execution, position, account and pnl events)', required: false },
   actor: { doc: 'Who acted: strategy, user or service (required by config_change and user_action)', required: false },
   session_id: { doc: "The bot's session (a run of the bot)", required: false },
@@ -260,54 +262,97 @@ export const ENVELOPE: Record<string, { doc: string; required: boolean }> = {
 
 const TEXT_LIMIT = 1000;
 
-function envText(obj: Record<string, unknown>, key: string): string | null {
+function envText(obj: Record<string, unknown>, key: string, p: Problems): string | null {
   const v = obj[key];
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v === '' || v.length > TEXT_LIMIT || v.includes('\u0000')) {
-    throw new EventValidationError(key, `must be a non-empty string of at most ${TEXT_LIMIT} characters`);
+  if (typeof v !== 'string' || v === '' || v.length > TEXT_LIMIT) {
+    p.add(key, `must be a non-empty string of at most ${TEXT_LIMIT} characters`);
+    return null;
+  }
+  const why = unstorable(v);
+  if (why) {
+    p.add(key, why);
+    return null;
   }
   return v;
 }
 
-// One API item to a ledger event, or an EventValidationError naming the field.
+// One API item to a ledger event, or an EventValidationError listing every problem found
+// (bounded), each naming its field.
 export function toBotEvent(item: unknown): LedgerEvent {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new EventValidationError('(event)', 'must be a JSON object');
   const obj = item as Record<string, unknown>;
+  const p = new Problems();
   for (const key of Object.keys(obj)) {
-    if (!(key in ENVELOPE)) throw new EventValidationError(key, `is not a known field (expected ${Object.keys(ENVELOPE).join(', ')})`);
+    if (!(key in ENVELOPE)) p.add(key.length > 60 ? key.slice(0, 60) + '…' : key, `is not a known field (expected ${Object.keys(ENVELOPE).join(', ')})`);
   }
   const eventType = obj.event_type;
-  if (typeof eventType !== 'string' || !(eventType in VOCABULARY)) {
-    throw new EventValidationError('event_type', `must be one of ${EVENT_TYPES.join(', ')}`);
-  }
-  const spec = VOCABULARY[eventType]!;
-  const occurredAt = checkTimestamp('occurred_at', obj.occurred_at);
-  const source = obj.source ?? 'bot';
-  if (source !== 'bot' && source !== 'user' && source !== 'system') throw new EventValidationError('source', 'must be bot, user or system');
-  const account = envText(obj, 'account');
-  const actor = envText(obj, 'actor');
-  if (spec.needsAccount && !account) throw new EventValidationError('account', `is required for ${eventType}`);
-  if (spec.needsActor && !actor) throw new EventValidationError('actor', `is required for ${eventType}`);
-  let payload: Record<string, unknown>;
+  const spec = typeof eventType === 'string' && Object.hasOwn(VOCABULARY, eventType) ? VOCABULARY[eventType]! : null;
+  if (!spec) p.add('event_type', `must be one of ${EVENT_TYPES.join(', ')}`);
+  let occurredAt = '';
   try {
-    payload = checkObject('payload', spec.fields, obj.payload);
-    spec.rules?.(payload);
+    occurredAt = checkTimestamp('occurred_at', obj.occurred_at);
   } catch (err) {
-    if (err instanceof PayloadError) throw new EventValidationError(err.field, err.message.slice(err.field.length + 2));
-    throw err;
+    if (!(err instanceof EventValidationError)) throw err;
+    p.add(err.field, err.reason);
+  }
+  const source = obj.source ?? 'bot';
+  if (source !== 'bot' && source !== 'user' && source !== 'system') p.add('source', 'must be bot, user or system');
+  const account = envText(obj, 'account', p);
+  const actor = envText(obj, 'actor', p);
+  const stream = envText(obj, 'stream', p);
+  const sessionId = envText(obj, 'session_id', p);
+  const idempotencyKey = envText(obj, 'idempotency_key', p);
+  if (spec?.needsAccount && !account && obj.account == null) p.add('account', `is required for ${eventType as string}`);
+  if (spec?.needsActor && !actor && obj.actor == null) p.add('actor', `is required for ${eventType as string}`);
+  let payload: Record<string, unknown> | undefined;
+  if (spec) {
+    payload = checkObject('payload', spec.fields, obj.payload, p);
+    // Cross-field rules only make sense once every field is well formed.
+    if (payload && p.list.length === 0) spec.rules?.(payload, (field, reason) => p.add(field, reason));
+  }
+  if (p.list.length || !spec || !payload) throw EventValidationError.of(p.list);
+  const text = stringifyExact(payload);
+  if (maybeUnstorable(text)) {
+    checkStorable('payload', payload, p);
+    if (p.list.length) throw EventValidationError.of(p.list);
   }
   const entityId = spec.entity?.idField ? String(payload[spec.entity.idField]) : spec.entity?.type === 'account' ? account : null;
   return {
-    stream: envText(obj, 'stream') ?? 'bot',
+    stream: stream ?? 'bot',
     occurredAt,
-    source,
-    eventType,
+    source: source as LedgerEvent['source'],
+    eventType: eventType as string,
     entityType: spec.entity?.type ?? null,
     entityId,
     account,
     actor,
-    sessionId: envText(obj, 'session_id'),
-    idempotencyKey: envText(obj, 'idempotency_key'),
-    payload: stringifyExact(payload),
+    sessionId,
+    idempotencyKey,
+    payload: text,
   };
+}
+
+// Any event a writer other than the API appends (`blotter append`): every event of a
+// vocabulary type, and every event from the bot or a user, follows the vocabulary exactly
+// as the API does; the relay's and the system's own types (ib_*, flex, ...) follow the
+// envelope rules. `source` defaults to bot, as in the API.
+export function toAnyEvent(value: unknown): LedgerEvent {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const obj = value as Record<string, unknown>;
+    const source = obj.source ?? 'bot';
+    const known = typeof obj.event_type === 'string' && Object.hasOwn(VOCABULARY, obj.event_type);
+    if (!known && (source === 'ib' || source === 'flex' || source === 'system')) return toLedgerEvent(obj);
+  }
+  return toBotEvent(value);
+}
+
+export function parseAnyEventLine(line: string): LedgerEvent {
+  let value: unknown;
+  try {
+    value = parseExact(line);
+  } catch (err) {
+    throw new EventValidationError('(json)', (err as Error).message);
+  }
+  return toAnyEvent(value);
 }

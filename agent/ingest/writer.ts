@@ -1,21 +1,32 @@
 // The writer drains the spool into the ledger in COPY batches (a batch is full at
 // batch_size events or after batch_wait_ms), and advances the spool's checkpoint only
 // after the database committed. While the database is unreachable it retries with capped
-// exponential backoff and the spool grows; a record the database refuses as data (never
-// expected: the API validated it) is set aside in rejected.ndjson, not retried forever.
+// exponential backoff and the spool grows; a record the database refuses as data is set
+// aside in rejected.ndjson, not retried forever.
+//
+// Nothing here waits without a deadline: every batch runs under write_timeout_ms (on the
+// server through statement_timeout and idle_in_transaction_session_timeout, and on the
+// client by ending the writer's own connection), and stop() returns within its timeout
+// whatever the database does. When no batch commits for stall_ms while events wait, the
+// writer says so once (an error log line; `stalled` in its stats, which health reports).
 import fs from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
+import { DeadlineError, withDeadline } from '../db/deadline.ts';
 import { appendBatch } from '../ledger/copy.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
 import type { Spool, SpoolRecord } from './spool.ts';
 
 export type WriterOptions = {
   spool: Spool;
-  sql: postgres.Sql;
+  // The writer's own connection (max 1): past a deadline it is ended and made anew, which
+  // must not disturb anyone else's queries.
+  connect: () => postgres.Sql;
   batchSize: number;
   batchWaitMs: number;
   retryMaxMs: number;
+  writeTimeoutMs: number;
+  stallMs: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 };
 
@@ -25,6 +36,9 @@ export type WriterStats = {
   duplicates: number;
   errors: number;
   rejected: number;
+  timeouts: number;
+  stalls: number;
+  stalled: boolean;
   lastSuccessAt: number | null;
   lastError: string | null;
   dbUp: boolean;
@@ -44,36 +58,88 @@ export function fromRecord(line: string): LedgerEvent {
   };
 }
 
-// SQLSTATE classes that say the data is wrong, not the connection: retrying cannot help.
-const DATA_ERROR = /^(22|23|42)/;
+// SQLSTATE classes that say the data is wrong, not the connection or the schema: retrying
+// cannot help. (42xxx, e.g. a missing table or privilege, is not the record's fault.)
+const DATA_ERROR = /^(22|23)/;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function isDataError(err: unknown): boolean {
+  const e = err as Error & { code?: string };
+  return Boolean(e.code && DATA_ERROR.test(e.code)) || err instanceof SyntaxError || e.message === 'not a spool record';
+}
 
 export class Writer {
-  readonly stats: WriterStats = { batches: 0, events: 0, duplicates: 0, errors: 0, rejected: 0, lastSuccessAt: null, lastError: null, dbUp: true };
+  readonly stats: WriterStats = {
+    batches: 0, events: 0, duplicates: 0, errors: 0, rejected: 0, timeouts: 0, stalls: 0, stalled: false,
+    lastSuccessAt: null, lastError: null, dbUp: true,
+  };
   private readonly o: WriterOptions;
+  private sql: postgres.Sql;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private stopBy = 0;
+  private lastProgressAt = Date.now();
+  private watch: NodeJS.Timeout | null = null;
 
   constructor(opts: WriterOptions) {
     this.o = opts;
+    this.sql = opts.connect();
   }
 
   start(): void {
     this.running = true;
+    this.lastProgressAt = Date.now();
     const onData = () => this.wake?.();
     this.o.spool.on('data', onData);
     this.loop = this.run().finally(() => this.o.spool.off('data', onData));
+    this.watch = setInterval(() => this.checkStall(), Math.min(1000, this.o.stallMs));
+    this.watch.unref();
   }
 
-  // Drain what the spool holds (up to timeoutMs), then stop.
+  // How long events have waited without any batch committing (0 when nothing waits).
+  stalledMs(now = Date.now()): number {
+    if (!this.o.spool.hasPending()) return 0;
+    return Math.max(0, Math.min(this.o.spool.lagMs(now), now - this.lastProgressAt));
+  }
+
+  private checkStall(): void {
+    const ms = this.stalledMs();
+    if (ms > this.o.stallMs && !this.stats.stalled) {
+      this.stats.stalled = true;
+      this.stats.stalls++;
+      this.o.log?.('error', 'writer: no progress while events wait', {
+        stalled_ms: ms, spooled_bytes: this.o.spool.pendingBytes(), last_error: this.stats.lastError, db_up: this.stats.dbUp,
+      });
+    } else if (ms <= this.o.stallMs && this.stats.stalled) {
+      this.stats.stalled = false;
+      this.o.log?.('info', 'writer: progressing again', { spooled_bytes: this.o.spool.pendingBytes() });
+    }
+  }
+
+  // Drain what the spool holds, then stop. Returns within timeoutMs (plus a moment to end
+  // the connection) even when the database hangs; what is left stays in the spool.
   async stop(timeoutMs: number): Promise<void> {
     this.stopBy = Date.now() + timeoutMs;
     this.running = false;
+    if (this.watch) clearInterval(this.watch);
     this.wake?.();
-    await this.loop;
+    if (this.loop) {
+      try {
+        await withDeadline(this.loop, timeoutMs, 'writer drain', () => this.dropConnection());
+      } catch (err) {
+        if (!(err instanceof DeadlineError)) throw err;
+        this.o.log?.('warn', 'writer: drain timed out; the rest stays in the spool', { timeout_ms: timeoutMs, spooled_bytes: this.o.spool.pendingBytes() });
+        // The abandoned call fails on the ended connection and the loop sees it is past stopBy.
+        await withDeadline(this.loop, 1000, 'writer loop exit').catch(() => {});
+      }
+    }
+    await this.sql.end({ timeout: 1 }).catch(() => {});
+  }
+
+  private dropConnection(): void {
+    const old = this.sql;
+    this.sql = this.o.connect();
+    void old.end({ timeout: 0 }).catch(() => {});
   }
 
   private waitForData(ms: number): Promise<void> {
@@ -111,14 +177,19 @@ export class Writer {
         const e = err as Error & { code?: string };
         this.stats.errors++;
         this.stats.lastError = e.message;
-        if ((e.code && DATA_ERROR.test(e.code)) || err instanceof SyntaxError || e.message === 'not a spool record') {
-          await this.isolate(records);
-          continue;
+        if (isDataError(err)) {
+          try {
+            await this.isolate(records);
+            continue;
+          } catch (inner) {
+            this.stats.lastError = (inner as Error).message;
+          }
         }
         this.stats.dbUp = false;
-        this.o.log?.('warn', 'writer: database write failed; retrying', { err: e.message, code: e.code, retry_ms: backoff, spooled_bytes: this.o.spool.pendingBytes() });
+        this.o.log?.('warn', 'writer: database write failed; retrying', { err: this.stats.lastError, code: e.code, retry_ms: backoff, spooled_bytes: this.o.spool.pendingBytes() });
         if (!this.running && Date.now() > this.stopBy) return;
-        await sleep(backoff + Math.floor(Math.random() * backoff * 0.2));
+        // A stop() wakes this wait: draining must not sit out a long backoff.
+        await this.waitForData(backoff + Math.floor(Math.random() * backoff * 0.2));
         backoff = Math.min(backoff * 2, this.o.retryMaxMs);
       }
     }
@@ -126,28 +197,48 @@ export class Writer {
 
   private async write(records: SpoolRecord[]): Promise<void> {
     const events = records.map((r) => fromRecord(r.line));
-    const r = await appendBatch(this.o.sql, events);
+    let r: { appended: number; duplicates: number };
+    try {
+      r = await withDeadline(appendBatch(this.sql, events), this.o.writeTimeoutMs, `COPY of ${events.length} events`, () => this.dropConnection());
+    } catch (err) {
+      if (err instanceof DeadlineError) this.stats.timeouts++;
+      throw err;
+    }
     this.o.spool.commit(records[records.length - 1]!.end);
     this.stats.batches++;
     this.stats.events += r.appended;
     this.stats.duplicates += r.duplicates;
-    this.stats.lastSuccessAt = Date.now();
+    this.stats.lastSuccessAt = this.lastProgressAt = Date.now();
     this.stats.dbUp = true;
   }
 
-  // One record at a time, to find the ones the database refuses; set those aside.
+  // Find the records the database refuses by halving: a batch of n with k bad records
+  // costs about k·log2(n) small transactions, not n. The good halves land as they are
+  // found (their keys make any replay harmless); each bad record is set aside.
   private async isolate(records: SpoolRecord[]): Promise<void> {
-    for (const rec of records) {
-      try {
-        await this.write([rec]);
-      } catch (err) {
-        const e = err as Error & { code?: string };
-        if (!(e.code && DATA_ERROR.test(e.code)) && !(err instanceof SyntaxError) && e.message !== 'not a spool record') throw err;
-        fs.appendFileSync(path.join(this.o.spool.opts.dir, 'rejected.ndjson'), JSON.stringify({ at: new Date().toISOString(), error: e.message, record: rec.line }) + '\n');
-        this.o.spool.commit(rec.end);
-        this.stats.rejected++;
-        this.o.log?.('error', 'writer: the database refused a spooled event; set aside in rejected.ndjson', { err: e.message, code: e.code });
+    if (records.length > 1) {
+      const mid = records.length >> 1;
+      for (const half of [records.slice(0, mid), records.slice(mid)]) {
+        try {
+          await this.write(half);
+        } catch (err) {
+          if (!isDataError(err)) throw err;
+          await this.isolate(half);
+        }
       }
+      return;
+    }
+    const rec = records[0]!;
+    try {
+      await this.write([rec]);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      const e = err as Error & { code?: string };
+      fs.appendFileSync(path.join(this.o.spool.opts.dir, 'rejected.ndjson'), JSON.stringify({ at: new Date().toISOString(), error: e.message, code: e.code ?? null, record: rec.line }) + '\n');
+      this.o.spool.commit(rec.end);
+      this.stats.rejected++;
+      this.lastProgressAt = Date.now();
+      this.o.log?.('error', 'writer: the database refused a spooled event; set aside in rejected.ndjson', { err: e.message, code: e.code });
     }
   }
 }

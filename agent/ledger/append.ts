@@ -1,15 +1,17 @@
 // `blotter append FILE|-`: NDJSON events into the journal through COPY, in one
 // transaction. Lines are validated as they stream in; a bad line aborts the whole file
 // (nothing written) unless skipInvalid, in which case bad lines are listed and skipped.
+// The caller gives the rules (`parse`): the CLI passes the vocabulary-aware parser, so a
+// line is refused here exactly when the API would refuse it.
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type postgres from 'postgres';
 import { BlotterError } from '../errors.ts';
 import { appendedInTransaction, openCopy } from './copy.ts';
-import { EventValidationError, parseEventLine } from './event.ts';
+import { EventValidationError, type FieldError, type LedgerEvent } from './event.ts';
 
-export type LineError = { line: number; field: string; reason: string };
+export type LineError = { line: number; field: string; reason: string; problems: FieldError[] };
 export type AppendResult = {
   lines: number;
   appended: number;
@@ -19,7 +21,7 @@ export type AppendResult = {
   invalidCount: number;
   written: boolean;
 };
-export type AppendOptions = { skipInvalid?: boolean; maxErrors?: number; maxLineBytes?: number };
+export type AppendOptions = { parse: (line: string) => LedgerEvent; skipInvalid?: boolean; maxErrors?: number; maxLineBytes?: number };
 
 const DEFAULT_MAX_ERRORS = 100;
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
@@ -39,7 +41,7 @@ class Refused extends Error {
   }
 }
 
-export async function appendNdjson(sql: postgres.Sql, input: Readable, opts: AppendOptions = {}): Promise<AppendResult> {
+export async function appendNdjson(sql: postgres.Sql, input: Readable, opts: AppendOptions): Promise<AppendResult> {
   const maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const invalid: LineError[] = [];
@@ -56,14 +58,14 @@ export async function appendNdjson(sql: postgres.Sql, input: Readable, opts: App
           if (line.trim() === '') continue;
           try {
             if (Buffer.byteLength(line) > maxLineBytes) throw new EventValidationError('(line)', `is longer than ${maxLineBytes} bytes`);
-            const ev = parseEventLine(line);
+            const ev = opts.parse(line);
             events++;
             // Once the file is known to be refused, only keep validating to list errors.
             if (errorCount === 0 || opts.skipInvalid) await sink.write(ev);
           } catch (err) {
             if (!(err instanceof EventValidationError)) throw err;
             errorCount++;
-            if (invalid.length < maxErrors) invalid.push({ line: lineNo, field: err.field, reason: err.message.slice(err.field.length + 2) });
+            if (invalid.length < maxErrors) invalid.push({ line: lineNo, field: err.field, reason: err.reason, problems: err.problems });
           }
         }
         if (errorCount > 0 && !opts.skipInvalid) {

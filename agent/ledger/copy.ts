@@ -25,12 +25,40 @@ export function copyLine(e: LedgerEvent): string {
 // Bytes buffered before a write to the COPY stream; keeps memory flat on large inputs.
 const CHUNK_BYTES = 256 * 1024;
 
+// A COPY the database refused. postgres.js resolves the query with the stream as soon as
+// COPY starts, so an error the server sends after the last row (the common case: rows are
+// checked as they arrive, the trailing ones after CopyDone) rejects a promise nobody holds
+// and the stream never finishes: the transaction would sit "idle in transaction (aborted)"
+// forever. CopySink catches that rejection (see openCopy) and fails every wait with it.
 export class CopySink {
   private buf: string[] = [];
   private bytes = 0;
   private readonly stream: Writable;
+  private failure: Error | null = null;
+  private readonly failed: Promise<never>;
+  private fail!: (err: Error) => void;
   constructor(stream: Writable) {
     this.stream = stream;
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = (err) => {
+        if (this.failure) return;
+        this.failure = err;
+        reject(err);
+      };
+    });
+    // Observed only through the waits below; never an unhandled rejection.
+    this.failed.catch(() => {});
+    stream.on('error', (err) => this.fail(err));
+  }
+
+  // The server's refusal, however it arrived (stream error or the query's rejection).
+  refused(err: Error): void {
+    this.fail(err);
+  }
+
+  private wait<T>(p: Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.race([p, this.failed]);
   }
 
   async write(e: LedgerEvent): Promise<void> {
@@ -41,36 +69,51 @@ export class CopySink {
   }
 
   async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.buf.length === 0) return;
     const chunk = this.buf.join('');
     this.buf = [];
     this.bytes = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    if (!this.stream.write(chunk)) await this.wait(once(this.stream, 'drain'));
   }
 
   // Abandon the COPY (CopyFail) so the transaction can roll back.
   async abort(reason: string): Promise<void> {
     this.buf = [];
-    if (this.stream.destroyed) return;
+    if (this.stream.destroyed || this.failure) return;
     const closed = once(this.stream, 'close').catch(() => {});
     this.stream.destroy(new Error(reason));
-    await closed;
+    await Promise.race([closed, this.failed.catch(() => {})]);
   }
 
   async end(): Promise<void> {
     await this.flush();
-    await new Promise<void>((resolve, reject) => {
+    await this.wait(new Promise<void>((resolve, reject) => {
       this.stream.once('error', reject);
       this.stream.end(resolve);
-    });
+    }));
   }
 }
 
 // Open COPY into `table` (ledger.events, or a trigger-free twin in the benchmark) on a
 // transaction connection.
 export async function openCopy(tx: postgres.TransactionSql, table = 'ledger.events'): Promise<CopySink> {
-  const stream = await tx.unsafe(`copy ${table} (${EVENT_COLUMNS}) from stdin`).writable();
-  return new CopySink(stream);
+  const query = tx.unsafe(`copy ${table} (${EVENT_COLUMNS}) from stdin`);
+  // postgres.js 3.4 settles a query through query.reject; once COPY has begun that promise
+  // is already resolved, so the server's error is routed to the sink instead.
+  const q = query as unknown as { reject: (err: Error) => void };
+  let sink: CopySink | null = null;
+  let early: Error | null = null;
+  const reject = q.reject;
+  q.reject = (err: Error) => {
+    if (sink) sink.refused(err);
+    else early = err;
+    reject(err);
+  };
+  const stream = await query.writable();
+  sink = new CopySink(stream);
+  if (early) sink.refused(early);
+  return sink;
 }
 
 // How many rows this transaction has appended to the ledger so far (set by the chain's

@@ -1,6 +1,7 @@
 // An event as a writer hands it to the ledger, and its validation. One rule set for every
 // way in (NDJSON files, and later the HTTP API), so a refusal reads the same everywhere.
 import { parseExact, stringifyExact } from './json.ts';
+import { checkStorable, maybeUnstorable, Problems, unstorable } from './storable.ts';
 
 export const SOURCES = ['ib', 'bot', 'flex', 'system', 'user'] as const;
 export type Source = (typeof SOURCES)[number];
@@ -39,11 +40,20 @@ const EVENT_TYPE = /^[a-z][a-z0-9_]{0,62}$/;
 // RFC 3339 with a mandatory offset; fractions up to microseconds (what timestamptz keeps).
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/i;
 
+// The first problem is `field` and `reason`; `problems` lists every one found (bounded).
 export class EventValidationError extends Error {
   readonly field: string;
-  constructor(field: string, reason: string) {
+  readonly reason: string;
+  readonly problems: FieldError[];
+  constructor(field: string, reason: string, problems?: FieldError[]) {
     super(`${field}: ${reason}`);
     this.field = field;
+    this.reason = reason;
+    this.problems = problems && problems.length ? problems : [{ field, reason }];
+  }
+
+  static of(problems: FieldError[]): EventValidationError {
+    return new EventValidationError(problems[0]!.field, problems[0]!.reason, problems);
   }
 }
 
@@ -55,7 +65,8 @@ function text(obj: Record<string, unknown>, field: string, opts: { required: boo
   }
   if (typeof v !== 'string') throw new EventValidationError(field, `must be a string, got ${v === null ? 'null' : typeof v}`);
   if (v === '') throw new EventValidationError(field, 'must not be empty (omit it or use null)');
-  if (v.includes('\u0000')) throw new EventValidationError(field, 'must not contain NUL characters');
+  const why = unstorable(v);
+  if (why) throw new EventValidationError(field, why);
   if (Buffer.byteLength(v) > opts.maxBytes) throw new EventValidationError(field, `is longer than ${opts.maxBytes} bytes`);
   return v;
 }
@@ -95,8 +106,11 @@ export function toLedgerEvent(value: unknown): LedgerEvent {
     throw new EventValidationError('payload', 'must be a JSON object');
   }
   const payloadText = stringifyExact(payload);
-  // jsonb cannot store U+0000.
-  if (payloadText.includes('\\u0000')) throw new EventValidationError('payload', 'must not contain \\u0000');
+  if (maybeUnstorable(payloadText)) {
+    const p = new Problems();
+    checkStorable('payload', payload, p);
+    if (p.list.length) throw EventValidationError.of(p.list);
+  }
   const stream = text(obj, 'stream', { required: false, maxBytes: MAX_STREAM_BYTES }) ?? source;
   const ev: LedgerEvent = {
     stream,

@@ -4,6 +4,7 @@
 // cannot keep up, or is down, lines past queue_max spill to the file sink instead and are
 // counted, never dropped silently.
 import type postgres from 'postgres';
+import { withDeadline } from '../db/deadline.ts';
 
 export type Row = { logged_at: string; level: string; category: string; source: string; msg: string; fields: unknown; session_id: string | null };
 
@@ -23,6 +24,17 @@ const INSERT_FROM_JSON = `
               else nullif(j - array['time', 'level', 'category', 'msg', 'pid', 'hostname', 'session_id', 'source'], '{}'::jsonb) end,
          j->>'session_id'
     from jsonb_array_elements($1::text::jsonb) as j`;
+
+// jsonb refuses an escaped NUL or a lone UTF-16 surrogate, and one such line would make
+// every batch it is in fail forever. JSON.stringify (and pino) escape only those, never a
+// valid surrogate pair, so replacing the escapes with U+FFFD changes nothing else.
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
+export function storableLine(line: string): string {
+  return line.includes('\\u') ? line.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : line;
+}
+
+// The longest a batch insert may take before it is cancelled and retried.
+const FLUSH_TIMEOUT_MS = 30_000;
 
 // Not a stream.Writable: pino only needs write(), and Writable's bookkeeping would cost
 // more than the rest of a log call.
@@ -61,7 +73,7 @@ export class DbLogSink {
   }
 
   write(line: string): boolean {
-    this.enqueue(line);
+    this.enqueue(storableLine(line));
     return true;
   }
 
@@ -82,7 +94,8 @@ export class DbLogSink {
     this.flushing = (async () => {
       try {
         const json = '[' + batch.map((i) => (typeof i === 'string' ? i : JSON.stringify({ time: i.logged_at, level: i.level, category: i.category, source: i.source, msg: i.msg, session_id: i.session_id ?? undefined, _blotter_fields: i.fields }))).join(',') + ']';
-        await sql.unsafe(INSERT_FROM_JSON, [json]);
+        const query = sql.unsafe(INSERT_FROM_JSON, [json]);
+        await withDeadline(query, FLUSH_TIMEOUT_MS, 'log batch insert', () => void query.cancel());
         this.stats.written += batch.length;
       } catch {
         this.stats.failures++;

@@ -89,7 +89,7 @@ export async function createLoggers(opts: LoggerOptions): Promise<Loggers> {
     {
       level: lowest([c.level, ...Object.values(c.categories)]),
       base: { pid: process.pid },
-      redact: { paths: REDACT, censor: '[redacted]' },
+      redact: { paths: [...REDACT, ...c.redact.filter((n) => !REDACT.includes(n))], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

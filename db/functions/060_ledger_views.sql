@@ -15,9 +15,9 @@ select e.seq as seq,
        e.idempotency_key as idempotency_key,
        e.payload ->> 'client_order_id' as client_order_id,
        e.payload ->> 'order_ref' as order_ref,
-       (e.payload ->> 'ib_order_id')::bigint as ib_order_id,
+       ledger.to_bigint(e.payload ->> 'ib_order_id') as ib_order_id,
        e.payload ->> 'parent_id' as parent_id,
-       (e.payload -> 'contract' ->> 'con_id')::bigint as con_id,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
        e.payload -> 'contract' ->> 'symbol' as symbol,
        e.payload -> 'contract' ->> 'sec_type' as sec_type,
        e.payload -> 'contract' ->> 'currency' as currency,
@@ -25,20 +25,20 @@ select e.seq as seq,
        e.payload -> 'contract' ->> 'primary_exchange' as primary_exchange,
        e.payload -> 'contract' ->> 'local_symbol' as local_symbol,
        e.payload -> 'contract' ->> 'last_trade_date' as last_trade_date,
-       (e.payload -> 'contract' ->> 'strike')::numeric as strike,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'strike') as strike,
        e.payload -> 'contract' ->> 'right' as right,
-       (e.payload -> 'contract' ->> 'multiplier')::numeric as multiplier,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'multiplier') as multiplier,
        e.payload ->> 'side' as side,
-       (e.payload ->> 'quantity')::numeric as quantity,
+       ledger.to_numeric(e.payload ->> 'quantity') as quantity,
        e.payload ->> 'order_type' as order_type,
-       (e.payload ->> 'limit_price')::numeric as limit_price,
-       (e.payload ->> 'stop_price')::numeric as stop_price,
+       ledger.to_numeric(e.payload ->> 'limit_price') as limit_price,
+       ledger.to_numeric(e.payload ->> 'stop_price') as stop_price,
        e.payload ->> 'tif' as tif,
-       (e.payload ->> 'good_till')::timestamptz as good_till,
+       ledger.to_timestamptz(e.payload ->> 'good_till') as good_till,
        e.payload ->> 'strategy' as strategy,
        e.payload ->> 'signal_id' as signal_id,
-       (e.payload ->> 'decision_price')::numeric as decision_price,
-       (e.payload ->> 'arrival_price')::numeric as arrival_price,
+       ledger.to_numeric(e.payload ->> 'decision_price') as decision_price,
+       ledger.to_numeric(e.payload ->> 'arrival_price') as arrival_price,
        e.payload ->> 'notes' as notes
   from ledger.events e where e.event_type = 'order_submitted';
 comment on view ledger.orders is 'Orders the bot submitted (event_type order_submitted), one row per order.';
@@ -92,13 +92,13 @@ select e.seq as seq,
        e.session_id as session_id,
        e.idempotency_key as idempotency_key,
        e.payload ->> 'client_order_id' as client_order_id,
-       (e.payload ->> 'ib_order_id')::bigint as ib_order_id,
-       (e.payload ->> 'perm_id')::bigint as perm_id,
+       ledger.to_bigint(e.payload ->> 'ib_order_id') as ib_order_id,
+       ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
        e.payload ->> 'status' as status,
-       (e.payload ->> 'filled')::numeric as filled,
-       (e.payload ->> 'remaining')::numeric as remaining,
-       (e.payload ->> 'avg_fill_price')::numeric as avg_fill_price,
-       (e.payload ->> 'last_fill_price')::numeric as last_fill_price,
+       ledger.to_numeric(e.payload ->> 'filled') as filled,
+       ledger.to_numeric(e.payload ->> 'remaining') as remaining,
+       ledger.to_numeric(e.payload ->> 'avg_fill_price') as avg_fill_price,
+       ledger.to_numeric(e.payload ->> 'last_fill_price') as last_fill_price,
        e.payload ->> 'why_held' as why_held,
        e.payload ->> 'reason' as reason
   from ledger.events e where e.event_type = 'order_status';
@@ -136,7 +136,7 @@ select e.seq as seq,
        e.session_id as session_id,
        e.idempotency_key as idempotency_key,
        e.payload ->> 'client_order_id' as client_order_id,
-       (e.payload ->> 'ib_order_id')::bigint as ib_order_id,
+       ledger.to_bigint(e.payload ->> 'ib_order_id') as ib_order_id,
        e.payload ->> 'reason' as reason
   from ledger.events e where e.event_type = 'order_cancel_requested';
 comment on view ledger.order_cancel_requests is 'Cancels the bot requested (order_cancel_requested).';
@@ -166,10 +166,10 @@ select e.seq as seq,
        e.session_id as session_id,
        e.idempotency_key as idempotency_key,
        e.payload ->> 'client_order_id' as client_order_id,
-       (e.payload ->> 'ib_order_id')::bigint as ib_order_id,
-       (e.payload ->> 'quantity')::numeric as quantity,
-       (e.payload ->> 'limit_price')::numeric as limit_price,
-       (e.payload ->> 'stop_price')::numeric as stop_price,
+       ledger.to_bigint(e.payload ->> 'ib_order_id') as ib_order_id,
+       ledger.to_numeric(e.payload ->> 'quantity') as quantity,
+       ledger.to_numeric(e.payload ->> 'limit_price') as limit_price,
+       ledger.to_numeric(e.payload ->> 'stop_price') as stop_price,
        e.payload ->> 'tif' as tif,
        e.payload ->> 'reason' as reason
   from ledger.events e where e.event_type = 'order_modified';
@@ -206,9 +206,9 @@ select e.seq as seq,
        e.payload ->> 'exec_id' as exec_id,
        e.payload ->> 'client_order_id' as client_order_id,
        e.payload ->> 'order_ref' as order_ref,
-       (e.payload ->> 'ib_order_id')::bigint as ib_order_id,
-       (e.payload ->> 'perm_id')::bigint as perm_id,
-       (e.payload -> 'contract' ->> 'con_id')::bigint as con_id,
+       ledger.to_bigint(e.payload ->> 'ib_order_id') as ib_order_id,
+       ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
        e.payload -> 'contract' ->> 'symbol' as symbol,
        e.payload -> 'contract' ->> 'sec_type' as sec_type,
        e.payload -> 'contract' ->> 'currency' as currency,
@@ -216,14 +216,14 @@ select e.seq as seq,
        e.payload -> 'contract' ->> 'primary_exchange' as primary_exchange,
        e.payload -> 'contract' ->> 'local_symbol' as local_symbol,
        e.payload -> 'contract' ->> 'last_trade_date' as last_trade_date,
-       (e.payload -> 'contract' ->> 'strike')::numeric as strike,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'strike') as strike,
        e.payload -> 'contract' ->> 'right' as right,
-       (e.payload -> 'contract' ->> 'multiplier')::numeric as multiplier,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'multiplier') as multiplier,
        e.payload ->> 'side' as side,
-       (e.payload ->> 'quantity')::numeric as quantity,
-       (e.payload ->> 'price')::numeric as price,
+       ledger.to_numeric(e.payload ->> 'quantity') as quantity,
+       ledger.to_numeric(e.payload ->> 'price') as price,
        e.payload ->> 'exchange' as exchange,
-       (e.payload ->> 'commission')::numeric as commission,
+       ledger.to_numeric(e.payload ->> 'commission') as commission,
        e.payload ->> 'commission_currency' as commission_currency,
        e.payload ->> 'liquidity' as liquidity
   from ledger.events e where e.event_type = 'execution';
@@ -298,7 +298,7 @@ select e.seq as seq,
        e.session_id as session_id,
        e.idempotency_key as idempotency_key,
        x.ord as item_no,
-       (x.item -> 'contract' ->> 'con_id')::bigint as con_id,
+       ledger.to_bigint(x.item -> 'contract' ->> 'con_id') as con_id,
        x.item -> 'contract' ->> 'symbol' as symbol,
        x.item -> 'contract' ->> 'sec_type' as sec_type,
        x.item -> 'contract' ->> 'currency' as currency,
@@ -306,13 +306,13 @@ select e.seq as seq,
        x.item -> 'contract' ->> 'primary_exchange' as primary_exchange,
        x.item -> 'contract' ->> 'local_symbol' as local_symbol,
        x.item -> 'contract' ->> 'last_trade_date' as last_trade_date,
-       (x.item -> 'contract' ->> 'strike')::numeric as strike,
+       ledger.to_numeric(x.item -> 'contract' ->> 'strike') as strike,
        x.item -> 'contract' ->> 'right' as right,
-       (x.item -> 'contract' ->> 'multiplier')::numeric as multiplier,
-       (x.item ->> 'quantity')::numeric as quantity,
-       (x.item ->> 'avg_cost')::numeric as avg_cost,
-       (x.item ->> 'market_price')::numeric as market_price
-  from ledger.events e cross join lateral jsonb_array_elements(e.payload -> 'positions') with ordinality as x(item, ord)
+       ledger.to_numeric(x.item -> 'contract' ->> 'multiplier') as multiplier,
+       ledger.to_numeric(x.item ->> 'quantity') as quantity,
+       ledger.to_numeric(x.item ->> 'avg_cost') as avg_cost,
+       ledger.to_numeric(x.item ->> 'market_price') as market_price
+  from ledger.events e cross join lateral jsonb_array_elements(case when jsonb_typeof(e.payload -> 'positions') = 'array' then e.payload -> 'positions' else '[]'::jsonb end) with ordinality as x(item, ord)
  where e.event_type = 'position_snapshot';
 comment on view ledger.positions is 'Positions the bot believed it held: one row per instrument per position_snapshot.';
 comment on column ledger.positions.seq is 'Global position in the journal (ledger.events.seq)';
@@ -353,11 +353,11 @@ select e.seq as seq,
        e.session_id as session_id,
        e.idempotency_key as idempotency_key,
        e.payload ->> 'base_currency' as base_currency,
-       (e.payload ->> 'net_liquidation')::numeric as net_liquidation,
-       (e.payload ->> 'buying_power')::numeric as buying_power,
-       (e.payload ->> 'equity_with_loan')::numeric as equity_with_loan,
-       (e.payload ->> 'maintenance_margin')::numeric as maintenance_margin,
-       (e.payload ->> 'initial_margin')::numeric as initial_margin
+       ledger.to_numeric(e.payload ->> 'net_liquidation') as net_liquidation,
+       ledger.to_numeric(e.payload ->> 'buying_power') as buying_power,
+       ledger.to_numeric(e.payload ->> 'equity_with_loan') as equity_with_loan,
+       ledger.to_numeric(e.payload ->> 'maintenance_margin') as maintenance_margin,
+       ledger.to_numeric(e.payload ->> 'initial_margin') as initial_margin
   from ledger.events e where e.event_type = 'account_snapshot';
 comment on view ledger.account_values is 'Account values the bot reported (account_snapshot): net liquidation, margins, buying power.';
 comment on column ledger.account_values.seq is 'Global position in the journal (ledger.events.seq)';
@@ -390,8 +390,8 @@ select e.seq as seq,
        e.idempotency_key as idempotency_key,
        x.ord as item_no,
        x.item ->> 'currency' as currency,
-       (x.item ->> 'amount')::numeric as amount
-  from ledger.events e cross join lateral jsonb_array_elements(e.payload -> 'cash') with ordinality as x(item, ord)
+       ledger.to_numeric(x.item ->> 'amount') as amount
+  from ledger.events e cross join lateral jsonb_array_elements(case when jsonb_typeof(e.payload -> 'cash') = 'array' then e.payload -> 'cash' else '[]'::jsonb end) with ordinality as x(item, ord)
  where e.event_type = 'account_snapshot';
 comment on view ledger.cash_balances is 'Cash per currency the bot believed it held: one row per currency per account_snapshot.';
 comment on column ledger.cash_balances.seq is 'Global position in the journal (ledger.events.seq)';
@@ -420,10 +420,10 @@ select e.seq as seq,
        e.session_id as session_id,
        e.idempotency_key as idempotency_key,
        e.payload ->> 'currency' as currency,
-       (e.payload ->> 'daily')::numeric as daily,
-       (e.payload ->> 'realized')::numeric as realized,
-       (e.payload ->> 'unrealized')::numeric as unrealized,
-       (e.payload -> 'contract' ->> 'con_id')::bigint as con_id,
+       ledger.to_numeric(e.payload ->> 'daily') as daily,
+       ledger.to_numeric(e.payload ->> 'realized') as realized,
+       ledger.to_numeric(e.payload ->> 'unrealized') as unrealized,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
        e.payload -> 'contract' ->> 'symbol' as symbol,
        e.payload -> 'contract' ->> 'sec_type' as sec_type,
        e.payload -> 'contract' ->> 'currency' as contract_currency,
@@ -431,9 +431,9 @@ select e.seq as seq,
        e.payload -> 'contract' ->> 'primary_exchange' as primary_exchange,
        e.payload -> 'contract' ->> 'local_symbol' as local_symbol,
        e.payload -> 'contract' ->> 'last_trade_date' as last_trade_date,
-       (e.payload -> 'contract' ->> 'strike')::numeric as strike,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'strike') as strike,
        e.payload -> 'contract' ->> 'right' as right,
-       (e.payload -> 'contract' ->> 'multiplier')::numeric as multiplier
+       ledger.to_numeric(e.payload -> 'contract' ->> 'multiplier') as multiplier
   from ledger.events e where e.event_type = 'pnl';
 comment on view ledger.pnl is 'Profit and loss the bot computed (pnl).';
 comment on column ledger.pnl.seq is 'Global position in the journal (ledger.events.seq)';
@@ -476,7 +476,7 @@ select e.seq as seq,
        e.payload ->> 'signal_id' as signal_id,
        e.payload ->> 'strategy' as strategy,
        e.payload ->> 'symbol' as symbol,
-       (e.payload -> 'contract' ->> 'con_id')::bigint as con_id,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
        e.payload -> 'contract' ->> 'symbol' as contract_symbol,
        e.payload -> 'contract' ->> 'sec_type' as sec_type,
        e.payload -> 'contract' ->> 'currency' as currency,
@@ -484,12 +484,12 @@ select e.seq as seq,
        e.payload -> 'contract' ->> 'primary_exchange' as primary_exchange,
        e.payload -> 'contract' ->> 'local_symbol' as local_symbol,
        e.payload -> 'contract' ->> 'last_trade_date' as last_trade_date,
-       (e.payload -> 'contract' ->> 'strike')::numeric as strike,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'strike') as strike,
        e.payload -> 'contract' ->> 'right' as right,
-       (e.payload -> 'contract' ->> 'multiplier')::numeric as multiplier,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'multiplier') as multiplier,
        e.payload ->> 'direction' as direction,
-       (e.payload ->> 'strength')::numeric as strength,
-       (e.payload ->> 'price')::numeric as price,
+       ledger.to_numeric(e.payload ->> 'strength') as strength,
+       ledger.to_numeric(e.payload ->> 'price') as price,
        e.payload -> 'features' as features
   from ledger.events e where e.event_type = 'signal';
 comment on view ledger.signals is 'Strategy signals: what the bot decided and why (signal).';
@@ -600,7 +600,7 @@ select e.seq as seq,
        e.payload ->> 'peer' as peer,
        e.payload ->> 'state' as state,
        e.payload ->> 'detail' as detail,
-       (e.payload ->> 'code')::bigint as code
+       ledger.to_bigint(e.payload ->> 'code') as code
   from ledger.events e where e.event_type = 'connection';
 comment on view ledger.connections is 'The bot''s own connection state changes (connection).';
 comment on column ledger.connections.seq is 'Global position in the journal (ledger.events.seq)';
@@ -649,3 +649,231 @@ comment on column ledger.system_events.event is 'What happened, e.g. started, st
 comment on column ledger.system_events.version is 'Bot version';
 comment on column ledger.system_events.message is 'Message';
 comment on column ledger.system_events.details is 'Anything else (free-form object)';
+
+create or replace function ledger.event_problems(p_event_type text, p jsonb) returns text[]
+language sql stable parallel safe as $$
+  select case p_event_type
+    when 'order_submitted' then array_remove(array[
+      case when (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') then 'payload.client_order_id: is required' end,
+      case when not (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') and jsonb_typeof(p -> 'client_order_id') not in ('string', 'number') then 'payload.client_order_id: ' || left((p -> 'client_order_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'order_ref' is null or jsonb_typeof(p -> 'order_ref') = 'null') and jsonb_typeof(p -> 'order_ref') not in ('string', 'number') then 'payload.order_ref: ' || left((p -> 'order_ref')::text, 60) || ' is not a string' end,
+      case when not (p -> 'ib_order_id' is null or jsonb_typeof(p -> 'ib_order_id') = 'null') and ledger.to_bigint((p -> 'ib_order_id' #>> '{}')) is null then 'payload.ib_order_id: ' || left((p -> 'ib_order_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when not (p -> 'parent_id' is null or jsonb_typeof(p -> 'parent_id') = 'null') and jsonb_typeof(p -> 'parent_id') not in ('string', 'number') then 'payload.parent_id: ' || left((p -> 'parent_id')::text, 60) || ' is not a string' end,
+      case when (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') then 'payload.contract: is required' end,
+      case when not (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') and jsonb_typeof(p -> 'contract') <> 'object' then 'payload.contract: ' || left((p -> 'contract')::text, 60) || ' is not an object' end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'con_id' is null or jsonb_typeof(p -> 'contract' -> 'con_id') = 'null') and ledger.to_bigint((p -> 'contract' -> 'con_id' #>> '{}')) is null then 'payload.contract.con_id: ' || left((p -> 'contract' -> 'con_id')::text, 60) || ' is not a 64-bit integer' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') then 'payload.contract.symbol: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'symbol') not in ('string', 'number') then 'payload.contract.symbol: ' || left((p -> 'contract' -> 'symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') then 'payload.contract.sec_type: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') and (p -> 'contract' -> 'sec_type' #>> '{}') not in ('STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG') then 'payload.contract.sec_type: ' || left((p -> 'contract' -> 'sec_type')::text, 60) || ' is not one of STK, OPT, FUT, FOP, CASH, CFD, IND, BOND, WAR, FUND, CMDTY, CRYPTO, BAG' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') then 'payload.contract.currency: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') and jsonb_typeof(p -> 'contract' -> 'currency') not in ('string', 'number') then 'payload.contract.currency: ' || left((p -> 'contract' -> 'currency')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'exchange' is null or jsonb_typeof(p -> 'contract' -> 'exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'exchange') not in ('string', 'number') then 'payload.contract.exchange: ' || left((p -> 'contract' -> 'exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'primary_exchange' is null or jsonb_typeof(p -> 'contract' -> 'primary_exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'primary_exchange') not in ('string', 'number') then 'payload.contract.primary_exchange: ' || left((p -> 'contract' -> 'primary_exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'local_symbol' is null or jsonb_typeof(p -> 'contract' -> 'local_symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'local_symbol') not in ('string', 'number') then 'payload.contract.local_symbol: ' || left((p -> 'contract' -> 'local_symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'last_trade_date' is null or jsonb_typeof(p -> 'contract' -> 'last_trade_date') = 'null') and jsonb_typeof(p -> 'contract' -> 'last_trade_date') not in ('string', 'number') then 'payload.contract.last_trade_date: ' || left((p -> 'contract' -> 'last_trade_date')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'strike' is null or jsonb_typeof(p -> 'contract' -> 'strike') = 'null') and ledger.to_numeric((p -> 'contract' -> 'strike' #>> '{}')) is null then 'payload.contract.strike: ' || left((p -> 'contract' -> 'strike')::text, 60) || ' is not a decimal' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'right' is null or jsonb_typeof(p -> 'contract' -> 'right') = 'null') and (p -> 'contract' -> 'right' #>> '{}') not in ('C', 'P') then 'payload.contract.right: ' || left((p -> 'contract' -> 'right')::text, 60) || ' is not one of C, P' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'multiplier' is null or jsonb_typeof(p -> 'contract' -> 'multiplier') = 'null') and ledger.to_numeric((p -> 'contract' -> 'multiplier' #>> '{}')) is null then 'payload.contract.multiplier: ' || left((p -> 'contract' -> 'multiplier')::text, 60) || ' is not a decimal' end end,
+      case when (p -> 'side' is null or jsonb_typeof(p -> 'side') = 'null') then 'payload.side: is required' end,
+      case when not (p -> 'side' is null or jsonb_typeof(p -> 'side') = 'null') and (p -> 'side' #>> '{}') not in ('BUY', 'SELL') then 'payload.side: ' || left((p -> 'side')::text, 60) || ' is not one of BUY, SELL' end,
+      case when (p -> 'quantity' is null or jsonb_typeof(p -> 'quantity') = 'null') then 'payload.quantity: is required' end,
+      case when not (p -> 'quantity' is null or jsonb_typeof(p -> 'quantity') = 'null') and ledger.to_numeric((p -> 'quantity' #>> '{}')) is null then 'payload.quantity: ' || left((p -> 'quantity')::text, 60) || ' is not a decimal' end,
+      case when (p -> 'order_type' is null or jsonb_typeof(p -> 'order_type') = 'null') then 'payload.order_type: is required' end,
+      case when not (p -> 'order_type' is null or jsonb_typeof(p -> 'order_type') = 'null') and (p -> 'order_type' #>> '{}') not in ('MKT', 'LMT', 'STP', 'STP LMT', 'MOC', 'LOC', 'MOO', 'LOO', 'TRAIL', 'TRAIL LIMIT', 'MIT', 'LIT', 'REL', 'MIDPRICE', 'PEG MKT', 'PEG MID', 'VWAP') then 'payload.order_type: ' || left((p -> 'order_type')::text, 60) || ' is not one of MKT, LMT, STP, STP LMT, MOC, LOC, MOO, LOO, TRAIL, TRAIL LIMIT, MIT, LIT, REL, MIDPRICE, PEG MKT, PEG MID, VWAP' end,
+      case when not (p -> 'limit_price' is null or jsonb_typeof(p -> 'limit_price') = 'null') and ledger.to_numeric((p -> 'limit_price' #>> '{}')) is null then 'payload.limit_price: ' || left((p -> 'limit_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'stop_price' is null or jsonb_typeof(p -> 'stop_price') = 'null') and ledger.to_numeric((p -> 'stop_price' #>> '{}')) is null then 'payload.stop_price: ' || left((p -> 'stop_price')::text, 60) || ' is not a decimal' end,
+      case when (p -> 'tif' is null or jsonb_typeof(p -> 'tif') = 'null') then 'payload.tif: is required' end,
+      case when not (p -> 'tif' is null or jsonb_typeof(p -> 'tif') = 'null') and (p -> 'tif' #>> '{}') not in ('DAY', 'GTC', 'IOC', 'FOK', 'GTD', 'OPG', 'DTC') then 'payload.tif: ' || left((p -> 'tif')::text, 60) || ' is not one of DAY, GTC, IOC, FOK, GTD, OPG, DTC' end,
+      case when not (p -> 'good_till' is null or jsonb_typeof(p -> 'good_till') = 'null') and ledger.to_timestamptz((p -> 'good_till' #>> '{}')) is null then 'payload.good_till: ' || left((p -> 'good_till')::text, 60) || ' is not an RFC 3339 timestamp with an offset' end,
+      case when not (p -> 'strategy' is null or jsonb_typeof(p -> 'strategy') = 'null') and jsonb_typeof(p -> 'strategy') not in ('string', 'number') then 'payload.strategy: ' || left((p -> 'strategy')::text, 60) || ' is not a string' end,
+      case when not (p -> 'signal_id' is null or jsonb_typeof(p -> 'signal_id') = 'null') and jsonb_typeof(p -> 'signal_id') not in ('string', 'number') then 'payload.signal_id: ' || left((p -> 'signal_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'decision_price' is null or jsonb_typeof(p -> 'decision_price') = 'null') and ledger.to_numeric((p -> 'decision_price' #>> '{}')) is null then 'payload.decision_price: ' || left((p -> 'decision_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'arrival_price' is null or jsonb_typeof(p -> 'arrival_price') = 'null') and ledger.to_numeric((p -> 'arrival_price' #>> '{}')) is null then 'payload.arrival_price: ' || left((p -> 'arrival_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'notes' is null or jsonb_typeof(p -> 'notes') = 'null') and jsonb_typeof(p -> 'notes') not in ('string', 'number') then 'payload.notes: ' || left((p -> 'notes')::text, 60) || ' is not a string' end]::text[], null)
+    when 'order_status' then array_remove(array[
+      case when (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') then 'payload.client_order_id: is required' end,
+      case when not (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') and jsonb_typeof(p -> 'client_order_id') not in ('string', 'number') then 'payload.client_order_id: ' || left((p -> 'client_order_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'ib_order_id' is null or jsonb_typeof(p -> 'ib_order_id') = 'null') and ledger.to_bigint((p -> 'ib_order_id' #>> '{}')) is null then 'payload.ib_order_id: ' || left((p -> 'ib_order_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when not (p -> 'perm_id' is null or jsonb_typeof(p -> 'perm_id') = 'null') and ledger.to_bigint((p -> 'perm_id' #>> '{}')) is null then 'payload.perm_id: ' || left((p -> 'perm_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when (p -> 'status' is null or jsonb_typeof(p -> 'status') = 'null') then 'payload.status: is required' end,
+      case when not (p -> 'status' is null or jsonb_typeof(p -> 'status') = 'null') and (p -> 'status' #>> '{}') not in ('PendingSubmit', 'PendingCancel', 'PreSubmitted', 'Submitted', 'ApiPending', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive', 'Rejected') then 'payload.status: ' || left((p -> 'status')::text, 60) || ' is not one of PendingSubmit, PendingCancel, PreSubmitted, Submitted, ApiPending, ApiCancelled, Cancelled, Filled, Inactive, Rejected' end,
+      case when (p -> 'filled' is null or jsonb_typeof(p -> 'filled') = 'null') then 'payload.filled: is required' end,
+      case when not (p -> 'filled' is null or jsonb_typeof(p -> 'filled') = 'null') and ledger.to_numeric((p -> 'filled' #>> '{}')) is null then 'payload.filled: ' || left((p -> 'filled')::text, 60) || ' is not a decimal' end,
+      case when (p -> 'remaining' is null or jsonb_typeof(p -> 'remaining') = 'null') then 'payload.remaining: is required' end,
+      case when not (p -> 'remaining' is null or jsonb_typeof(p -> 'remaining') = 'null') and ledger.to_numeric((p -> 'remaining' #>> '{}')) is null then 'payload.remaining: ' || left((p -> 'remaining')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'avg_fill_price' is null or jsonb_typeof(p -> 'avg_fill_price') = 'null') and ledger.to_numeric((p -> 'avg_fill_price' #>> '{}')) is null then 'payload.avg_fill_price: ' || left((p -> 'avg_fill_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'last_fill_price' is null or jsonb_typeof(p -> 'last_fill_price') = 'null') and ledger.to_numeric((p -> 'last_fill_price' #>> '{}')) is null then 'payload.last_fill_price: ' || left((p -> 'last_fill_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'why_held' is null or jsonb_typeof(p -> 'why_held') = 'null') and jsonb_typeof(p -> 'why_held') not in ('string', 'number') then 'payload.why_held: ' || left((p -> 'why_held')::text, 60) || ' is not a string' end,
+      case when not (p -> 'reason' is null or jsonb_typeof(p -> 'reason') = 'null') and jsonb_typeof(p -> 'reason') not in ('string', 'number') then 'payload.reason: ' || left((p -> 'reason')::text, 60) || ' is not a string' end]::text[], null)
+    when 'order_cancel_requested' then array_remove(array[
+      case when (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') then 'payload.client_order_id: is required' end,
+      case when not (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') and jsonb_typeof(p -> 'client_order_id') not in ('string', 'number') then 'payload.client_order_id: ' || left((p -> 'client_order_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'ib_order_id' is null or jsonb_typeof(p -> 'ib_order_id') = 'null') and ledger.to_bigint((p -> 'ib_order_id' #>> '{}')) is null then 'payload.ib_order_id: ' || left((p -> 'ib_order_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when not (p -> 'reason' is null or jsonb_typeof(p -> 'reason') = 'null') and jsonb_typeof(p -> 'reason') not in ('string', 'number') then 'payload.reason: ' || left((p -> 'reason')::text, 60) || ' is not a string' end]::text[], null)
+    when 'order_modified' then array_remove(array[
+      case when (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') then 'payload.client_order_id: is required' end,
+      case when not (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') and jsonb_typeof(p -> 'client_order_id') not in ('string', 'number') then 'payload.client_order_id: ' || left((p -> 'client_order_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'ib_order_id' is null or jsonb_typeof(p -> 'ib_order_id') = 'null') and ledger.to_bigint((p -> 'ib_order_id' #>> '{}')) is null then 'payload.ib_order_id: ' || left((p -> 'ib_order_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when not (p -> 'quantity' is null or jsonb_typeof(p -> 'quantity') = 'null') and ledger.to_numeric((p -> 'quantity' #>> '{}')) is null then 'payload.quantity: ' || left((p -> 'quantity')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'limit_price' is null or jsonb_typeof(p -> 'limit_price') = 'null') and ledger.to_numeric((p -> 'limit_price' #>> '{}')) is null then 'payload.limit_price: ' || left((p -> 'limit_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'stop_price' is null or jsonb_typeof(p -> 'stop_price') = 'null') and ledger.to_numeric((p -> 'stop_price' #>> '{}')) is null then 'payload.stop_price: ' || left((p -> 'stop_price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'tif' is null or jsonb_typeof(p -> 'tif') = 'null') and (p -> 'tif' #>> '{}') not in ('DAY', 'GTC', 'IOC', 'FOK', 'GTD', 'OPG', 'DTC') then 'payload.tif: ' || left((p -> 'tif')::text, 60) || ' is not one of DAY, GTC, IOC, FOK, GTD, OPG, DTC' end,
+      case when not (p -> 'reason' is null or jsonb_typeof(p -> 'reason') = 'null') and jsonb_typeof(p -> 'reason') not in ('string', 'number') then 'payload.reason: ' || left((p -> 'reason')::text, 60) || ' is not a string' end]::text[], null)
+    when 'execution' then array_remove(array[
+      case when (p -> 'exec_id' is null or jsonb_typeof(p -> 'exec_id') = 'null') then 'payload.exec_id: is required' end,
+      case when not (p -> 'exec_id' is null or jsonb_typeof(p -> 'exec_id') = 'null') and jsonb_typeof(p -> 'exec_id') not in ('string', 'number') then 'payload.exec_id: ' || left((p -> 'exec_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') and jsonb_typeof(p -> 'client_order_id') not in ('string', 'number') then 'payload.client_order_id: ' || left((p -> 'client_order_id')::text, 60) || ' is not a string' end,
+      case when not (p -> 'order_ref' is null or jsonb_typeof(p -> 'order_ref') = 'null') and jsonb_typeof(p -> 'order_ref') not in ('string', 'number') then 'payload.order_ref: ' || left((p -> 'order_ref')::text, 60) || ' is not a string' end,
+      case when not (p -> 'ib_order_id' is null or jsonb_typeof(p -> 'ib_order_id') = 'null') and ledger.to_bigint((p -> 'ib_order_id' #>> '{}')) is null then 'payload.ib_order_id: ' || left((p -> 'ib_order_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when not (p -> 'perm_id' is null or jsonb_typeof(p -> 'perm_id') = 'null') and ledger.to_bigint((p -> 'perm_id' #>> '{}')) is null then 'payload.perm_id: ' || left((p -> 'perm_id')::text, 60) || ' is not a 64-bit integer' end,
+      case when (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') then 'payload.contract: is required' end,
+      case when not (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') and jsonb_typeof(p -> 'contract') <> 'object' then 'payload.contract: ' || left((p -> 'contract')::text, 60) || ' is not an object' end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'con_id' is null or jsonb_typeof(p -> 'contract' -> 'con_id') = 'null') and ledger.to_bigint((p -> 'contract' -> 'con_id' #>> '{}')) is null then 'payload.contract.con_id: ' || left((p -> 'contract' -> 'con_id')::text, 60) || ' is not a 64-bit integer' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') then 'payload.contract.symbol: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'symbol') not in ('string', 'number') then 'payload.contract.symbol: ' || left((p -> 'contract' -> 'symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') then 'payload.contract.sec_type: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') and (p -> 'contract' -> 'sec_type' #>> '{}') not in ('STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG') then 'payload.contract.sec_type: ' || left((p -> 'contract' -> 'sec_type')::text, 60) || ' is not one of STK, OPT, FUT, FOP, CASH, CFD, IND, BOND, WAR, FUND, CMDTY, CRYPTO, BAG' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') then 'payload.contract.currency: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') and jsonb_typeof(p -> 'contract' -> 'currency') not in ('string', 'number') then 'payload.contract.currency: ' || left((p -> 'contract' -> 'currency')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'exchange' is null or jsonb_typeof(p -> 'contract' -> 'exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'exchange') not in ('string', 'number') then 'payload.contract.exchange: ' || left((p -> 'contract' -> 'exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'primary_exchange' is null or jsonb_typeof(p -> 'contract' -> 'primary_exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'primary_exchange') not in ('string', 'number') then 'payload.contract.primary_exchange: ' || left((p -> 'contract' -> 'primary_exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'local_symbol' is null or jsonb_typeof(p -> 'contract' -> 'local_symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'local_symbol') not in ('string', 'number') then 'payload.contract.local_symbol: ' || left((p -> 'contract' -> 'local_symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'last_trade_date' is null or jsonb_typeof(p -> 'contract' -> 'last_trade_date') = 'null') and jsonb_typeof(p -> 'contract' -> 'last_trade_date') not in ('string', 'number') then 'payload.contract.last_trade_date: ' || left((p -> 'contract' -> 'last_trade_date')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'strike' is null or jsonb_typeof(p -> 'contract' -> 'strike') = 'null') and ledger.to_numeric((p -> 'contract' -> 'strike' #>> '{}')) is null then 'payload.contract.strike: ' || left((p -> 'contract' -> 'strike')::text, 60) || ' is not a decimal' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'right' is null or jsonb_typeof(p -> 'contract' -> 'right') = 'null') and (p -> 'contract' -> 'right' #>> '{}') not in ('C', 'P') then 'payload.contract.right: ' || left((p -> 'contract' -> 'right')::text, 60) || ' is not one of C, P' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'multiplier' is null or jsonb_typeof(p -> 'contract' -> 'multiplier') = 'null') and ledger.to_numeric((p -> 'contract' -> 'multiplier' #>> '{}')) is null then 'payload.contract.multiplier: ' || left((p -> 'contract' -> 'multiplier')::text, 60) || ' is not a decimal' end end,
+      case when (p -> 'side' is null or jsonb_typeof(p -> 'side') = 'null') then 'payload.side: is required' end,
+      case when not (p -> 'side' is null or jsonb_typeof(p -> 'side') = 'null') and (p -> 'side' #>> '{}') not in ('BUY', 'SELL') then 'payload.side: ' || left((p -> 'side')::text, 60) || ' is not one of BUY, SELL' end,
+      case when (p -> 'quantity' is null or jsonb_typeof(p -> 'quantity') = 'null') then 'payload.quantity: is required' end,
+      case when not (p -> 'quantity' is null or jsonb_typeof(p -> 'quantity') = 'null') and ledger.to_numeric((p -> 'quantity' #>> '{}')) is null then 'payload.quantity: ' || left((p -> 'quantity')::text, 60) || ' is not a decimal' end,
+      case when (p -> 'price' is null or jsonb_typeof(p -> 'price') = 'null') then 'payload.price: is required' end,
+      case when not (p -> 'price' is null or jsonb_typeof(p -> 'price') = 'null') and ledger.to_numeric((p -> 'price' #>> '{}')) is null then 'payload.price: ' || left((p -> 'price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'exchange' is null or jsonb_typeof(p -> 'exchange') = 'null') and jsonb_typeof(p -> 'exchange') not in ('string', 'number') then 'payload.exchange: ' || left((p -> 'exchange')::text, 60) || ' is not a string' end,
+      case when not (p -> 'commission' is null or jsonb_typeof(p -> 'commission') = 'null') and ledger.to_numeric((p -> 'commission' #>> '{}')) is null then 'payload.commission: ' || left((p -> 'commission')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'commission_currency' is null or jsonb_typeof(p -> 'commission_currency') = 'null') and jsonb_typeof(p -> 'commission_currency') not in ('string', 'number') then 'payload.commission_currency: ' || left((p -> 'commission_currency')::text, 60) || ' is not a string' end,
+      case when not (p -> 'liquidity' is null or jsonb_typeof(p -> 'liquidity') = 'null') and (p -> 'liquidity' #>> '{}') not in ('added', 'removed', 'routed', 'auction') then 'payload.liquidity: ' || left((p -> 'liquidity')::text, 60) || ' is not one of added, removed, routed, auction' end]::text[], null)
+    when 'position_snapshot' then array_remove(array[
+      case when (p -> 'positions' is null or jsonb_typeof(p -> 'positions') = 'null') then 'payload.positions: is required' end,
+      case when not (p -> 'positions' is null or jsonb_typeof(p -> 'positions') = 'null') and jsonb_typeof(p -> 'positions') <> 'array' then 'payload.positions: ' || left((p -> 'positions')::text, 60) || ' is not an array' end,
+      (select string_agg(replace(p, 'payload.positions[]', 'payload.positions' || '[' || (x.n - 1) || ']'), '; ')
+          from jsonb_array_elements(case when jsonb_typeof(p -> 'positions') = 'array' then p -> 'positions' else '[]'::jsonb end) with ordinality as x(item, n)
+          cross join lateral unnest(array[case when (x.item -> 'contract' is null or jsonb_typeof(x.item -> 'contract') = 'null') then 'payload.positions[].contract: is required' end,
+            case when not (x.item -> 'contract' is null or jsonb_typeof(x.item -> 'contract') = 'null') and jsonb_typeof(x.item -> 'contract') <> 'object' then 'payload.positions[].contract: ' || left((x.item -> 'contract')::text, 60) || ' is not an object' end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'con_id' is null or jsonb_typeof(x.item -> 'contract' -> 'con_id') = 'null') and ledger.to_bigint((x.item -> 'contract' -> 'con_id' #>> '{}')) is null then 'payload.positions[].contract.con_id: ' || left((x.item -> 'contract' -> 'con_id')::text, 60) || ' is not a 64-bit integer' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when (x.item -> 'contract' -> 'symbol' is null or jsonb_typeof(x.item -> 'contract' -> 'symbol') = 'null') then 'payload.positions[].contract.symbol: is required' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'symbol' is null or jsonb_typeof(x.item -> 'contract' -> 'symbol') = 'null') and jsonb_typeof(x.item -> 'contract' -> 'symbol') not in ('string', 'number') then 'payload.positions[].contract.symbol: ' || left((x.item -> 'contract' -> 'symbol')::text, 60) || ' is not a string' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when (x.item -> 'contract' -> 'sec_type' is null or jsonb_typeof(x.item -> 'contract' -> 'sec_type') = 'null') then 'payload.positions[].contract.sec_type: is required' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'sec_type' is null or jsonb_typeof(x.item -> 'contract' -> 'sec_type') = 'null') and (x.item -> 'contract' -> 'sec_type' #>> '{}') not in ('STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG') then 'payload.positions[].contract.sec_type: ' || left((x.item -> 'contract' -> 'sec_type')::text, 60) || ' is not one of STK, OPT, FUT, FOP, CASH, CFD, IND, BOND, WAR, FUND, CMDTY, CRYPTO, BAG' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when (x.item -> 'contract' -> 'currency' is null or jsonb_typeof(x.item -> 'contract' -> 'currency') = 'null') then 'payload.positions[].contract.currency: is required' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'currency' is null or jsonb_typeof(x.item -> 'contract' -> 'currency') = 'null') and jsonb_typeof(x.item -> 'contract' -> 'currency') not in ('string', 'number') then 'payload.positions[].contract.currency: ' || left((x.item -> 'contract' -> 'currency')::text, 60) || ' is not a string' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'exchange' is null or jsonb_typeof(x.item -> 'contract' -> 'exchange') = 'null') and jsonb_typeof(x.item -> 'contract' -> 'exchange') not in ('string', 'number') then 'payload.positions[].contract.exchange: ' || left((x.item -> 'contract' -> 'exchange')::text, 60) || ' is not a string' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'primary_exchange' is null or jsonb_typeof(x.item -> 'contract' -> 'primary_exchange') = 'null') and jsonb_typeof(x.item -> 'contract' -> 'primary_exchange') not in ('string', 'number') then 'payload.positions[].contract.primary_exchange: ' || left((x.item -> 'contract' -> 'primary_exchange')::text, 60) || ' is not a string' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'local_symbol' is null or jsonb_typeof(x.item -> 'contract' -> 'local_symbol') = 'null') and jsonb_typeof(x.item -> 'contract' -> 'local_symbol') not in ('string', 'number') then 'payload.positions[].contract.local_symbol: ' || left((x.item -> 'contract' -> 'local_symbol')::text, 60) || ' is not a string' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'last_trade_date' is null or jsonb_typeof(x.item -> 'contract' -> 'last_trade_date') = 'null') and jsonb_typeof(x.item -> 'contract' -> 'last_trade_date') not in ('string', 'number') then 'payload.positions[].contract.last_trade_date: ' || left((x.item -> 'contract' -> 'last_trade_date')::text, 60) || ' is not a string' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'strike' is null or jsonb_typeof(x.item -> 'contract' -> 'strike') = 'null') and ledger.to_numeric((x.item -> 'contract' -> 'strike' #>> '{}')) is null then 'payload.positions[].contract.strike: ' || left((x.item -> 'contract' -> 'strike')::text, 60) || ' is not a decimal' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'right' is null or jsonb_typeof(x.item -> 'contract' -> 'right') = 'null') and (x.item -> 'contract' -> 'right' #>> '{}') not in ('C', 'P') then 'payload.positions[].contract.right: ' || left((x.item -> 'contract' -> 'right')::text, 60) || ' is not one of C, P' end end,
+            case when jsonb_typeof(x.item -> 'contract') = 'object' then case when not (x.item -> 'contract' -> 'multiplier' is null or jsonb_typeof(x.item -> 'contract' -> 'multiplier') = 'null') and ledger.to_numeric((x.item -> 'contract' -> 'multiplier' #>> '{}')) is null then 'payload.positions[].contract.multiplier: ' || left((x.item -> 'contract' -> 'multiplier')::text, 60) || ' is not a decimal' end end,
+            case when (x.item -> 'quantity' is null or jsonb_typeof(x.item -> 'quantity') = 'null') then 'payload.positions[].quantity: is required' end,
+            case when not (x.item -> 'quantity' is null or jsonb_typeof(x.item -> 'quantity') = 'null') and ledger.to_numeric((x.item -> 'quantity' #>> '{}')) is null then 'payload.positions[].quantity: ' || left((x.item -> 'quantity')::text, 60) || ' is not a decimal' end,
+            case when not (x.item -> 'avg_cost' is null or jsonb_typeof(x.item -> 'avg_cost') = 'null') and ledger.to_numeric((x.item -> 'avg_cost' #>> '{}')) is null then 'payload.positions[].avg_cost: ' || left((x.item -> 'avg_cost')::text, 60) || ' is not a decimal' end,
+            case when not (x.item -> 'market_price' is null or jsonb_typeof(x.item -> 'market_price') = 'null') and ledger.to_numeric((x.item -> 'market_price' #>> '{}')) is null then 'payload.positions[].market_price: ' || left((x.item -> 'market_price')::text, 60) || ' is not a decimal' end]) as p where p is not null)]::text[], null)
+    when 'account_snapshot' then array_remove(array[
+      case when (p -> 'base_currency' is null or jsonb_typeof(p -> 'base_currency') = 'null') then 'payload.base_currency: is required' end,
+      case when not (p -> 'base_currency' is null or jsonb_typeof(p -> 'base_currency') = 'null') and jsonb_typeof(p -> 'base_currency') not in ('string', 'number') then 'payload.base_currency: ' || left((p -> 'base_currency')::text, 60) || ' is not a string' end,
+      case when (p -> 'net_liquidation' is null or jsonb_typeof(p -> 'net_liquidation') = 'null') then 'payload.net_liquidation: is required' end,
+      case when not (p -> 'net_liquidation' is null or jsonb_typeof(p -> 'net_liquidation') = 'null') and ledger.to_numeric((p -> 'net_liquidation' #>> '{}')) is null then 'payload.net_liquidation: ' || left((p -> 'net_liquidation')::text, 60) || ' is not a decimal' end,
+      case when (p -> 'cash' is null or jsonb_typeof(p -> 'cash') = 'null') then 'payload.cash: is required' end,
+      case when not (p -> 'cash' is null or jsonb_typeof(p -> 'cash') = 'null') and jsonb_typeof(p -> 'cash') <> 'array' then 'payload.cash: ' || left((p -> 'cash')::text, 60) || ' is not an array' end,
+      (select string_agg(replace(p, 'payload.cash[]', 'payload.cash' || '[' || (x.n - 1) || ']'), '; ')
+          from jsonb_array_elements(case when jsonb_typeof(p -> 'cash') = 'array' then p -> 'cash' else '[]'::jsonb end) with ordinality as x(item, n)
+          cross join lateral unnest(array[case when (x.item -> 'currency' is null or jsonb_typeof(x.item -> 'currency') = 'null') then 'payload.cash[].currency: is required' end,
+            case when not (x.item -> 'currency' is null or jsonb_typeof(x.item -> 'currency') = 'null') and jsonb_typeof(x.item -> 'currency') not in ('string', 'number') then 'payload.cash[].currency: ' || left((x.item -> 'currency')::text, 60) || ' is not a string' end,
+            case when (x.item -> 'amount' is null or jsonb_typeof(x.item -> 'amount') = 'null') then 'payload.cash[].amount: is required' end,
+            case when not (x.item -> 'amount' is null or jsonb_typeof(x.item -> 'amount') = 'null') and ledger.to_numeric((x.item -> 'amount' #>> '{}')) is null then 'payload.cash[].amount: ' || left((x.item -> 'amount')::text, 60) || ' is not a decimal' end]) as p where p is not null),
+      case when not (p -> 'buying_power' is null or jsonb_typeof(p -> 'buying_power') = 'null') and ledger.to_numeric((p -> 'buying_power' #>> '{}')) is null then 'payload.buying_power: ' || left((p -> 'buying_power')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'equity_with_loan' is null or jsonb_typeof(p -> 'equity_with_loan') = 'null') and ledger.to_numeric((p -> 'equity_with_loan' #>> '{}')) is null then 'payload.equity_with_loan: ' || left((p -> 'equity_with_loan')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'maintenance_margin' is null or jsonb_typeof(p -> 'maintenance_margin') = 'null') and ledger.to_numeric((p -> 'maintenance_margin' #>> '{}')) is null then 'payload.maintenance_margin: ' || left((p -> 'maintenance_margin')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'initial_margin' is null or jsonb_typeof(p -> 'initial_margin') = 'null') and ledger.to_numeric((p -> 'initial_margin' #>> '{}')) is null then 'payload.initial_margin: ' || left((p -> 'initial_margin')::text, 60) || ' is not a decimal' end]::text[], null)
+    when 'pnl' then array_remove(array[
+      case when (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') then 'payload.currency: is required' end,
+      case when not (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') and jsonb_typeof(p -> 'currency') not in ('string', 'number') then 'payload.currency: ' || left((p -> 'currency')::text, 60) || ' is not a string' end,
+      case when not (p -> 'daily' is null or jsonb_typeof(p -> 'daily') = 'null') and ledger.to_numeric((p -> 'daily' #>> '{}')) is null then 'payload.daily: ' || left((p -> 'daily')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'realized' is null or jsonb_typeof(p -> 'realized') = 'null') and ledger.to_numeric((p -> 'realized' #>> '{}')) is null then 'payload.realized: ' || left((p -> 'realized')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'unrealized' is null or jsonb_typeof(p -> 'unrealized') = 'null') and ledger.to_numeric((p -> 'unrealized' #>> '{}')) is null then 'payload.unrealized: ' || left((p -> 'unrealized')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') and jsonb_typeof(p -> 'contract') <> 'object' then 'payload.contract: ' || left((p -> 'contract')::text, 60) || ' is not an object' end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'con_id' is null or jsonb_typeof(p -> 'contract' -> 'con_id') = 'null') and ledger.to_bigint((p -> 'contract' -> 'con_id' #>> '{}')) is null then 'payload.contract.con_id: ' || left((p -> 'contract' -> 'con_id')::text, 60) || ' is not a 64-bit integer' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') then 'payload.contract.symbol: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'symbol') not in ('string', 'number') then 'payload.contract.symbol: ' || left((p -> 'contract' -> 'symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') then 'payload.contract.sec_type: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') and (p -> 'contract' -> 'sec_type' #>> '{}') not in ('STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG') then 'payload.contract.sec_type: ' || left((p -> 'contract' -> 'sec_type')::text, 60) || ' is not one of STK, OPT, FUT, FOP, CASH, CFD, IND, BOND, WAR, FUND, CMDTY, CRYPTO, BAG' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') then 'payload.contract.currency: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') and jsonb_typeof(p -> 'contract' -> 'currency') not in ('string', 'number') then 'payload.contract.currency: ' || left((p -> 'contract' -> 'currency')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'exchange' is null or jsonb_typeof(p -> 'contract' -> 'exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'exchange') not in ('string', 'number') then 'payload.contract.exchange: ' || left((p -> 'contract' -> 'exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'primary_exchange' is null or jsonb_typeof(p -> 'contract' -> 'primary_exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'primary_exchange') not in ('string', 'number') then 'payload.contract.primary_exchange: ' || left((p -> 'contract' -> 'primary_exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'local_symbol' is null or jsonb_typeof(p -> 'contract' -> 'local_symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'local_symbol') not in ('string', 'number') then 'payload.contract.local_symbol: ' || left((p -> 'contract' -> 'local_symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'last_trade_date' is null or jsonb_typeof(p -> 'contract' -> 'last_trade_date') = 'null') and jsonb_typeof(p -> 'contract' -> 'last_trade_date') not in ('string', 'number') then 'payload.contract.last_trade_date: ' || left((p -> 'contract' -> 'last_trade_date')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'strike' is null or jsonb_typeof(p -> 'contract' -> 'strike') = 'null') and ledger.to_numeric((p -> 'contract' -> 'strike' #>> '{}')) is null then 'payload.contract.strike: ' || left((p -> 'contract' -> 'strike')::text, 60) || ' is not a decimal' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'right' is null or jsonb_typeof(p -> 'contract' -> 'right') = 'null') and (p -> 'contract' -> 'right' #>> '{}') not in ('C', 'P') then 'payload.contract.right: ' || left((p -> 'contract' -> 'right')::text, 60) || ' is not one of C, P' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'multiplier' is null or jsonb_typeof(p -> 'contract' -> 'multiplier') = 'null') and ledger.to_numeric((p -> 'contract' -> 'multiplier' #>> '{}')) is null then 'payload.contract.multiplier: ' || left((p -> 'contract' -> 'multiplier')::text, 60) || ' is not a decimal' end end]::text[], null)
+    when 'signal' then array_remove(array[
+      case when (p -> 'signal_id' is null or jsonb_typeof(p -> 'signal_id') = 'null') then 'payload.signal_id: is required' end,
+      case when not (p -> 'signal_id' is null or jsonb_typeof(p -> 'signal_id') = 'null') and jsonb_typeof(p -> 'signal_id') not in ('string', 'number') then 'payload.signal_id: ' || left((p -> 'signal_id')::text, 60) || ' is not a string' end,
+      case when (p -> 'strategy' is null or jsonb_typeof(p -> 'strategy') = 'null') then 'payload.strategy: is required' end,
+      case when not (p -> 'strategy' is null or jsonb_typeof(p -> 'strategy') = 'null') and jsonb_typeof(p -> 'strategy') not in ('string', 'number') then 'payload.strategy: ' || left((p -> 'strategy')::text, 60) || ' is not a string' end,
+      case when not (p -> 'symbol' is null or jsonb_typeof(p -> 'symbol') = 'null') and jsonb_typeof(p -> 'symbol') not in ('string', 'number') then 'payload.symbol: ' || left((p -> 'symbol')::text, 60) || ' is not a string' end,
+      case when not (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') and jsonb_typeof(p -> 'contract') <> 'object' then 'payload.contract: ' || left((p -> 'contract')::text, 60) || ' is not an object' end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'con_id' is null or jsonb_typeof(p -> 'contract' -> 'con_id') = 'null') and ledger.to_bigint((p -> 'contract' -> 'con_id' #>> '{}')) is null then 'payload.contract.con_id: ' || left((p -> 'contract' -> 'con_id')::text, 60) || ' is not a 64-bit integer' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') then 'payload.contract.symbol: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'symbol') not in ('string', 'number') then 'payload.contract.symbol: ' || left((p -> 'contract' -> 'symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') then 'payload.contract.sec_type: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') and (p -> 'contract' -> 'sec_type' #>> '{}') not in ('STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG') then 'payload.contract.sec_type: ' || left((p -> 'contract' -> 'sec_type')::text, 60) || ' is not one of STK, OPT, FUT, FOP, CASH, CFD, IND, BOND, WAR, FUND, CMDTY, CRYPTO, BAG' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') then 'payload.contract.currency: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') and jsonb_typeof(p -> 'contract' -> 'currency') not in ('string', 'number') then 'payload.contract.currency: ' || left((p -> 'contract' -> 'currency')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'exchange' is null or jsonb_typeof(p -> 'contract' -> 'exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'exchange') not in ('string', 'number') then 'payload.contract.exchange: ' || left((p -> 'contract' -> 'exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'primary_exchange' is null or jsonb_typeof(p -> 'contract' -> 'primary_exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'primary_exchange') not in ('string', 'number') then 'payload.contract.primary_exchange: ' || left((p -> 'contract' -> 'primary_exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'local_symbol' is null or jsonb_typeof(p -> 'contract' -> 'local_symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'local_symbol') not in ('string', 'number') then 'payload.contract.local_symbol: ' || left((p -> 'contract' -> 'local_symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'last_trade_date' is null or jsonb_typeof(p -> 'contract' -> 'last_trade_date') = 'null') and jsonb_typeof(p -> 'contract' -> 'last_trade_date') not in ('string', 'number') then 'payload.contract.last_trade_date: ' || left((p -> 'contract' -> 'last_trade_date')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'strike' is null or jsonb_typeof(p -> 'contract' -> 'strike') = 'null') and ledger.to_numeric((p -> 'contract' -> 'strike' #>> '{}')) is null then 'payload.contract.strike: ' || left((p -> 'contract' -> 'strike')::text, 60) || ' is not a decimal' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'right' is null or jsonb_typeof(p -> 'contract' -> 'right') = 'null') and (p -> 'contract' -> 'right' #>> '{}') not in ('C', 'P') then 'payload.contract.right: ' || left((p -> 'contract' -> 'right')::text, 60) || ' is not one of C, P' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'multiplier' is null or jsonb_typeof(p -> 'contract' -> 'multiplier') = 'null') and ledger.to_numeric((p -> 'contract' -> 'multiplier' #>> '{}')) is null then 'payload.contract.multiplier: ' || left((p -> 'contract' -> 'multiplier')::text, 60) || ' is not a decimal' end end,
+      case when not (p -> 'direction' is null or jsonb_typeof(p -> 'direction') = 'null') and (p -> 'direction' #>> '{}') not in ('long', 'short', 'flat', 'buy', 'sell', 'hold') then 'payload.direction: ' || left((p -> 'direction')::text, 60) || ' is not one of long, short, flat, buy, sell, hold' end,
+      case when not (p -> 'strength' is null or jsonb_typeof(p -> 'strength') = 'null') and ledger.to_numeric((p -> 'strength' #>> '{}')) is null then 'payload.strength: ' || left((p -> 'strength')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'price' is null or jsonb_typeof(p -> 'price') = 'null') and ledger.to_numeric((p -> 'price' #>> '{}')) is null then 'payload.price: ' || left((p -> 'price')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'features' is null or jsonb_typeof(p -> 'features') = 'null') and jsonb_typeof(p -> 'features') <> 'object' then 'payload.features: ' || left((p -> 'features')::text, 60) || ' is not an object' end]::text[], null)
+    when 'config_change' then array_remove(array[
+      case when (p -> 'key' is null or jsonb_typeof(p -> 'key') = 'null') then 'payload.key: is required' end,
+      case when not (p -> 'key' is null or jsonb_typeof(p -> 'key') = 'null') and jsonb_typeof(p -> 'key') not in ('string', 'number') then 'payload.key: ' || left((p -> 'key')::text, 60) || ' is not a string' end,
+      case when (p -> 'reason' is null or jsonb_typeof(p -> 'reason') = 'null') then 'payload.reason: is required' end,
+      case when not (p -> 'reason' is null or jsonb_typeof(p -> 'reason') = 'null') and jsonb_typeof(p -> 'reason') not in ('string', 'number') then 'payload.reason: ' || left((p -> 'reason')::text, 60) || ' is not a string' end]::text[], null)
+    when 'user_action' then array_remove(array[
+      case when (p -> 'action' is null or jsonb_typeof(p -> 'action') = 'null') then 'payload.action: is required' end,
+      case when not (p -> 'action' is null or jsonb_typeof(p -> 'action') = 'null') and jsonb_typeof(p -> 'action') not in ('string', 'number') then 'payload.action: ' || left((p -> 'action')::text, 60) || ' is not a string' end,
+      case when not (p -> 'target' is null or jsonb_typeof(p -> 'target') = 'null') and jsonb_typeof(p -> 'target') not in ('string', 'number') then 'payload.target: ' || left((p -> 'target')::text, 60) || ' is not a string' end,
+      case when not (p -> 'reason' is null or jsonb_typeof(p -> 'reason') = 'null') and jsonb_typeof(p -> 'reason') not in ('string', 'number') then 'payload.reason: ' || left((p -> 'reason')::text, 60) || ' is not a string' end,
+      case when not (p -> 'details' is null or jsonb_typeof(p -> 'details') = 'null') and jsonb_typeof(p -> 'details') <> 'object' then 'payload.details: ' || left((p -> 'details')::text, 60) || ' is not an object' end]::text[], null)
+    when 'connection' then array_remove(array[
+      case when (p -> 'peer' is null or jsonb_typeof(p -> 'peer') = 'null') then 'payload.peer: is required' end,
+      case when not (p -> 'peer' is null or jsonb_typeof(p -> 'peer') = 'null') and jsonb_typeof(p -> 'peer') not in ('string', 'number') then 'payload.peer: ' || left((p -> 'peer')::text, 60) || ' is not a string' end,
+      case when (p -> 'state' is null or jsonb_typeof(p -> 'state') = 'null') then 'payload.state: is required' end,
+      case when not (p -> 'state' is null or jsonb_typeof(p -> 'state') = 'null') and (p -> 'state' #>> '{}') not in ('connecting', 'connected', 'disconnected', 'reconnecting', 'degraded', 'failed') then 'payload.state: ' || left((p -> 'state')::text, 60) || ' is not one of connecting, connected, disconnected, reconnecting, degraded, failed' end,
+      case when not (p -> 'detail' is null or jsonb_typeof(p -> 'detail') = 'null') and jsonb_typeof(p -> 'detail') not in ('string', 'number') then 'payload.detail: ' || left((p -> 'detail')::text, 60) || ' is not a string' end,
+      case when not (p -> 'code' is null or jsonb_typeof(p -> 'code') = 'null') and ledger.to_bigint((p -> 'code' #>> '{}')) is null then 'payload.code: ' || left((p -> 'code')::text, 60) || ' is not a 64-bit integer' end]::text[], null)
+    when 'system' then array_remove(array[
+      case when (p -> 'event' is null or jsonb_typeof(p -> 'event') = 'null') then 'payload.event: is required' end,
+      case when not (p -> 'event' is null or jsonb_typeof(p -> 'event') = 'null') and jsonb_typeof(p -> 'event') not in ('string', 'number') then 'payload.event: ' || left((p -> 'event')::text, 60) || ' is not a string' end,
+      case when not (p -> 'version' is null or jsonb_typeof(p -> 'version') = 'null') and jsonb_typeof(p -> 'version') not in ('string', 'number') then 'payload.version: ' || left((p -> 'version')::text, 60) || ' is not a string' end,
+      case when not (p -> 'message' is null or jsonb_typeof(p -> 'message') = 'null') and jsonb_typeof(p -> 'message') not in ('string', 'number') then 'payload.message: ' || left((p -> 'message')::text, 60) || ' is not a string' end,
+      case when not (p -> 'details' is null or jsonb_typeof(p -> 'details') = 'null') and jsonb_typeof(p -> 'details') <> 'object' then 'payload.details: ' || left((p -> 'details')::text, 60) || ' is not an object' end]::text[], null)
+    else array[]::text[] end
+$$;
+comment on function ledger.event_problems(text, jsonb) is 'What is wrong with a payload of one of the bot''s event types, one text per problem naming the field; empty when nothing is.';
+
+create or replace view ledger.invalid_events as
+select e.seq, e.stream, e.stream_seq, e.recorded_at, e.occurred_at, e.source, e.event_type, e.account, e.idempotency_key, r.problems
+  from ledger.events e
+  cross join lateral (select ledger.event_problems(e.event_type, e.payload) as problems) r
+ where e.event_type in ('order_submitted', 'order_status', 'order_cancel_requested', 'order_modified', 'execution', 'position_snapshot', 'account_snapshot', 'pnl', 'signal', 'config_change', 'user_action', 'connection', 'system')
+   and cardinality(r.problems) > 0;
+comment on view ledger.invalid_events is 'Events of the bot''s vocabulary whose payload does not follow it (stored before validation covered every way in); the typed views show their unreadable values as NULL.';
+comment on column ledger.invalid_events.problems is 'Every problem found, each naming its field (payload.quantity: "lots" is not a decimal)';
