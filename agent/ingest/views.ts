@@ -105,8 +105,8 @@ function badValue(expr: string, f: Field): { when: string; why: string } | null 
     case 'timestamp': return { when: `ledger.to_timestamptz(${t}) is null`, why: 'is not an RFC 3339 timestamp with an offset' };
     case 'bool': return { when: `jsonb_typeof(${expr}) <> 'boolean'`, why: 'is not true or false' };
     case 'enum': return { when: `${t} not in (${f.values.map(lit).join(', ')})`, why: `is not one of ${f.values.join(', ')}` };
-    case 'string':
-    case 'id': return { when: `jsonb_typeof(${expr}) not in ('string', 'number')`, why: 'is not a string' };
+    case 'string': return { when: `jsonb_typeof(${expr}) <> 'string'`, why: 'is not a string' };
+    case 'id': return { when: `jsonb_typeof(${expr}) not in ('string', 'number')`, why: 'is not a string or an integer' };
     case 'map':
     case 'object': return { when: `jsonb_typeof(${expr}) <> 'object'`, why: 'is not an object' };
     case 'array': return { when: `jsonb_typeof(${expr}) <> 'array'`, why: 'is not an array' };
@@ -130,7 +130,10 @@ function problems(base: string, fields: Fields, path: string): string[] {
       out.push(...problems(expr, f.fields, where).map((p) => `case when jsonb_typeof(${expr}) = 'object' then ${p} end`));
     }
     if (f.t === 'array' && f.of.t === 'object') {
-      const inner = problems('x.item', f.of.fields, `${where}[]`);
+      const inner = [
+        `case when jsonb_typeof(x.item) <> 'object' then ${lit(`${where}[]: `)} || left(x.item::text, 60) || ' is not an object' end`,
+        ...problems('x.item', f.of.fields, `${where}[]`).map((p) => `case when jsonb_typeof(x.item) = 'object' then ${p} end`),
+      ];
       out.push(`(select string_agg(replace(p, ${lit(`${where}[]`)}, ${lit(where)} || '[' || (x.n - 1) || ']'), '; ')
           from jsonb_array_elements(${arrayOrEmpty(expr)}) with ordinality as x(item, n)
           cross join lateral unnest(array[${inner.join(',\n            ')}]) as p where p is not null)`);
