@@ -10,6 +10,7 @@ import type postgres from 'postgres';
 import type { Config } from '../config.ts';
 import { EventValidationError, checkTimestamp } from '../ledger/event.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
+import { withDeadline } from '../db/deadline.ts';
 import { isRaw, parseExact } from '../ledger/json.ts';
 import { checkStorable, Problems, unstorable } from '../ledger/storable.ts';
 import type { DbLogSink } from '../log/db-sink.ts';
@@ -94,6 +95,8 @@ class RecentKeys {
 }
 
 const DUP_CHECK_TIMEOUT_MS = 200;
+// Metrics go straight to the database (they are not spooled): the request waits this long.
+const METRICS_TIMEOUT_MS = 5000;
 
 export type IngestServer = http.Server & { stopAccepting: () => void; databaseReady: () => void };
 
@@ -388,7 +391,9 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     }
     if (rows.length) {
       try {
-        await d.sql`insert into ops.metrics ${d.sql(rows.map((r) => ({ ...r, labels: d.sql.json(r.labels) })), 'observed_at', 'name', 'value', 'labels', 'session_id')}`;
+        if (!d.database().ready) throw new Error('the database is not ready');
+        const insert = d.sql`insert into ops.metrics ${d.sql(rows.map((r) => ({ ...r, labels: d.sql.json(r.labels) })), 'observed_at', 'name', 'value', 'labels', 'session_id')}`;
+        await withDeadline(insert, METRICS_TIMEOUT_MS, 'metrics insert', () => void insert.cancel());
       } catch (err) {
         throw new HttpError(503, `metrics could not be stored: ${(err as Error).message}`, { 'retry-after': '5' });
       }
