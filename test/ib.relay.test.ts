@@ -2,7 +2,10 @@
 // lands exactly once with exact numbers, across a dropped socket, a missing
 // execDetailsEnd, 1100/1102 and a malformed frame.
 import t from 'tap';
+import net from 'node:net';
+import { IbRelay, type RelayOptions } from '../agent/ib/relay.ts';
 import { TwsSimulator } from '../agent/ib/sim/server.ts';
+import type { LedgerEvent } from '../agent/ledger/event.ts';
 import { msg, type SimContract, type SimExecution } from '../agent/ib/sim/messages.ts';
 import { frame } from '../agent/ib/sim/wire.ts';
 import { parseExecTime } from '../agent/ib/time.ts';
@@ -121,7 +124,7 @@ t.test('a half-open socket (no currentTime reply) is detected by the heartbeat a
   const connects = async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'state' = 'connected'`)[0]!.n;
   await until(async () => (await connects()) === 1);
   sim.state.mute = true;
-  await until(async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'reason' like 'no currentTime reply%'`)[0]!.n >= 1, 10_000);
+  await until(async () => (await sql`select count(*)::int as n from ledger.events where event_type = 'connection' and payload->>'reason' = 'heartbeat_timeout' and payload->>'message' like 'no currentTime reply%'`)[0]!.n >= 1, 10_000);
   sim.state.mute = false;
   await until(async () => (await connects()) >= 2, 10_000);
   t.pass('reconnected after the heartbeat timed out');
@@ -153,7 +156,7 @@ t.test('account updates, portfolio, P&L, order status and the end markers', asyn
   t.same([oo!.payload.lmt_price, oo!.payload.total_quantity, oo!.payload.action], ['187.30', '150', 'BUY']);
   await until(async () => Boolean(await one('ib_completed_order')));
   const [co] = await sql`select entity_id, payload from ledger.events where event_type = 'ib_completed_order'`;
-  t.same([co!.entity_id, co!.payload.order_ref, co!.payload.state.completedStatus], ['1900000105', 'momo:43', 'Filled Size: 20']);
+  t.same([co!.entity_id, co!.payload.order_ref, co!.payload.completed_status], ['1900000105', 'momo:43', 'Filled Size: 20']);
   const ends = (await sql`select entity_id from ledger.events where event_type = 'ib_snapshot_end' order by entity_id`).map((r) => r.entity_id);
   for (const e of ['account_summary', 'account_updates:DU1234567', 'completed_orders', 'open_orders', 'positions']) t.ok(ends.includes(e), `end marker ${e}`);
   sim.broadcast(msg.orderStatus({ orderId: 101, status: 'Filled', filled: '150', remaining: '0', avgFillPrice: '187.2533', permId: '9007199254740993', lastFillPrice: '187.26', clientId: 7 }));
@@ -165,7 +168,6 @@ t.test('account updates, portfolio, P&L, order status and the end markers', asyn
 });
 
 t.test('events the spool refuses are held and offered again, not dropped', async (t) => {
-  const { IbRelay } = await import('../agent/ib/relay.ts');
   const sim = new TwsSimulator({ executions: [{ contract: AAPL, execution: fill('01') }] });
   const port = await sim.listen();
   t.teardown(() => sim.close());
@@ -187,4 +189,85 @@ t.test('events the spool refuses are held and offered again, not dropped', async
   await until(async () => delivered.includes('ib_execution'), 10_000);
   t.equal(relay.stats.lost, 0);
   t.ok(delivered.includes('connection'), 'the events from before the refusals came through too');
+});
+
+// A relay with its log lines and events kept in memory, for the connection-failure tests.
+function watchedRelay(t: { teardown: (fn: () => unknown) => void }, port: number, over: Partial<RelayOptions> = {}) {
+  const lines: { level: string; msg: string; fields: Record<string, any> }[] = [];
+  const events: LedgerEvent[] = [];
+  const relay = new IbRelay({
+    host: '127.0.0.1', port, clientId: 0, twsTimezone: 'America/New_York', heartbeatMs: 10_000, heartbeatTimeoutMs: 5000,
+    backfillTimeoutMs: 5000, backfillRetries: 1, reconnectMinMs: 100, reconnectMaxMs: 200,
+    sink: async (e) => {
+      events.push(...e);
+    },
+    log: (level, msg, fields) => lines.push({ level, msg, fields: fields ?? {} }),
+    ...over,
+  });
+  relay.start();
+  t.teardown(() => relay.stop());
+  const state = (s: string) => lines.find((l) => l.msg.startsWith(`ib relay: ${s} `));
+  const payloads = (s: string) => events.filter((e) => e.eventType === 'connection').map((e) => JSON.parse(e.payload)).filter((p) => p.state === s);
+  return { relay, lines, events, state, payloads };
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+t.test('a refused connection says where (host, port, clientId) and why (502 ECONNREFUSED)', async (t) => {
+  const port = await closedPort();
+  const w = watchedRelay(t, port);
+  await until(async () => Boolean(w.state('reconnecting')) && w.payloads('connecting').length >= 2, 10_000, 10);
+  const where = { host: '127.0.0.1', port, client_id: 0 };
+  const cause = { reason: 'socket_error', code: 502, errno: 'ECONNREFUSED' };
+  for (const s of ['connect_failed', 'reconnecting']) {
+    const line = w.state(s)!;
+    t.equal(line.level, 'warn');
+    t.match(line.fields, { ...where, ...cause, message: /ECONNREFUSED/ }, `${s}: log fields`);
+    t.match(line.msg, new RegExp(`^ib relay: ${s} (to|at) 127\\.0\\.0\\.1:${port} as clientId 0.*\\(socket_error 502 ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`), `${s}: the line itself`);
+    t.match(w.payloads(s)[0], { peer: 'tws', ...where, ...cause }, `${s}: the connection event`);
+  }
+  t.match(w.payloads('connecting')[1], { ...where, attempt: 1, after: cause }, 'the retry says what it retries after');
+  t.equal(w.relay.isConnected(), false);
+});
+
+t.test('a peer that accepts but never greets times out, and says so', async (t) => {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  const w = watchedRelay(t, port, { connectTimeoutMs: 200 });
+  await until(async () => Boolean(w.state('reconnecting')), 10_000, 10);
+  t.match(w.state('connect_failed')!.fields, { host: '127.0.0.1', port, client_id: 0, reason: 'connect_timeout', message: /no nextValidId within 200 ms of connecting \(no server greeting\)/ });
+});
+
+t.test('TWS refusing the clientId (326, then a closed socket) is the reason given', async (t) => {
+  const sim = new TwsSimulator({ clientIdsInUse: [0] });
+  const port = await sim.listen();
+  t.teardown(() => sim.close());
+  const w = watchedRelay(t, port);
+  await until(async () => Boolean(w.state('reconnecting')), 10_000, 10);
+  t.match(w.state('connect_failed')!.fields, { host: '127.0.0.1', port, client_id: 0, reason: 'socket_closed', code: 326, message: /client id is already in use/, server_version: 193 });
+  t.match(w.state('reconnecting')!.msg, /\(socket_closed 326: Unable to connect as the client id is already in use/);
+  t.ok(w.events.some((e) => e.eventType === 'ib_info' && e.entityId === '326'), 'the notice itself is recorded');
+
+  // Once the id is free: connected, then IB loses and restores its own connection.
+  sim.state.clientIdsInUse = [];
+  await until(async () => w.relay.isConnected(), 10_000, 10);
+  sim.broadcast(msg.error(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.'));
+  await until(async () => Boolean(w.state('broker_connection_lost')), 10_000, 10);
+  t.match(w.state('broker_connection_lost')!.fields, { host: '127.0.0.1', port, client_id: 0, code: 1100, message: /has been lost/ });
+  sim.dropAll();
+  await until(async () => Boolean(w.state('disconnected')), 10_000, 10);
+  t.match(w.state('disconnected')!.fields, { host: '127.0.0.1', port, client_id: 0, reason: 'socket_closed', code: 1100, message: /has been lost/ }, 'a close after 1100 names it, with how long ago it came');
+  t.type(w.state('disconnected')!.fields.notice_ms_ago, 'number');
 });

@@ -1,13 +1,21 @@
 // The IBKR relay: one raw IBApi connection (host, port and clientId always explicit),
 // every broker message the audit trail needs turned into a ledger event with source 'ib',
-// the exact wire text kept alongside. Reconnects with backoff and jitter on the same
-// clientId, detects a half-open socket with a currentTime heartbeat, and backfills
-// executions after any reconnect or 1101/1102, retrying when execDetailsEnd never comes.
-// A timeout or a disconnect is recorded as such, never as "no positions" or "no orders".
+// the exact wire text alongside. Reconnects with backoff and jitter on the same clientId,
+// detects a half-open socket with a currentTime heartbeat, and backfills executions after
+// any reconnect or 1101/1102, retrying when execDetailsEnd never comes. A timeout or a
+// disconnect is recorded as such, never as "no positions" or "no orders".
+//
+// Each recorded message is read from its own wire tokens by the layout of the negotiated
+// server version (layouts.ts); the library's decoded event only says that a frame of that
+// kind arrived. So numbers stay the wire's text, and a frame the library misreads (a
+// completedOrder below server version 177) is still recorded right.
 import { createHash } from 'node:crypto';
 import { EventName, IBApi } from '@stoqey/ib';
 import type { LedgerEvent } from '../ledger/event.ts';
 import { stringifyExact } from '../ledger/json.ts';
+import { type Decoded, type Layout, readFrame } from './layout.ts';
+import * as L from './layouts.ts';
+import { type Cause, describe, socketCause } from './relay-cause.ts';
 import { parseExecTime } from './time.ts';
 import { WireQueue } from './wire-tokens.ts';
 
@@ -19,6 +27,9 @@ export type RelayOptions = {
   twsTimezone: string;
   heartbeatMs: number;
   heartbeatTimeoutMs: number;
+  // How long a connection attempt may take to reach nextValidId; by default as long as a
+  // heartbeat may go unanswered (heartbeatMs + heartbeatTimeoutMs).
+  connectTimeoutMs?: number;
   backfillTimeoutMs: number;
   backfillRetries: number;
   reconnectMinMs: number;
@@ -28,44 +39,69 @@ export type RelayOptions = {
 };
 
 type Loose = { on: (e: string, f: (...a: any[]) => void) => unknown; removeAllListeners: () => unknown };
+type Fields = Record<string, string>;
 
-// Java's Double.MAX_VALUE and Integer.MAX_VALUE, IB's "unset".
+// Java's Double.MAX_VALUE and Integer/Long.MAX_VALUE, IB's "unset".
 const UNSET = new Set(['1.7976931348623157E308', '1.7976931348623157e+308', '2147483647', '9223372036854775807']);
 const exact = (text: string | undefined): string | null => (text === undefined || text === '' || UNSET.has(text) ? null : text);
+const str = (text: string | undefined): string | null => (text === undefined || text === '' ? null : text);
+// A boolean field the layout has at this version, or null where it has none.
+const flag = (text: string | undefined): boolean | null => (text === undefined ? null : text === '1' || text.toLowerCase() === 'true');
 
 const ACCOUNT_SUMMARY_TAGS = 'AccountType,NetLiquidation,TotalCashValue,SettledCash,AccruedCash,BuyingPower,EquityWithLoanValue,PreviousDayEquityWithLoanValue,GrossPositionValue,RegTEquity,RegTMargin,SMA,InitMarginReq,MaintMarginReq,AvailableFunds,ExcessLiquidity,Cushion,FullInitMarginReq,FullMaintMarginReq,FullAvailableFunds,FullExcessLiquidity,LookAheadNextChange,LookAheadInitMarginReq,LookAheadMaintMarginReq,LookAheadAvailableFunds,LookAheadExcessLiquidity,HighestSeverity,DayTradesRemaining,Leverage,$LEDGER:ALL';
 
-// Incoming message ids whose wire tokens the relay keeps.
-const IN = { ORDER_STATUS: '3', ERR_MSG: '4', OPEN_ORDER: '5', ACCT_VALUE: '6', PORTFOLIO_VALUE: '7', EXECUTION_DATA: '11', COMMISSION_REPORT: '59', POSITION: '61', ACCOUNT_SUMMARY: '63', PNL: '94', COMPLETED_ORDER: '101' };
+const BY_DECODER_NAME = new Map(L.RECORDED.map((l) => [l.decoderName, l]));
 
-const DECODER_NAMES: Record<string, string> = {
-  ORDER_STATUS: IN.ORDER_STATUS, ERR_MSG: IN.ERR_MSG, OPEN_ORDER: IN.OPEN_ORDER, ACCT_VALUE: IN.ACCT_VALUE, PORTFOLIO_VALUE: IN.PORTFOLIO_VALUE,
-  EXECUTION_DATA: IN.EXECUTION_DATA, COMMISSION_REPORT: IN.COMMISSION_REPORT, POSITION: IN.POSITION, ACCOUNT_SUMMARY: IN.ACCOUNT_SUMMARY,
-  PNL: IN.PNL, COMPLETED_ORDER: IN.COMPLETED_ORDER,
+// Client-side codes after which the socket is gone or useless (@stoqey/ib's ErrorCode:
+// 502 CONNECT_FAIL, 504 NOT_CONNECTED, 506 UNSUPPORTED_VERSION); 503 UPDATE_TWS only
+// while connecting (later it refuses one request). TWS's 1300: "socket port reset".
+const FATAL_CLIENT_CODES = new Set([502, 504, 506]);
+
+export type RelayStats = {
+  connects: number; disconnects: number; backfills: number; backfillTimeouts: number; events: number; heartbeatTimeouts: number; lost: number;
+  // Frames the client library could not decode (the relay reads them itself) and frames nobody could.
+  decoderErrors: number; malformed: number;
 };
-
-export type RelayStats = { connects: number; disconnects: number; backfills: number; backfillTimeouts: number; events: number; heartbeatTimeouts: number; lost: number };
 
 const MAX_PENDING = 100_000;
 
 export class IbRelay {
-  readonly stats: RelayStats = { connects: 0, disconnects: 0, backfills: 0, backfillTimeouts: 0, events: 0, heartbeatTimeouts: 0, lost: 0 };
+  readonly stats: RelayStats = { connects: 0, disconnects: 0, backfills: 0, backfillTimeouts: 0, events: 0, heartbeatTimeouts: 0, lost: 0, decoderErrors: 0, malformed: 0 };
   private readonly o: RelayOptions;
   private ib: IBApi | null = null;
+  private serverVersion = 0;
   private stopped = false;
   private connected = false;
   private attempt = 0;
+  private lastCause: Cause | null = null;
+  // The last connection-level notice of this socket (id -1, not a 21xx "farm OK"): the
+  // likely cause when TWS then closes it (326 "client id in use", 1300).
+  private lastNotice: { code: number; message: string; at: number } | null = null;
   private accounts: string[] = [];
   private reqId = 1000;
   private wire = new WireQueue();
   private readonly seenExec = new Map<string, string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
   private lastPong = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backfill: { reqId: number; timer: NodeJS.Timeout; tries: number; done: () => void } | null = null;
   private pending: LedgerEvent[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly recorders: Record<number, (d: Decoded, wire: string[]) => void> = {
+    [L.EXECUTION_DATA.id]: (d, w) => this.recordExecution(d, w),
+    [L.COMMISSION_REPORT.id]: (d, w) => this.recordCommission(d, w),
+    [L.POSITION.id]: (d, w) => this.recordPosition(d, w),
+    [L.ACCOUNT_SUMMARY.id]: (d, w) => this.recordAccountSummary(d, w),
+    [L.ACCT_VALUE.id]: (d, w) => this.recordAccountValue(d, w),
+    [L.PORTFOLIO_VALUE.id]: (d, w) => this.recordPortfolio(d, w),
+    [L.PNL.id]: (d, w) => this.recordPnl(d, w),
+    [L.ORDER_STATUS.id]: (d, w) => this.recordOrderStatus(d, w),
+    [L.OPEN_ORDER.id]: (d, w) => this.recordOrder('ib_open_order', d, w),
+    [L.COMPLETED_ORDER.id]: (d, w) => this.recordOrder('ib_completed_order', d, w),
+    [L.ERR_MSG.id]: (d, w) => this.recordNotice(d, w),
+  };
 
   constructor(opts: RelayOptions) {
     this.o = opts;
@@ -78,11 +114,13 @@ export class IbRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.clearTimers();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.stopHeartbeat();
-    if (this.backfill) clearTimeout(this.backfill.timer);
-    this.ib?.disconnect();
+    if (this.connected) {
+      this.connected = false;
+      this.connection('disconnected', { reason: 'relay_stopped', code: null, errno: null, message: 'the relay was stopped' });
+    }
+    this.detach();
     await this.flush();
   }
 
@@ -129,14 +167,20 @@ export class IbRelay {
     return this.flushing;
   }
 
+  private where(): Record<string, unknown> {
+    return { host: this.o.host, port: this.o.port, client_id: this.o.clientId };
+  }
+
+  // Every transition names the peer and, when something caused it, the code and message.
   private connection(state: string, detail: Record<string, unknown> = {}): void {
-    const now = new Date().toISOString();
+    const fields = { ...this.where(), ...detail };
     this.emit({
-      stream: 'ib', occurredAt: now, eventType: 'connection', entityType: 'connection', entityId: `${this.o.host}:${this.o.port}/${this.o.clientId}`,
+      stream: 'ib', occurredAt: new Date().toISOString(), eventType: 'connection', entityType: 'connection', entityId: `${this.o.host}:${this.o.port}/${this.o.clientId}`,
       account: null, idempotencyKey: null,
-      payload: stringifyExact({ peer: 'tws', state, host: this.o.host, port: this.o.port, client_id: this.o.clientId, ...detail }),
+      payload: stringifyExact({ peer: 'tws', state, ...fields }),
     });
-    this.o.log?.(state === 'connected' ? 'info' : 'warn', `ib relay: ${state}`, detail);
+    const quiet = state === 'connected' || state === 'connecting' || state === 'backfill_complete' || state === 'broker_connection_restored';
+    this.o.log?.(quiet ? 'info' : 'warn', describe(state, fields), fields);
   }
 
   private key(kind: string, ...parts: string[]): string {
@@ -149,8 +193,11 @@ export class IbRelay {
     if (this.stopped) return;
     const ib = new IBApi({ host: this.o.host, port: this.o.port });
     this.ib = ib;
+    this.serverVersion = 0;
+    this.lastNotice = null;
     // Wire text lines up with decoded events per connection.
     this.wire = new WireQueue();
+    let greeted = false;
     // No handler may throw into @stoqey/ib's emitter: a message that cannot be understood
     // is recorded as ib_malformed, with its wire text, and the relay goes on.
     const on = (e: string, f: (...a: any[]) => void) => (ib as unknown as Loose).on(e, (...a: any[]) => {
@@ -161,55 +208,70 @@ export class IbRelay {
         this.malformed(e, (err as Error).message);
       }
     });
-    on(EventName.received, (tokens: string[]) => this.wire.push(tokens));
+    on(EventName.received, (tokens: string[]) => {
+      // The first frame is the server's greeting (version, time), not a message: its
+      // version could be any id ("101" is completedOrder's).
+      if (!greeted) greeted = true;
+      else this.wire.push(tokens);
+    });
+    on(EventName.server, (version: number) => {
+      this.serverVersion = version;
+    });
     on(EventName.nextValidId, () => this.onReady(ib));
     on(EventName.managedAccounts, (list: string) => {
       this.accounts = list.split(',').map((a) => a.trim()).filter(Boolean);
       // Accounts announced after the connection was ready still get their subscriptions.
       if (this.connected) this.subscribeAccounts(ib);
     });
-    on(EventName.disconnected, () => this.onDown('socket closed'));
+    on(EventName.disconnected, () => this.onDown(this.closedCause()));
     on(EventName.error, (err: Error, code: number, reqId: number) => this.onError(err, code, reqId));
     on(EventName.info, (message: string, code: number) => this.onInfo(message, code));
     on(EventName.currentTime, () => {
       this.lastPong = Date.now();
     });
-    on(EventName.execDetails, (reqId: number, contract: Record<string, unknown>, execution: Record<string, unknown>) => this.onExecution(reqId, contract, execution));
+    for (const layout of L.RECORDED) if (layout !== L.ERR_MSG) on(layout.event, () => this.recordNext(layout));
     on(EventName.execDetailsEnd, (reqId: number) => this.onBackfillEnd(reqId));
-    on(EventName.commissionReport, (r: Record<string, unknown>) => this.onCommission(r));
-    on(EventName.position, (account: string, contract: Record<string, unknown>) => this.onPosition(account, contract));
     // End markers make "no orders" distinguishable from "no answer".
     on(EventName.positionEnd, () => this.snapshotEnd('positions'));
     on(EventName.openOrderEnd, () => this.snapshotEnd('open_orders'));
     on(EventName.completedOrdersEnd, () => this.snapshotEnd('completed_orders'));
     on(EventName.accountDownloadEnd, (account: string) => this.snapshotEnd(`account_updates:${account}`));
     on(EventName.accountSummaryEnd, () => this.snapshotEnd('account_summary'));
-    on(EventName.accountSummary, (reqId: number, account: string, tag: string, value: string, currency: string) => this.onAccountSummary(account, tag, value, currency));
-    on(EventName.orderStatus, (orderId: number, status: string) => this.onOrderStatus(orderId, status));
-    on(EventName.openOrder, (orderId: number, contract: Record<string, unknown>, order: Record<string, unknown>, state: Record<string, unknown>) => this.onOpenOrder('ib_open_order', orderId, contract, order, state, IN.OPEN_ORDER));
-    on(EventName.completedOrder, (contract: Record<string, unknown>, order: Record<string, unknown>, state: Record<string, unknown>) => this.onOpenOrder('ib_completed_order', Number(order.orderId ?? 0), contract, order, state, IN.COMPLETED_ORDER));
-    on(EventName.updateAccountValue, (key: string, value: string, currency: string, account: string) => this.onAccountValue(key, value, currency, account));
-    on(EventName.updatePortfolio, (contract: Record<string, unknown>, position: number, _mp: number, _mv: number, _ac: number, _u: number, _r: number, account: string) => this.onPortfolio(contract, account));
-    on(EventName.pnl, (reqId: number) => this.onPnl(reqId));
-    this.connection('connecting', { attempt: this.attempt });
+    this.connection('connecting', { attempt: this.attempt, ...(this.attempt > 0 && this.lastCause ? { after: this.lastCause } : {}) });
+    const timeoutMs = this.o.connectTimeoutMs ?? this.o.heartbeatMs + this.o.heartbeatTimeoutMs;
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      this.onDown({ reason: 'connect_timeout', code: null, errno: null, message: `no nextValidId within ${timeoutMs} ms of connecting${this.serverVersion ? ` (server version ${this.serverVersion})` : ' (no server greeting)'}` });
+    }, timeoutMs);
+    this.connectTimer.unref();
     ib.connect(this.o.clientId);
   }
 
   private pnlAccounts = new Map<number, string>();
 
+  private supports(request: keyof typeof L.REQUEST_MIN_VERSION): boolean {
+    return this.serverVersion >= L.REQUEST_MIN_VERSION[request];
+  }
+
   private onReady(ib: IBApi): void {
     if (this.connected) return;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
     this.connected = true;
     this.attempt = 0;
+    this.lastCause = null;
     this.stats.connects++;
-    this.connection('connected', { server_version: ib.serverVersion, accounts: this.accounts });
+    this.serverVersion = ib.serverVersion;
+    // Asked only where the server version serves them (the library refuses otherwise).
+    const unavailable = Object.entries(L.REQUEST_MIN_VERSION).filter(([, min]) => this.serverVersion < min).map(([name]) => name);
+    this.connection('connected', { server_version: this.serverVersion, accounts: this.accounts, ...(unavailable.length ? { unavailable } : {}) });
     ib.reqAllOpenOrders();
     if (this.o.clientId === 0) ib.reqAutoOpenOrders(true);
     ib.reqPositions();
     ib.reqAccountSummary(this.nextReqId(), 'All', ACCOUNT_SUMMARY_TAGS);
     this.subscribed.clear();
     this.subscribeAccounts(ib);
-    ib.reqCompletedOrders(false);
+    if (this.supports('completed_orders')) ib.reqCompletedOrders(false);
     this.startBackfill();
     this.startHeartbeat();
   }
@@ -220,6 +282,7 @@ export class IbRelay {
       if (this.subscribed.has(a)) continue;
       this.subscribed.add(a);
       ib.reqAccountUpdates(true, a);
+      if (!this.supports('pnl')) continue;
       const id = this.nextReqId();
       this.pnlAccounts.set(id, a);
       ib.reqPnL(id, a, '');
@@ -230,27 +293,44 @@ export class IbRelay {
     return ++this.reqId;
   }
 
-  private onDown(reason: string): void {
+  // The connection's timers; the spool retry (retryTimer) outlives connections.
+  private clearTimers(): void {
+    for (const t of [this.reconnectTimer, this.connectTimer]) if (t) clearTimeout(t);
+    this.reconnectTimer = this.connectTimer = null;
+    this.stopHeartbeat();
+    if (this.backfill) clearTimeout(this.backfill.timer);
+    this.backfill = null;
+  }
+
+  // Forget the connection before closing it, so its own goodbye events are not taken for news.
+  private detach(): void {
+    const ib = this.ib;
+    this.ib = null;
+    ib?.disconnect();
+  }
+
+  // A socket TWS closed: what it said last (on id -1) is the likely reason.
+  private closedCause(): Cause {
+    const n = this.lastNotice;
+    if (!n) return { reason: 'socket_closed', code: null, errno: null, message: 'the connection was closed by the peer' };
+    return { reason: 'socket_closed', code: n.code, errno: null, message: n.message, notice_ms_ago: Date.now() - n.at };
+  }
+
+  private onDown(cause: Cause): void {
     if (!this.connected && this.reconnectTimer) return;
     const was = this.connected;
     this.connected = false;
-    this.stopHeartbeat();
-    if (this.backfill) {
-      clearTimeout(this.backfill.timer);
-      this.backfill = null;
-    }
-    if (was) {
-      this.stats.disconnects++;
-      this.connection('disconnected', { reason });
-    }
-    this.ib?.disconnect();
-    this.ib = null;
+    this.clearTimers();
+    if (was) this.stats.disconnects++;
+    this.connection(was ? 'disconnected' : 'connect_failed', { ...cause, ...(this.serverVersion ? { server_version: this.serverVersion } : {}) });
+    this.detach();
     if (this.stopped) return;
     // Capped exponential backoff with jitter, always the same clientId.
     const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** Math.min(this.attempt, 16));
     const delay = Math.round(base / 2 + Math.random() * base / 2);
     this.attempt++;
-    this.connection('reconnecting', { in_ms: delay, attempt: this.attempt });
+    this.lastCause = cause;
+    this.connection('reconnecting', { ...cause, in_ms: delay, attempt: this.attempt });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();
@@ -262,9 +342,10 @@ export class IbRelay {
     this.lastPong = Date.now();
     this.heartbeat = setInterval(() => {
       if (!this.connected || !this.ib) return;
-      if (Date.now() - this.lastPong > this.o.heartbeatMs + this.o.heartbeatTimeoutMs) {
+      const silentMs = Date.now() - this.lastPong;
+      if (silentMs > this.o.heartbeatMs + this.o.heartbeatTimeoutMs) {
         this.stats.heartbeatTimeouts++;
-        this.onDown(`no currentTime reply for ${Date.now() - this.lastPong} ms (half-open socket)`);
+        this.onDown({ reason: 'heartbeat_timeout', code: null, errno: null, message: `no currentTime reply for ${silentMs} ms (half-open socket)` });
         return;
       }
       this.ib.reqCurrentTime();
@@ -288,8 +369,7 @@ export class IbRelay {
     this.stats.backfills++;
     const timer = setTimeout(() => {
       this.stats.backfillTimeouts++;
-      this.o.log?.('warn', 'ib relay: execDetailsEnd did not come; asking again', { req_id: reqId, tries: tries + 1 });
-      this.connection('backfill_timeout', { req_id: reqId, tries: tries + 1 });
+      this.connection('backfill_timeout', { req_id: reqId, tries: tries + 1, message: `no execDetailsEnd within ${this.o.backfillTimeoutMs} ms` });
       if (tries + 1 < this.o.backfillRetries) this.startBackfill(tries + 1);
       else this.backfill = null;
     }, this.o.backfillTimeoutMs);
@@ -306,117 +386,153 @@ export class IbRelay {
     }
   }
 
+  // ---- errors and notices ----
+
+  // An ERR_MSG frame reaches us as `error` or `info` (id -1); the client library raises
+  // both for its own troubles too (socket, decoding, refused requests), without a frame.
+  // The frame at the head of the queue, when its code matches, is this event's.
+  private fromFrame(code: number, message: string): boolean {
+    const head = this.wire.peek(String(L.ERR_MSG.id));
+    if (!head) return false;
+    const r = readFrame(L.ERR_MSG, head, this.serverVersion);
+    // Unreadable: still this event's if nothing else can claim it (recordNext reports it).
+    if (!r.ok) return true;
+    return r.msg.f.code === undefined ? r.msg.f.message === message : Number(r.msg.f.code) === code;
+  }
+
   private onError(err: Error, code: number, reqId: number): void {
-    // The client could not decode a frame (an underrun): its wire text, queued for an
-    // event that will not come, is recorded as malformed so later frames stay aligned.
-    const underrun = /Underrun error on (\w+)/.exec(err.message);
-    if (underrun) {
-      const id = DECODER_NAMES[underrun[1]!];
-      this.malformed(underrun[1]!, err.message, id ? this.wire.take(id) : undefined);
+    const decoding = /^(Underrun error|Decoding error) on (\w+)/.exec(err.message);
+    if (decoding) return this.onDecoderError(decoding[2]!, decoding[1] === 'Underrun error', err.message);
+    if (this.fromFrame(code, err.message)) {
+      this.recordNext(L.ERR_MSG);
       return;
     }
-    // 502 and friends: the socket is gone or was never there.
-    if (code === 502 || code === 504 || code === 1300 || /ECONNREFUSED|ECONNRESET|EPIPE/.test(err.message)) {
-      this.onDown(`${code}: ${err.message}`);
-      return;
-    }
-    const tokens = this.wire.take(IN.ERR_MSG);
+    if (FATAL_CLIENT_CODES.has(code) || (code === 503 && !this.connected)) return this.onDown(socketCause(code, err.message));
     this.emit({
       occurredAt: new Date().toISOString(), eventType: 'ib_error', entityType: reqId > 0 ? 'request' : null, entityId: reqId > 0 ? String(reqId) : null,
       account: null, idempotencyKey: null, stream: 'ib',
-      payload: stringifyExact({ code, req_id: reqId, message: err.message, wire: tokens }),
+      payload: stringifyExact({ origin: 'client', code, req_id: reqId, message: err.message, server_version: this.serverVersion || null, wire: null }),
     });
   }
 
   private onInfo(message: string, code: number): void {
-    const tokens = this.wire.take(IN.ERR_MSG);
+    if (this.fromFrame(code, message)) this.recordNext(L.ERR_MSG);
+    // Otherwise the library talking about itself ("cannot disconnect if already
+    // disconnected"): nothing the broker said.
+  }
+
+  // The library could not decode a frame. After an underrun it emits no event: the relay
+  // reads the frame itself (and records it, or records it as malformed). After "data left
+  // on queue" its (shifted) event still follows, and the relay reads the wire then.
+  private onDecoderError(decoderName: string, underrun: boolean, message: string): void {
+    this.stats.decoderErrors++;
+    const layout = BY_DECODER_NAME.get(decoderName);
+    this.o.log?.('warn', 'ib relay: the client library could not decode a frame; the relay reads its wire text itself', { ...this.where(), message_type: decoderName, server_version: this.serverVersion, error: message });
+    if (underrun && layout) this.recordNext(layout);
+  }
+
+  private recordNotice(d: Decoded, wire: string[]): void {
+    const x = d.f;
+    const id = x.id === undefined ? -1 : Number(x.id);
+    const code = x.code === undefined ? null : Number(x.code);
+    const message = decodeEscapes(x.message ?? '', d.sv);
+    const notice = id === -1;
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_info', entityType: null, entityId: String(code), account: null, idempotencyKey: null, stream: 'ib',
-      payload: stringifyExact({ code, message, wire: tokens }),
+      occurredAt: new Date().toISOString(), eventType: notice ? 'ib_info' : 'ib_error',
+      entityType: notice ? null : id > 0 ? 'request' : null, entityId: notice ? (code === null ? null : String(code)) : id > 0 ? String(id) : null,
+      account: null, idempotencyKey: null, stream: 'ib',
+      payload: stringifyExact({ code, req_id: id, message, advanced_order_reject: str(x.advanced_order_reject), server_version: d.sv, wire }),
     });
-    if (code === 1100) this.connection('broker_connection_lost', { code });
+    if (notice && code !== null) this.onNotice(code, message);
+  }
+
+  private onNotice(code: number, message: string): void {
+    if (code < 2100 || code >= 2200) this.lastNotice = { code, message, at: Date.now() };
+    if (code === 1100) this.connection('broker_connection_lost', { code, message });
     // Restored, with or without data lost: fills during the gap are not resent.
     if (code === 1101 || code === 1102) {
-      this.connection('broker_connection_restored', { code, data_lost: code === 1101 });
+      this.connection('broker_connection_restored', { code, message, data_lost: code === 1101 });
       this.startBackfill();
       if (code === 1101) this.ib?.reqPositions();
     }
+    if (code === 1300) this.onDown({ reason: 'socket_port_reset', code, errno: null, message });
   }
 
   // ---- broker facts ----
 
   private malformed(event: string, reason: string, wire?: string[]): void {
-    this.o.log?.('error', 'ib relay: a message could not be understood; recorded as ib_malformed', { event, reason });
+    this.stats.malformed++;
+    this.o.log?.('error', 'ib relay: a message could not be understood; recorded as ib_malformed', { ...this.where(), event, reason, server_version: this.serverVersion });
     this.emit({
       stream: 'ib', occurredAt: new Date().toISOString(), eventType: 'ib_malformed', entityType: null, entityId: event,
-      account: null, idempotencyKey: null, payload: stringifyExact({ event, reason, wire: wire ?? null }),
+      account: null, idempotencyKey: null, payload: stringifyExact({ event, reason, server_version: this.serverVersion || null, wire: wire ?? null }),
     });
   }
 
-  private onExecution(reqId: number, _contract: Record<string, unknown>, _exec: Record<string, unknown>): void {
-    const t = this.wire.take(IN.EXECUTION_DATA);
-    if (!t) return;
-    // 32 fields at server version ≥ 178; fewer means a frame the decoder filled with blanks.
-    if (t.length < 32 || !t[14]) {
-      this.malformed('execDetails', `${t.length} fields, expected 32`, t);
+  // The next frame of `layout`'s kind, read by the layout of this connection's version.
+  private recordNext(layout: Layout): void {
+    const wire = this.wire.take(String(layout.id));
+    if (!wire) {
+      this.malformed(layout.event, `decoded by the client library, but its wire text was not kept (${this.wire.dropped} dropped)`);
       return;
     }
-    // At server version ≥ 136 there is no version field: [11, reqId, orderId, contract(11), exec...]
-    const [, , orderId, conId, symbol, secType, ltd, strike, right, multiplier, exchange, currency, localSymbol, tradingClass,
-      execId, time, account, execExchange, side, shares, price, permId, clientId, liquidation, cumQty, avgPrice, orderRef,
-      evRule, evMultiplier, modelCode, lastLiquidity, pendingPriceRevision] = t;
-    const id = execId!;
+    const r = readFrame(layout, wire, this.serverVersion);
+    if (!r.ok) return this.malformed(layout.event, r.reason, wire);
+    this.recorders[layout.id]!(r.msg, wire);
+  }
+
+  private recordExecution(d: Decoded, wire: string[]): void {
+    const x = d.f;
+    const id = x.exec_id!;
+    if (!id) return this.malformed('execDetails', 'no execId', wire);
     const base = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : id;
     const earlier = this.seenExec.get(base);
     if (!earlier || earlier < id) this.seenExec.set(base, id);
     let occurredAt: string;
     let timeError: string | null = null;
     try {
-      occurredAt = parseExecTime(time!, this.o.twsTimezone);
+      occurredAt = parseExecTime(x.time!, this.o.twsTimezone);
     } catch (err) {
       // Recorded all the same, at arrival time, with the reason: a fill is never dropped.
       occurredAt = new Date().toISOString();
       timeError = (err as Error).message;
     }
+    // Below message version 7 there is no reqId: such a fill was pushed live.
+    const reqId = x.req_id === undefined ? -1 : Number(x.req_id);
     this.emit({
       occurredAt, eventType: 'ib_execution', entityType: 'execution', entityId: id,
-      account: account || null, idempotencyKey: `ib:exec:${id}`,
+      account: str(x.account), idempotencyKey: `ib:exec:${id}`,
       payload: stringifyExact({
-        exec_id: id, exec_base: base, corrects: earlier && earlier !== id ? earlier : null, req_id: Number(reqId), live: Number(reqId) === -1,
-        order_id: Number(orderId), perm_id: exact(permId), client_id: Number(clientId), order_ref: orderRef || null,
-        contract: { con_id: exact(conId), symbol, sec_type: secType, last_trade_date: ltd || null, strike: exact(strike), right: right || null, multiplier: exact(multiplier), exchange, currency, local_symbol: localSymbol, trading_class: tradingClass },
-        time, exchange: execExchange, side, shares: exact(shares), price: exact(price), liquidation: exact(liquidation), cum_qty: exact(cumQty),
-        avg_price: exact(avgPrice), ev_rule: evRule || null, ev_multiplier: exact(evMultiplier), model_code: modelCode || null,
-        last_liquidity: exact(lastLiquidity), pending_price_revision: pendingPriceRevision === '1',
+        exec_id: id, exec_base: base, corrects: earlier && earlier !== id ? earlier : null, req_id: reqId, live: reqId === -1,
+        order_id: Number(x.order_id), perm_id: exact(x.perm_id), client_id: x.client_id === undefined ? null : Number(x.client_id), order_ref: str(x.order_ref),
+        contract: contractOf(x),
+        time: x.time, exchange: x.exec_exchange, side: x.side, shares: exact(x.shares), price: exact(x.price), liquidation: exact(x.liquidation), cum_qty: exact(x.cum_qty),
+        avg_price: exact(x.avg_price), ev_rule: str(x.ev_rule), ev_multiplier: exact(x.ev_multiplier), model_code: str(x.model_code),
+        last_liquidity: exact(x.last_liquidity), pending_price_revision: flag(x.pending_price_revision),
         ...(timeError ? { time_error: timeError } : {}),
-        wire: t,
+        server_version: d.sv, wire,
       }),
     });
   }
 
-  private onCommission(_r: Record<string, unknown>): void {
-    const t = this.wire.take(IN.COMMISSION_REPORT);
-    if (!t) return;
-    const [, , execId, commission, currency, realizedPnl, yld, yieldDate] = t;
+  private recordCommission(d: Decoded, wire: string[]): void {
+    const x = d.f;
     // Kept whether or not its execution was seen (before, long after, or never); joined by exec_id.
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_commission', entityType: 'execution', entityId: execId!,
-      account: null, idempotencyKey: `ib:commission:${execId}`, stream: 'ib',
-      payload: stringifyExact({ exec_id: execId, commission: exact(commission), currency, realized_pnl: exact(realizedPnl), yield: exact(yld), yield_redemption_date: exact(yieldDate), wire: t }),
+      occurredAt: new Date().toISOString(), eventType: 'ib_commission', entityType: 'execution', entityId: x.exec_id!,
+      account: null, idempotencyKey: `ib:commission:${x.exec_id}`, stream: 'ib',
+      payload: stringifyExact({ exec_id: x.exec_id, commission: exact(x.commission), currency: x.currency, realized_pnl: exact(x.realized_pnl), yield: exact(x.yield), yield_redemption_date: exact(x.yield_redemption_date), server_version: d.sv, wire }),
     });
   }
 
-  private positionsSeen: LedgerEvent[] = [];
-  private onPosition(_account: string, _contract: Record<string, unknown>): void {
-    const t = this.wire.take(IN.POSITION);
-    if (!t) return;
-    const [, , account, conId, symbol, secType, ltd, strike, right, multiplier, exchange, currency, localSymbol, tradingClass, pos, avgCost] = t;
+  private recordPosition(d: Decoded, wire: string[]): void {
+    const x = d.f;
     const day = new Date().toISOString().slice(0, 10);
-    const content = [account!, conId!, pos!, avgCost!].join('|');
+    const content = [x.account!, x.con_id!, x.position!, x.avg_cost ?? ''].join('|');
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_position', entityType: 'position', entityId: `${account}:${conId}`,
-      account: account || null, idempotencyKey: this.key('position', day, content),
-      payload: stringifyExact({ contract: { con_id: exact(conId), symbol, sec_type: secType, last_trade_date: ltd || null, strike: exact(strike), right: right || null, multiplier: exact(multiplier), exchange, currency, local_symbol: localSymbol, trading_class: tradingClass }, position: exact(pos), avg_cost: exact(avgCost), wire: t }),
+      occurredAt: new Date().toISOString(), eventType: 'ib_position', entityType: 'position', entityId: `${x.account}:${x.con_id}`,
+      account: str(x.account), idempotencyKey: this.key('position', day, content),
+      payload: stringifyExact({ contract: contractOf(x), position: exact(x.position), avg_cost: exact(x.avg_cost), server_version: d.sv, wire }),
     });
   }
 
@@ -427,77 +543,97 @@ export class IbRelay {
     });
   }
 
-  private onAccountSummary(account: string, tag: string, value: string, currency: string): void {
-    const t = this.wire.take(IN.ACCOUNT_SUMMARY);
+  private recordAccountSummary(d: Decoded, wire: string[]): void {
+    const { account, tag, value, currency } = d.f;
     const day = new Date().toISOString().slice(0, 10);
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_account_summary', entityType: 'account', entityId: account,
-      account, idempotencyKey: this.key('summary', day, account, tag, value, currency),
-      payload: stringifyExact({ tag, value, currency: currency || null, wire: t }),
+      occurredAt: new Date().toISOString(), eventType: 'ib_account_summary', entityType: 'account', entityId: account!,
+      account: account!, idempotencyKey: this.key('summary', day, account!, tag!, value!, currency!),
+      payload: stringifyExact({ tag, value, currency: str(currency), req_id: Number(d.f.req_id), server_version: d.sv, wire }),
     });
   }
 
-  private onAccountValue(key: string, value: string, currency: string, account: string): void {
-    const t = this.wire.take(IN.ACCT_VALUE);
+  private recordAccountValue(d: Decoded, wire: string[]): void {
+    const { key, value, currency, account } = d.f;
     const day = new Date().toISOString().slice(0, 10);
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_account_value', entityType: 'account', entityId: account,
-      account, idempotencyKey: this.key('acctvalue', day, account, key, value, currency),
-      payload: stringifyExact({ key, value, currency: currency || null, wire: t }),
+      occurredAt: new Date().toISOString(), eventType: 'ib_account_value', entityType: 'account', entityId: account!,
+      account: account!, idempotencyKey: this.key('acctvalue', day, account!, key!, value!, currency!),
+      payload: stringifyExact({ key, value, currency: str(currency), server_version: d.sv, wire }),
     });
   }
 
-  private onPortfolio(contract: Record<string, unknown>, account: string): void {
-    const t = this.wire.take(IN.PORTFOLIO_VALUE);
+  private recordPortfolio(d: Decoded, wire: string[]): void {
+    const x = d.f;
     const day = new Date().toISOString().slice(0, 10);
-    // Version 8: [7, 8, conId, symbol, secType, ltd, strike, right, multiplier, primaryExch, currency,
-    //             localSymbol, tradingClass, position, marketPrice, marketValue, averageCost, unrealizedPNL, realizedPNL, account]
-    const w = t && t[1] === '8' ? t : undefined;
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_portfolio', entityType: 'position', entityId: `${account}:${String(contract.conId ?? '')}`,
-      account: account || null, idempotencyKey: this.key('portfolio', day, ...(t ?? [])),
+      occurredAt: new Date().toISOString(), eventType: 'ib_portfolio', entityType: 'position', entityId: `${x.account ?? ''}:${x.con_id ?? x.symbol}`,
+      account: str(x.account), idempotencyKey: this.key('portfolio', day, ...wire),
       payload: stringifyExact({
-        contract: { con_id: exact(w?.[2]) ?? contract.conId ?? null, symbol: w?.[3] ?? contract.symbol ?? null, sec_type: w?.[4] ?? null, currency: w?.[10] ?? null },
-        position: exact(w?.[13]), market_price: exact(w?.[14]), market_value: exact(w?.[15]), average_cost: exact(w?.[16]),
-        unrealized_pnl: exact(w?.[17]), realized_pnl: exact(w?.[18]), wire: t,
+        contract: contractOf(x), position: exact(x.position), market_price: exact(x.market_price), market_value: exact(x.market_value),
+        average_cost: exact(x.average_cost), unrealized_pnl: exact(x.unrealized_pnl), realized_pnl: exact(x.realized_pnl), server_version: d.sv, wire,
       }),
     });
   }
 
-  private onPnl(reqId: number): void {
-    const t = this.wire.take(IN.PNL);
-    const account = this.pnlAccounts.get(reqId) ?? null;
-    // [94, reqId, dailyPnL, unrealizedPnL, realizedPnL]
+  private recordPnl(d: Decoded, wire: string[]): void {
+    const x = d.f;
+    const account = this.pnlAccounts.get(Number(x.req_id)) ?? null;
     this.emit({
       occurredAt: new Date().toISOString(), eventType: 'ib_pnl', entityType: 'account', entityId: account,
-      account, idempotencyKey: this.key('pnl', new Date().toISOString().slice(0, 16), ...(t ?? [])),
-      payload: stringifyExact({ daily: exact(t?.[2]), unrealized: exact(t?.[3]), realized: exact(t?.[4]), wire: t }),
+      account, idempotencyKey: this.key('pnl', new Date().toISOString().slice(0, 16), ...wire),
+      payload: stringifyExact({ daily: exact(x.daily_pnl), unrealized: exact(x.unrealized_pnl), realized: exact(x.realized_pnl), server_version: d.sv, wire }),
     });
   }
 
-  private onOrderStatus(orderId: number, status: string): void {
-    const t = this.wire.take(IN.ORDER_STATUS);
-    // [3, orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId, whyHeld, mktCapPrice]
-    const permId = exact(t?.[6]);
+  private recordOrderStatus(d: Decoded, wire: string[]): void {
+    const x = d.f;
+    const permId = exact(x.perm_id);
     this.emit({
-      occurredAt: new Date().toISOString(), eventType: 'ib_order_status', entityType: 'order', entityId: permId ?? String(orderId),
-      account: null, idempotencyKey: this.key('status', ...(t ?? [String(orderId), status])), stream: 'ib',
-      payload: stringifyExact({ order_id: orderId, status, filled: exact(t?.[3]), remaining: exact(t?.[4]), avg_fill_price: exact(t?.[5]), perm_id: permId, parent_id: exact(t?.[7]), last_fill_price: exact(t?.[8]), client_id: exact(t?.[9]), why_held: t?.[10] || null, mkt_cap_price: exact(t?.[11]), wire: t }),
-    });
-  }
-
-  private onOpenOrder(type: string, orderId: number, contract: Record<string, unknown>, order: Record<string, unknown>, state: Record<string, unknown>, msgId: string): void {
-    const t = this.wire.take(msgId);
-    const permId = order.permId !== undefined ? String(order.permId) : null;
-    this.emit({
-      occurredAt: new Date().toISOString(), eventType: type, entityType: 'order', entityId: permId ?? String(orderId),
-      account: typeof order.account === 'string' ? order.account : null, idempotencyKey: this.key(type, ...(t ?? [])),
+      occurredAt: new Date().toISOString(), eventType: 'ib_order_status', entityType: 'order', entityId: permId ?? x.order_id!,
+      account: null, idempotencyKey: this.key('status', ...wire), stream: 'ib',
       payload: stringifyExact({
-        order_id: orderId, perm_id: permId, order_ref: order.orderRef ?? null, status: state.status ?? null,
-        // openOrder at version ≥ 145: [5, orderId, contract(11), action, totalQuantity, orderType, lmtPrice, auxPrice, ...]
-        ...(msgId === IN.OPEN_ORDER && t && t.length > 18 ? { action: t[13], total_quantity: exact(t[14]), order_type: t[15], lmt_price: exact(t[16]), aux_price: exact(t[17]), tif: t[18] } : {}),
-        contract, order, state, wire: t,
+        order_id: Number(x.order_id), status: x.status, filled: exact(x.filled), remaining: exact(x.remaining), avg_fill_price: exact(x.avg_fill_price), perm_id: permId,
+        parent_id: exact(x.parent_id), last_fill_price: exact(x.last_fill_price), client_id: exact(x.client_id), why_held: str(x.why_held), mkt_cap_price: exact(x.mkt_cap_price),
+        server_version: d.sv, wire,
       }),
     });
   }
+
+  // openOrder and completedOrder: the fields an auditor asks for first, then every field
+  // of the layout by name (exact text) and its repeated groups.
+  private recordOrder(type: string, d: Decoded, wire: string[]): void {
+    const x = d.f;
+    const permId = exact(x.perm_id);
+    const orderId = x.order_id === undefined ? null : Number(x.order_id);
+    this.emit({
+      occurredAt: new Date().toISOString(), eventType: type, entityType: 'order', entityId: permId ?? (orderId === null ? null : String(orderId)),
+      account: str(x.account), idempotencyKey: this.key(type, ...wire),
+      payload: stringifyExact({
+        order_id: orderId, perm_id: permId, client_id: exact(x.client_id), parent_id: exact(x.parent_id), order_ref: str(x.order_ref), status: str(x.status),
+        action: x.action, total_quantity: exact(x.total_quantity), order_type: x.order_type, lmt_price: exact(x.lmt_price), aux_price: exact(x.aux_price), tif: x.tif,
+        good_till_date: str(x.good_till_date), model_code: str(x.model_code), filled_quantity: exact(x.filled_quantity),
+        completed_time: str(x.completed_time), completed_status: str(x.completed_status),
+        contract: contractOf(x), fields: x, groups: d.groups, server_version: d.sv, wire,
+      }),
+    });
+  }
+}
+
+const CONTRACT_KEYS = ['con_id', 'symbol', 'sec_type', 'last_trade_date', 'strike', 'right', 'multiplier', 'exchange', 'primary_exchange', 'currency', 'local_symbol', 'trading_class'] as const;
+const CONTRACT_NUMBERS = new Set(['con_id', 'strike', 'multiplier']);
+const CONTRACT_AS_SENT = new Set(['symbol', 'sec_type', 'exchange', 'currency']);
+
+// The contract fields a message carries at its version (the others absent, not null).
+function contractOf(x: Fields): Record<string, string | null> {
+  const c: Record<string, string | null> = {};
+  for (const k of CONTRACT_KEYS) {
+    if (x[k] !== undefined) c[k] = CONTRACT_NUMBERS.has(k) ? exact(x[k]) : CONTRACT_AS_SENT.has(k) ? x[k]! : str(x[k]);
+  }
+  return c;
+}
+
+// From server version 153 (ENCODE_MSG_ASCII7) TWS escapes non-ASCII text as \uXXXX.
+function decodeEscapes(text: string, sv: number): string {
+  return sv >= 153 ? text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text;
 }

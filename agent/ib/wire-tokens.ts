@@ -1,7 +1,10 @@
 // The wire text of each incoming message, queued by message id until @stoqey/ib's decoded
 // event for it fires (the decoder handles frames in order, so per-id FIFOs line up). The
-// relay takes numbers from this text: the decoder's parseFloat would round them.
-const KEEP = new Set(['3', '4', '5', '6', '7', '11', '59', '61', '63', '94', '101']);
+// relay reads its records from this text by the message's layout: the decoder's
+// parseFloat would round numbers, and it misreads some layouts.
+import { RECORDED } from './layouts.ts';
+
+const KEEP = new Set(RECORDED.map((l) => String(l.id)));
 // Bounded: tokens whose event never comes (a decoder error) must not pile up.
 const MAX_QUEUED = 10_000;
 
@@ -19,6 +22,10 @@ export class WireQueue {
       q.shift();
       this.dropped++;
     }
+  }
+
+  peek(id: string): string[] | undefined {
+    return this.queues.get(id)?.[0];
   }
 
   take(id: string): string[] | undefined {

@@ -1,7 +1,9 @@
-// Builders for the messages the simulator sends, one per incoming message id, in the
-// field order @stoqey/ib's decoder reads at server version ≥ 178 (PENDING_PRICE_REVISION).
-// Numbers that must survive exactly are passed as text.
-import type { Field } from './wire.ts';
+// Builders for the messages the simulator sends. Each returns a frame *per server
+// version*: the values are named, and the layout of the negotiated version (the same
+// layouts the relay reads by, agent/ib/layouts.ts) decides which fields go on the wire and
+// in which order. Numbers that must survive exactly are passed as text.
+import { type Layout, type Values, writeFrame } from '../layout.ts';
+import * as L from '../layouts.ts';
 
 export const IN = {
   TICK_PRICE: 1, ORDER_STATUS: 3, ERR_MSG: 4, OPEN_ORDER: 5, ACCT_VALUE: 6, PORTFOLIO_VALUE: 7,
@@ -15,6 +17,9 @@ export const OUT = {
   REQ_ALL_OPEN_ORDERS: 16, REQ_MANAGED_ACCTS: 17, REQ_CURRENT_TIME: 49, REQ_POSITIONS: 61,
   REQ_ACCOUNT_SUMMARY: 62, CANCEL_ACCOUNT_SUMMARY: 63, START_API: 71, REQ_PNL: 92, REQ_COMPLETED_ORDERS: 99,
 } as const;
+
+// A message to send: its fields at a given server version.
+export type Outgoing = (serverVersion: number) => string[];
 
 export type SimContract = {
   conId: number; symbol: string; secType: string; lastTradeDate?: string; strike?: string; right?: string;
@@ -31,86 +36,82 @@ export type SimExecution = {
 export type SimOrder = {
   orderId: number; action: 'BUY' | 'SELL'; totalQuantity: string; orderType: string; lmtPrice?: string; auxPrice?: string;
   tif: string; account: string; orderRef?: string; clientId: number; permId: string; parentId?: number; status: string;
+  goodTillDate?: string; modelCode?: string;
+  // Sent below server version 177 (FA_PROFILE_DESUPPORT), as TWS does.
+  faProfile?: string;
+  // Any other order field by its layout name (order-layout.ts), over the defaults, and
+  // the repeated groups (combo_legs, algo_params, conditions, ...) by theirs.
+  fields?: Values;
+  groups?: Record<string, Values[]>;
 };
+
+export type SimCompletedOrder = SimOrder & { filledQuantity: string; completedTime: string; completedStatus: string; parentPermId?: string };
 
 // Java's Double.MAX_VALUE: what TWS sends for "unset".
 export const UNSET_DOUBLE = '1.7976931348623157E308';
 
+const out = (layout: Layout, values: Values, lists?: Record<string, Values[]>): Outgoing => (sv) => writeFrame(layout, values, sv, lists);
+
+const contract = (c: SimContract): Values => ({
+  con_id: c.conId, symbol: c.symbol, sec_type: c.secType, last_trade_date: c.lastTradeDate ?? '', strike: c.strike ?? '0', right: c.right ?? '',
+  multiplier: c.multiplier ?? '', exchange: c.exchange, primary_exchange: c.exchange, currency: c.currency,
+  local_symbol: c.localSymbol ?? c.symbol, trading_class: c.tradingClass ?? c.symbol,
+});
+
+// What TWS sends for an order's unused attributes (no combo legs, algo, conditions or
+// scale). Its delta-neutral order type for a plain order is "None", not empty, so the
+// delta-neutral fields follow (as in completedOrder frames recorded from a live Gateway).
+const ORDER_DEFAULTS: Values = {
+  open_close: 'O', origin: 0, outside_rth: 0, hidden: 0, discretionary_amt: '0', short_sale_slot: 0, exempt_code: -1, auction_strategy: 0,
+  block_order: 0, sweep_to_fill: 0, all_or_none: 0, oca_type: 3, e_trade_only: 0, firm_quote_only: 0, parent_id: 0, trigger_method: 0,
+  volatility_type: 0, delta_neutral_order_type: 'None', delta_neutral_con_id: 0, delta_neutral_short_sale: 0, delta_neutral_short_sale_slot: 0,
+  continuous_update: 0, reference_price_type: 0, opt_out_smart_routing: 0, not_held: 0, delta_neutral_contract: 0,
+  solicited: 0, what_if: 0, randomize_size: 0, randomize_price: 0, adjustable_trailing_unit: 0, dont_use_auto_price_for_hedge: 0,
+  is_oms_container: 0, discretionary_up_to_limit_price: 0, use_price_mgmt_algo: 0, auto_cancel_parent: 0, professional_customer: 0,
+  include_overnight: 0, ref_futures_con_id: 0, imbalance_only: 0, route_marketable_to_bbo: 0, parent_perm_id: 0,
+};
+
+const order = (c: SimContract, o: SimOrder): Values => ({
+  ...ORDER_DEFAULTS, ...contract(c),
+  order_id: o.orderId, action: o.action, total_quantity: o.totalQuantity, order_type: o.orderType, lmt_price: o.lmtPrice ?? '', aux_price: o.auxPrice ?? '',
+  tif: o.tif, account: o.account, order_ref: o.orderRef ?? '', client_id: o.clientId, perm_id: o.permId, parent_id: o.parentId ?? 0, status: o.status,
+  good_till_date: o.goodTillDate ?? '', model_code: o.modelCode ?? '', fa_profile: o.faProfile ?? '', ...o.fields,
+});
+
 export const msg = {
-  nextValidId: (orderId: number): Field[] => [IN.NEXT_VALID_ID, 1, orderId],
-  managedAccounts: (accounts: string[]): Field[] => [IN.MANAGED_ACCTS, 1, accounts.join(',')],
-  currentTime: (epochSeconds: number): Field[] => [IN.CURRENT_TIME, 1, epochSeconds],
+  nextValidId: (orderId: number) => out(L.NEXT_VALID_ID, { order_id: orderId }),
+  managedAccounts: (accounts: string[]) => out(L.MANAGED_ACCTS, { accounts: accounts.join(',') }),
+  currentTime: (epochSeconds: number) => out(L.CURRENT_TIME, { time: epochSeconds }),
   // id -1 with codes 1100/1101/1102/2104... reach the client as `info`, others as `error`.
-  error: (id: number, code: number, text: string, advancedRejectJson = ''): Field[] => [IN.ERR_MSG, 2, id, code, text, advancedRejectJson],
-  execDetails: (reqId: number, c: SimContract, e: SimExecution): Field[] => [
-    IN.EXECUTION_DATA, reqId, e.orderId,
-    c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '',
-    c.exchange, c.currency, c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol,
-    e.execId, e.time, e.account, e.exchange, e.side, e.shares, e.price, e.permId, e.clientId, e.liquidation ?? 0,
-    e.cumQty, e.avgPrice, e.orderRef ?? '', e.evRule ?? '', e.evMultiplier ?? '', e.modelCode ?? '', e.lastLiquidity ?? 1,
-    e.pendingPriceRevision ?? false,
-  ],
-  execDetailsEnd: (reqId: number): Field[] => [IN.EXECUTION_DATA_END, 1, reqId],
-  commissionReport: (r: { execId: string; commission: string; currency: string; realizedPNL?: string; yield?: string; yieldRedemptionDate?: number }): Field[] => [
-    IN.COMMISSION_REPORT, 1, r.execId, r.commission, r.currency, r.realizedPNL ?? UNSET_DOUBLE, r.yield ?? UNSET_DOUBLE, r.yieldRedemptionDate ?? 0,
-  ],
-  position: (account: string, c: SimContract, pos: string, avgCost: string): Field[] => [
-    IN.POSITION, 3, account, c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '',
-    c.multiplier ?? '', c.exchange, c.currency, c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol, pos, avgCost,
-  ],
-  positionEnd: (): Field[] => [IN.POSITION_END, 1],
-  accountSummary: (reqId: number, account: string, tag: string, value: string, currency: string): Field[] => [IN.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, currency],
-  accountSummaryEnd: (reqId: number): Field[] => [IN.ACCOUNT_SUMMARY_END, 1, reqId],
-  // At server version ≥ MARKET_CAP_PRICE there is no version field.
-  orderStatus: (o: { orderId: number; status: string; filled: string; remaining: string; avgFillPrice: string; permId: string; parentId?: number; lastFillPrice: string; clientId: number; whyHeld?: string; mktCapPrice?: string }): Field[] => [
-    IN.ORDER_STATUS, o.orderId, o.status, o.filled, o.remaining, o.avgFillPrice, o.permId, o.parentId ?? 0, o.lastFillPrice, o.clientId, o.whyHeld ?? '', o.mktCapPrice ?? '0',
-  ],
-  accountValue: (key: string, value: string, currency: string, account: string): Field[] => [IN.ACCT_VALUE, 2, key, value, currency, account],
-  portfolioValue: (c: SimContract, position: string, marketPrice: string, marketValue: string, averageCost: string, unrealizedPNL: string, realizedPNL: string, account: string): Field[] => [
-    IN.PORTFOLIO_VALUE, 8, c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '', c.exchange, c.currency,
-    c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol, position, marketPrice, marketValue, averageCost, unrealizedPNL, realizedPNL, account,
-  ],
-  accountDownloadEnd: (account: string): Field[] => [IN.ACCT_DOWNLOAD_END, 1, account],
-  pnl: (reqId: number, daily: string, unrealized: string, realized: string): Field[] => [IN.PNL, reqId, daily, unrealized, realized],
-  // openOrder at server version 193, field by field as OrderDecoder reads it; every
-  // optional block left empty (no combo legs, algo, conditions, delta-neutral, scale).
-  openOrder: (c: SimContract, o: SimOrder): Field[] => [
-    IN.OPEN_ORDER, o.orderId,
-    c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '', c.exchange, c.currency, c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol,
-    o.action, o.totalQuantity, o.orderType, o.lmtPrice ?? '', o.auxPrice ?? '', o.tif, '' /* ocaGroup */, o.account, 'O' /* openClose */, 0 /* origin */,
-    o.orderRef ?? '', o.clientId, o.permId, 0 /* outsideRth */, 0 /* hidden */, '0' /* discretionaryAmt */, '' /* goodAfterTime */, '' /* sharesAllocation */,
-    '', '', '' /* faGroup, faMethod, faPercentage */, '' /* modelCode */, '' /* goodTillDate */, '' /* rule80A */, '' /* percentOffset */, '' /* settlingFirm */,
-    0, '', -1 /* shortSaleSlot, designatedLocation, exemptCode */, 0 /* auctionStrategy */, '', '', '' /* startingPrice, stockRefPrice, delta */,
-    '', '' /* stockRangeLower, stockRangeUpper */, '' /* displaySize */, 0, 0, 0 /* blockOrder, sweepToFill, allOrNone */, '' /* minQty */, 3 /* ocaType */,
-    0, 0 /* eTradeOnly, firmQuoteOnly */, '' /* nbboPriceCap */, o.parentId ?? 0, 0 /* triggerMethod */,
-    '', 0, '', '' /* volatility, volatilityType, deltaNeutralOrderType, deltaNeutralAuxPrice */, 0, 0 /* continuousUpdate, referencePriceType */,
-    '', '' /* trailStopPrice, trailingPercent */, '', '' /* basisPoints, basisPointsType */, '' /* comboLegsDescription */, 0, 0 /* combo legs, order combo legs */,
-    0 /* smartComboRoutingParams */, '', '', '' /* scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement */, '' /* hedgeType */, 0 /* optOutSmartRouting */,
-    '', '' /* clearingAccount, clearingIntent */, 0 /* notHeld */, 0 /* deltaNeutralContract */, '' /* algoStrategy */, 0 /* solicited */,
-    0 /* whatIf */, o.status, '', '', '', '', '', '' /* margins before and change */, '', '', '' /* margins after */, '', '', '' /* commission, min, max */, '' /* commissionCurrency */, '' /* warningText */,
-    0, 0 /* randomizeSize, randomizePrice */, 0 /* conditions */, '' /* adjustedOrderType */, '' /* triggerPrice */, '', '' /* trailStopPrice, lmtPriceOffset */,
-    '', '', '' /* adjustedStopPrice, adjustedStopLimitPrice, adjustedTrailingAmount */, 0 /* adjustableTrailingUnit */, '', '', '' /* softDollarTier */,
-    '' /* cashQty */, 0 /* dontUseAutoPriceForHedge */, 0 /* isOmsContainer */, 0 /* discretionaryUpToLimitPrice */, 0 /* usePriceMgmtAlgo */, '' /* duration */,
-    '' /* postToAts */, 0 /* autoCancelParent */, '', '', '', '', '' /* minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf */,
-    '' /* customerAccount */, 0 /* professionalCustomer */, '' /* bondAccruedInterest */, 0 /* includeOvernight */, '', '' /* extOperator, manualOrderIndicator */,
-  ],
-  openOrderEnd: (): Field[] => [IN.OPEN_ORDER_END, 1],
-  // completedOrder as decodeMsg_COMPLETED_ORDER reads it (no order id, no version; the
-  // decoder treats every versioned field as present).
-  completedOrder: (c: SimContract, o: SimOrder & { filledQuantity: string; completedTime: string; completedStatus: string }): Field[] => [
-    IN.COMPLETED_ORDER,
-    c.conId, c.symbol, c.secType, c.lastTradeDate ?? '', c.strike ?? '0', c.right ?? '', c.multiplier ?? '', c.exchange, c.currency, c.localSymbol ?? c.symbol, c.tradingClass ?? c.symbol,
-    o.action, o.totalQuantity, o.orderType, o.lmtPrice ?? '', o.auxPrice ?? '', o.tif, '' /* ocaGroup */, o.account, 'O' /* openClose */, 0 /* origin */,
-    o.orderRef ?? '', o.permId, 0 /* outsideRth */, 0 /* hidden */, '0' /* discretionaryAmt */, '' /* goodAfterTime */, '', '', '' /* fa group, method, percentage */,
-    '' /* modelCode */, '' /* goodTillDate */, '' /* rule80A */, '' /* percentOffset */, '' /* settlingFirm */, 0, '', -1 /* short sale */, '', '', '' /* box */, '', '' /* stock range */,
-    '' /* displaySize */, 0, 0 /* sweepToFill, allOrNone */, '' /* minQty */, 3 /* ocaType */, 0 /* triggerMethod */,
-    '', 0, '', '' /* volatility, volatilityType, deltaNeutralOrderType, deltaNeutralAuxPrice */, 0, 0 /* continuousUpdate, referencePriceType */,
-    '', '' /* trail */, '' /* comboLegsDescription */, 0, 0 /* combo legs */, 0 /* smart combo routing */, '', '', '' /* scale */, '' /* hedgeType */,
-    '', '' /* clearing */, 0 /* notHeld */, 0 /* deltaNeutralContract */, '' /* algoStrategy */, 0 /* solicited */, o.status, 0, 0 /* randomize */,
-    0 /* conditions */, '', '' /* trailStopPrice, lmtPriceOffset */, '' /* cashQty */, 0 /* dontUseAutoPriceForHedge */, 0 /* isOmsContainer */,
-    '' /* autoCancelDate */, o.filledQuantity, 0 /* refFuturesConId */, 0 /* autoCancelParent */, '' /* shareholder */, 0 /* imbalanceOnly */,
-    0 /* routeMarketableToBbo */, 0 /* parentPermId */, o.completedTime, o.completedStatus, '', '', '', '', '' /* peg best/mid */,
-    '' /* customerAccount */, 0 /* professionalCustomer */,
-  ],
-  completedOrdersEnd: (): Field[] => [102],
+  error: (id: number, code: number, text: string, advancedOrderReject = '') => out(L.ERR_MSG, { id, code, message: text, advanced_order_reject: advancedOrderReject }),
+  execDetails: (reqId: number, c: SimContract, e: SimExecution) => out(L.EXECUTION_DATA, {
+    ...contract(c), req_id: reqId, order_id: e.orderId,
+    exec_id: e.execId, time: e.time, account: e.account, exec_exchange: e.exchange, side: e.side, shares: e.shares, price: e.price, perm_id: e.permId,
+    client_id: e.clientId, liquidation: e.liquidation ?? 0, cum_qty: e.cumQty, avg_price: e.avgPrice, order_ref: e.orderRef ?? '', ev_rule: e.evRule ?? '',
+    ev_multiplier: e.evMultiplier ?? '', model_code: e.modelCode ?? '', last_liquidity: e.lastLiquidity ?? 1, pending_price_revision: e.pendingPriceRevision ?? false,
+  }),
+  execDetailsEnd: (reqId: number) => out(L.EXECUTION_DATA_END, { req_id: reqId }),
+  commissionReport: (r: { execId: string; commission: string; currency: string; realizedPNL?: string; yield?: string; yieldRedemptionDate?: number }) => out(L.COMMISSION_REPORT, {
+    exec_id: r.execId, commission: r.commission, currency: r.currency, realized_pnl: r.realizedPNL ?? UNSET_DOUBLE, yield: r.yield ?? UNSET_DOUBLE, yield_redemption_date: r.yieldRedemptionDate ?? 0,
+  }),
+  position: (account: string, c: SimContract, pos: string, avgCost: string) => out(L.POSITION, { ...contract(c), account, position: pos, avg_cost: avgCost }),
+  positionEnd: () => out(L.POSITION_END, {}),
+  accountSummary: (reqId: number, account: string, tag: string, value: string, currency: string) => out(L.ACCOUNT_SUMMARY, { req_id: reqId, account, tag, value, currency }),
+  accountSummaryEnd: (reqId: number) => out(L.ACCOUNT_SUMMARY_END, { req_id: reqId }),
+  orderStatus: (o: { orderId: number; status: string; filled: string; remaining: string; avgFillPrice: string; permId: string; parentId?: number; lastFillPrice: string; clientId: number; whyHeld?: string; mktCapPrice?: string }) => out(L.ORDER_STATUS, {
+    order_id: o.orderId, status: o.status, filled: o.filled, remaining: o.remaining, avg_fill_price: o.avgFillPrice, perm_id: o.permId, parent_id: o.parentId ?? 0,
+    last_fill_price: o.lastFillPrice, client_id: o.clientId, why_held: o.whyHeld ?? '', mkt_cap_price: o.mktCapPrice ?? '0',
+  }),
+  accountValue: (key: string, value: string, currency: string, account: string) => out(L.ACCT_VALUE, { key, value, currency, account }),
+  portfolioValue: (c: SimContract, position: string, marketPrice: string, marketValue: string, averageCost: string, unrealizedPNL: string, realizedPNL: string, account: string) => out(L.PORTFOLIO_VALUE, {
+    ...contract(c), position, market_price: marketPrice, market_value: marketValue, average_cost: averageCost, unrealized_pnl: unrealizedPNL, realized_pnl: realizedPNL, account,
+  }),
+  accountDownloadEnd: (account: string) => out(L.ACCT_DOWNLOAD_END, { account }),
+  pnl: (reqId: number, daily: string, unrealized: string, realized: string) => out(L.PNL, { req_id: reqId, daily_pnl: daily, unrealized_pnl: unrealized, realized_pnl: realized }),
+  openOrder: (c: SimContract, o: SimOrder) => out(L.OPEN_ORDER, order(c, o), o.groups),
+  openOrderEnd: () => out(L.OPEN_ORDER_END, {}),
+  completedOrder: (c: SimContract, o: SimCompletedOrder) => out(L.COMPLETED_ORDER, {
+    ...order(c, o), filled_quantity: o.filledQuantity, completed_time: o.completedTime, completed_status: o.completedStatus, parent_perm_id: o.parentPermId ?? 0,
+  }, o.groups),
+  completedOrdersEnd: () => out(L.COMPLETED_ORDERS_END, {}),
 };

@@ -1,12 +1,14 @@
 // A TWS simulator: a TCP server that speaks the real TWS socket protocol to the real
-// @stoqey/ib client, for tests and `blotter demo`. It negotiates the version, takes
-// START_API, greets with nextValidId and managedAccounts, answers the requests the relay
-// makes from its scripted state, and lets a scenario push any frame (live fills,
-// commission reports, 1100/1102, a malformed frame) or drop the socket.
+// @stoqey/ib client, for tests and `blotter demo`. It negotiates the version (the highest
+// both sides speak, capped by `maxVersion` to play an older TWS or Gateway) and writes
+// every message in that version's layout, takes START_API, greets with nextValidId and
+// managedAccounts, answers the requests the relay makes from its scripted state, and lets
+// a scenario push any frame (live fills, commission reports, 1100/1102, a malformed
+// frame) or drop the socket.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { connectionTime, frame, FrameReader, MAX_SERVER_VERSION, MIN_CLIENT_VERSION, MIN_SERVER_VERSION, type Field } from './wire.ts';
-import { msg, OUT, type SimContract, type SimExecution, type SimOrder } from './messages.ts';
+import { msg, OUT, type Outgoing, type SimCompletedOrder, type SimContract, type SimExecution, type SimOrder } from './messages.ts';
 
 export type SimState = {
   accounts: string[];
@@ -20,14 +22,20 @@ export type SimState = {
   pnl: { account: string; daily: string; unrealized: string; realized: string }[];
   // Working orders, sent on reqAllOpenOrders / reqOpenOrders.
   openOrders: { contract: SimContract; order: SimOrder }[];
-  completedOrders: { contract: SimContract; order: SimOrder & { filledQuantity: string; completedTime: string; completedStatus: string } }[];
+  completedOrders: { contract: SimContract; order: SimCompletedOrder }[];
   // Scenario switch: leave reqExecutions without its execDetailsEnd.
   withholdExecDetailsEnd?: boolean;
   // Scenario switch: keep sockets open but answer nothing (a half-open connection).
   mute?: boolean;
+  // Scenario switch: client ids another client holds; START_API with one of them gets
+  // error 326 and a closed socket, as TWS does.
+  clientIdsInUse?: number[];
 };
 
-export type SimClient = { socket: net.Socket; clientId: number | null; version: number; send: (fields: Field[]) => void };
+// A frame as fixed fields (for crafted frames), or a message written in the client's version's layout.
+export type Sendable = Field[] | Outgoing;
+
+export type SimClient = { socket: net.Socket; clientId: number | null; version: number; send: (m: Sendable) => void };
 
 export class TwsSimulator extends EventEmitter {
   readonly state: SimState;
@@ -56,8 +64,8 @@ export class TwsSimulator extends EventEmitter {
     let handshaken = false;
     const client: SimClient = {
       socket, clientId: null, version: 0,
-      send: (fields) => {
-        if (!socket.destroyed) socket.write(frame(fields));
+      send: (m) => {
+        if (!socket.destroyed) socket.write(frame(typeof m === 'function' ? m(client.version) : m));
       },
     };
     this.clients.add(client);
@@ -73,7 +81,7 @@ export class TwsSimulator extends EventEmitter {
           if (!v) return;
           handshaken = true;
           client.version = Math.min(v.max, this.maxVersion);
-          if (v.max < MIN_CLIENT_VERSION || client.version < MIN_SERVER_VERSION) {
+          if (v.max < MIN_CLIENT_VERSION || client.version < MIN_SERVER_VERSION || client.version < v.min) {
             this.emit('protocolError', new Error(`client offers v${v.min}..${v.max}; the simulator speaks ${MIN_SERVER_VERSION}..${this.maxVersion}`));
             socket.destroy();
             return;
@@ -99,6 +107,11 @@ export class TwsSimulator extends EventEmitter {
     switch (id) {
       case OUT.START_API:
         c.clientId = Number(f[2]);
+        if (s.clientIdsInUse?.includes(c.clientId)) {
+          c.send(msg.error(-1, 326, 'Unable to connect as the client id is already in use. Retry with a unique client id.'));
+          c.socket.end();
+          break;
+        }
         c.send(msg.managedAccounts(s.accounts));
         c.send(msg.nextValidId(s.nextOrderId));
         this.emit('started', c);
@@ -164,9 +177,10 @@ export class TwsSimulator extends EventEmitter {
     }
   }
 
-  // Send a frame to every connected client (live fills, commission reports, info).
-  broadcast(fields: Field[]): void {
-    for (const c of this.clients) c.send(fields);
+  // Send a message to every connected client (live fills, commission reports, info),
+  // each in its own version's layout.
+  broadcast(m: Sendable): void {
+    for (const c of this.clients) c.send(m);
   }
 
   // Raw bytes, for malformed-frame scenarios.

@@ -1,12 +1,12 @@
 // The TWS socket protocol on the server side: the "API\0" handshake with version
 // negotiation, then frames of a 4-byte big-endian length and NUL-terminated UTF-8 fields.
 // Field order for each message follows what @stoqey/ib's decoder reads at the
-// negotiated server version (round-trip tests against the real client prove it).
+// negotiated server version (agent/ib/layouts.ts; round-trip tests against the real
+// client at every version where a layout changes prove it).
 
 export const MIN_CLIENT_VERSION = 100;
-// The message layouts in messages.ts are those of server version 178 (PENDING_PRICE_REVISION)
-// and newer; a client that cannot speak that is refused rather than sent wrong frames.
-export const MIN_SERVER_VERSION = 178;
+// The lowest version the simulator speaks: the lowest @stoqey/ib offers (v100..193).
+export const MIN_SERVER_VERSION = 100;
 // The highest version @stoqey/ib 1.6 accepts (CME_TAGGING_FIELDS_IN_OPEN_ORDER).
 export const MAX_SERVER_VERSION = 193;
 export const MAX_FRAME = 0xffffff;
