@@ -224,7 +224,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     const ibLog = logs.category('connection');
     relay = new IbRelay({
       host: config.ib.host, port: config.ib.port, clientId: config.ib.client_id, twsTimezone: config.ib.tws_timezone,
-      heartbeatMs: config.ib.heartbeat_ms, heartbeatTimeoutMs: config.ib.heartbeat_timeout_ms,
+      heartbeatMs: config.ib.heartbeat_ms, heartbeatTimeoutMs: config.ib.heartbeat_timeout_ms, connectTimeoutMs: config.ib.connect_timeout_ms,
       backfillTimeoutMs: config.ib.backfill_timeout_ms, backfillRetries: config.ib.backfill_retries,
       reconnectMinMs: config.ib.reconnect_min_ms, reconnectMaxMs: config.ib.reconnect_max_ms,
       sink: (events: LedgerEvent[]) => spool.append(events.map((e) => toRecord(e.idempotencyKey ? e : { ...e, idempotencyKey: `spool:${sessionId}:ib:${++auto}` }))),

@@ -39,7 +39,7 @@ const SPEC = {
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120) },
   ib: {
     enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
-    heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
+    heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), connect_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
     backfill_retries: int(1, 100), reconnect_min_ms: int(10, 600_000), reconnect_max_ms: int(10, 3_600_000),
   },
   logging: {
@@ -64,7 +64,7 @@ export type Config = {
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
-    heartbeat_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;
+    heartbeat_timeout_ms: number; connect_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;
   };
   logging: {
     level: Level; format: 'auto' | 'pretty' | 'json';
