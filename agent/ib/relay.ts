@@ -9,7 +9,7 @@
 // server version (layouts.ts); the library's decoded event only says that a frame of that
 // kind arrived. So numbers stay the wire's text, and a frame the library misreads (a
 // completedOrder below server version 177) is still recorded right.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventName, IBApi } from '@stoqey/ib';
 import type { LedgerEvent } from '../ledger/event.ts';
 import { stringifyExact } from '../ledger/json.ts';
@@ -79,6 +79,13 @@ export class IbRelay {
   private lastNotice: { code: number; message: string; at: number } | null = null;
   private accounts: string[] = [];
   private reqId = 1000;
+  // Each reqPositions starts a positions snapshot: its rows and its end marker carry the
+  // same id, so a reader can tell "absent from the latest complete snapshot" (flat) from
+  // "not re-sent", and every snapshot records all of its rows (they are not deduplicated
+  // against an earlier snapshot's).
+  private readonly runId = randomUUID();
+  private positionsSeq = 0;
+  private positionsSnapshot = '';
   private wire = new WireQueue();
   private readonly seenExec = new Map<string, string>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -232,7 +239,7 @@ export class IbRelay {
     for (const layout of L.RECORDED) if (layout !== L.ERR_MSG) on(layout.event, () => this.recordNext(layout));
     on(EventName.execDetailsEnd, (reqId: number) => this.onBackfillEnd(reqId));
     // End markers make "no orders" distinguishable from "no answer".
-    on(EventName.positionEnd, () => this.snapshotEnd('positions'));
+    on(EventName.positionEnd, () => this.snapshotEnd('positions', { snapshot_id: this.positionsSnapshot }));
     on(EventName.openOrderEnd, () => this.snapshotEnd('open_orders'));
     on(EventName.completedOrdersEnd, () => this.snapshotEnd('completed_orders'));
     on(EventName.accountDownloadEnd, (account: string) => this.snapshotEnd(`account_updates:${account}`));
@@ -267,7 +274,7 @@ export class IbRelay {
     this.connection('connected', { server_version: this.serverVersion, accounts: this.accounts, ...(unavailable.length ? { unavailable } : {}) });
     ib.reqAllOpenOrders();
     if (this.o.clientId === 0) ib.reqAutoOpenOrders(true);
-    ib.reqPositions();
+    this.requestPositions(ib);
     ib.reqAccountSummary(this.nextReqId(), 'All', ACCOUNT_SUMMARY_TAGS);
     this.subscribed.clear();
     this.subscribeAccounts(ib);
@@ -287,6 +294,11 @@ export class IbRelay {
       this.pnlAccounts.set(id, a);
       ib.reqPnL(id, a, '');
     }
+  }
+
+  private requestPositions(ib: IBApi): void {
+    this.positionsSnapshot = `${this.runId}:${++this.positionsSeq}`;
+    ib.reqPositions();
   }
 
   private nextReqId(): number {
@@ -453,7 +465,7 @@ export class IbRelay {
     if (code === 1101 || code === 1102) {
       this.connection('broker_connection_restored', { code, message, data_lost: code === 1101 });
       this.startBackfill();
-      if (code === 1101) this.ib?.reqPositions();
+      if (code === 1101 && this.ib) this.requestPositions(this.ib);
     }
     if (code === 1300) this.onDown({ reason: 'socket_port_reset', code, errno: null, message });
   }
@@ -529,17 +541,18 @@ export class IbRelay {
     const x = d.f;
     const day = new Date().toISOString().slice(0, 10);
     const content = [x.account!, x.con_id!, x.position!, x.avg_cost ?? ''].join('|');
+    const snapshot = this.positionsSnapshot;
     this.emit({
       occurredAt: new Date().toISOString(), eventType: 'ib_position', entityType: 'position', entityId: `${x.account}:${x.con_id}`,
-      account: str(x.account), idempotencyKey: this.key('position', day, content),
-      payload: stringifyExact({ contract: contractOf(x), position: exact(x.position), avg_cost: exact(x.avg_cost), server_version: d.sv, wire }),
+      account: str(x.account), idempotencyKey: this.key('position', day, snapshot, content),
+      payload: stringifyExact({ contract: contractOf(x), position: exact(x.position), avg_cost: exact(x.avg_cost), snapshot_id: snapshot || null, server_version: d.sv, wire }),
     });
   }
 
-  private snapshotEnd(kind: string): void {
+  private snapshotEnd(kind: string, extra: Record<string, unknown> = {}): void {
     this.emit({
       stream: 'ib', occurredAt: new Date().toISOString(), eventType: 'ib_snapshot_end', entityType: 'snapshot', entityId: kind,
-      account: null, idempotencyKey: null, payload: stringifyExact({ snapshot: kind, complete: true }),
+      account: null, idempotencyKey: null, payload: stringifyExact({ snapshot: kind, complete: true, ...extra }),
     });
   }
 

@@ -11,7 +11,8 @@ const VIEWS: Record<string, { view: string; doc: string; unnest?: { field: strin
   order_status: { view: 'order_statuses', doc: 'Order status changes the bot reported (order_status).' },
   order_cancel_requested: { view: 'order_cancel_requests', doc: 'Cancels the bot requested (order_cancel_requested).' },
   order_modified: { view: 'order_modifications', doc: 'Changes the bot made to working orders (order_modified).' },
-  execution: { view: 'executions', doc: 'Fills (event_type execution), from the bot and, later, the broker relay; source tells which.' },
+  execution: { view: 'executions', doc: 'Fills (event_type execution) the bot recorded, and fills reconciliation inferred from the broker (source system, inferred true).' },
+  commission: { view: 'commissions', doc: 'Commissions reported after their fill (commission), by the bot or appended by reconciliation from IB.' },
   position_snapshot: {
     view: 'position_snapshots', doc: 'Position snapshots the bot reported, one row per snapshot.',
     unnest: { field: 'positions', view: 'positions', doc: 'Positions the bot believed it held: one row per instrument per position_snapshot.' },

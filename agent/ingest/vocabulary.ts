@@ -137,6 +137,21 @@ export const VOCABULARY: Record<string, EventSpec> = {
       commission: opt(dec('Commission, when known (positive is a cost)')),
       commission_currency: opt(currency),
       liquidity: opt({ t: 'enum', values: ['added', 'removed', 'routed', 'auction'], doc: 'Liquidity flag' }),
+      inferred: opt({ t: 'bool', doc: 'true when reconciliation appended this fill from the broker\'s report (source system): the bot never recorded it' }),
+      recon_run: opt(id('The reconciliation run that appended it')),
+    },
+  },
+  commission: {
+    doc: 'The commission of a fill, when it is known after the fill (IB reports it separately). Reconciliation appends one (source system) when the bot lacks it.',
+    entity: { type: 'execution', idField: 'exec_id' },
+    needsAccount: true,
+    fields: {
+      exec_id: id('IB execId of the fill'),
+      commission: dec('Commission (positive is a cost)'),
+      currency,
+      realized_pnl: opt(dec('Realized P&L IB reported with it')),
+      inferred: opt({ t: 'bool', doc: 'true when reconciliation appended it from IB\'s commission report' }),
+      recon_run: opt(id('The reconciliation run that appended it')),
     },
   },
   position_snapshot: {

@@ -225,9 +225,11 @@ select e.seq as seq,
        e.payload ->> 'exchange' as exchange,
        ledger.to_numeric(e.payload ->> 'commission') as commission,
        e.payload ->> 'commission_currency' as commission_currency,
-       e.payload ->> 'liquidity' as liquidity
+       e.payload ->> 'liquidity' as liquidity,
+       ledger.to_boolean(e.payload ->> 'inferred') as inferred,
+       e.payload ->> 'recon_run' as recon_run
   from ledger.events e where e.event_type = 'execution';
-comment on view ledger.executions is 'Fills (event_type execution), from the bot and, later, the broker relay; source tells which.';
+comment on view ledger.executions is 'Fills (event_type execution) the bot recorded, and fills reconciliation inferred from the broker (source system, inferred true).';
 comment on column ledger.executions.seq is 'Global position in the journal (ledger.events.seq)';
 comment on column ledger.executions.stream is 'Chain the event belongs to';
 comment on column ledger.executions.stream_seq is 'Position in its stream';
@@ -261,6 +263,44 @@ comment on column ledger.executions.exchange is 'Execution venue';
 comment on column ledger.executions.commission is 'Commission, when known (positive is a cost)';
 comment on column ledger.executions.commission_currency is 'ISO 4217 currency code';
 comment on column ledger.executions.liquidity is 'Liquidity flag';
+comment on column ledger.executions.inferred is 'true when reconciliation appended this fill from the broker''s report (source system): the bot never recorded it';
+comment on column ledger.executions.recon_run is 'The reconciliation run that appended it';
+
+create or replace view ledger.commissions as
+select e.seq as seq,
+       e.stream as stream,
+       e.stream_seq as stream_seq,
+       e.recorded_at as recorded_at,
+       e.occurred_at as occurred_at,
+       e.source as source,
+       e.account as account,
+       e.actor as actor,
+       e.session_id as session_id,
+       e.idempotency_key as idempotency_key,
+       e.payload ->> 'exec_id' as exec_id,
+       ledger.to_numeric(e.payload ->> 'commission') as commission,
+       e.payload ->> 'currency' as currency,
+       ledger.to_numeric(e.payload ->> 'realized_pnl') as realized_pnl,
+       ledger.to_boolean(e.payload ->> 'inferred') as inferred,
+       e.payload ->> 'recon_run' as recon_run
+  from ledger.events e where e.event_type = 'commission';
+comment on view ledger.commissions is 'Commissions reported after their fill (commission), by the bot or appended by reconciliation from IB.';
+comment on column ledger.commissions.seq is 'Global position in the journal (ledger.events.seq)';
+comment on column ledger.commissions.stream is 'Chain the event belongs to';
+comment on column ledger.commissions.stream_seq is 'Position in its stream';
+comment on column ledger.commissions.recorded_at is 'When the ledger recorded it';
+comment on column ledger.commissions.occurred_at is 'When it happened, by the reporter''s clock';
+comment on column ledger.commissions.source is 'Who reported it (bot, ib, user, system, flex)';
+comment on column ledger.commissions.account is 'Broker account';
+comment on column ledger.commissions.actor is 'Who acted';
+comment on column ledger.commissions.session_id is 'Session of the reporter';
+comment on column ledger.commissions.idempotency_key is 'Idempotency key it arrived with';
+comment on column ledger.commissions.exec_id is 'IB execId of the fill';
+comment on column ledger.commissions.commission is 'Commission (positive is a cost)';
+comment on column ledger.commissions.currency is 'ISO 4217 currency code';
+comment on column ledger.commissions.realized_pnl is 'Realized P&L IB reported with it';
+comment on column ledger.commissions.inferred is 'true when reconciliation appended it from IB''s commission report';
+comment on column ledger.commissions.recon_run is 'The reconciliation run that appended it';
 
 create or replace view ledger.position_snapshots as
 select e.seq as seq,
@@ -752,7 +792,19 @@ language sql stable parallel safe as $$
       case when not (p -> 'exchange' is null or jsonb_typeof(p -> 'exchange') = 'null') and jsonb_typeof(p -> 'exchange') <> 'string' then 'payload.exchange: ' || left((p -> 'exchange')::text, 60) || ' is not a string' end,
       case when not (p -> 'commission' is null or jsonb_typeof(p -> 'commission') = 'null') and ledger.to_numeric((p -> 'commission' #>> '{}')) is null then 'payload.commission: ' || left((p -> 'commission')::text, 60) || ' is not a decimal' end,
       case when not (p -> 'commission_currency' is null or jsonb_typeof(p -> 'commission_currency') = 'null') and jsonb_typeof(p -> 'commission_currency') <> 'string' then 'payload.commission_currency: ' || left((p -> 'commission_currency')::text, 60) || ' is not a string' end,
-      case when not (p -> 'liquidity' is null or jsonb_typeof(p -> 'liquidity') = 'null') and (p -> 'liquidity' #>> '{}') not in ('added', 'removed', 'routed', 'auction') then 'payload.liquidity: ' || left((p -> 'liquidity')::text, 60) || ' is not one of added, removed, routed, auction' end]::text[], null)
+      case when not (p -> 'liquidity' is null or jsonb_typeof(p -> 'liquidity') = 'null') and (p -> 'liquidity' #>> '{}') not in ('added', 'removed', 'routed', 'auction') then 'payload.liquidity: ' || left((p -> 'liquidity')::text, 60) || ' is not one of added, removed, routed, auction' end,
+      case when not (p -> 'inferred' is null or jsonb_typeof(p -> 'inferred') = 'null') and jsonb_typeof(p -> 'inferred') <> 'boolean' then 'payload.inferred: ' || left((p -> 'inferred')::text, 60) || ' is not true or false' end,
+      case when not (p -> 'recon_run' is null or jsonb_typeof(p -> 'recon_run') = 'null') and jsonb_typeof(p -> 'recon_run') not in ('string', 'number') then 'payload.recon_run: ' || left((p -> 'recon_run')::text, 60) || ' is not a string or an integer' end]::text[], null)
+    when 'commission' then array_remove(array[
+      case when (p -> 'exec_id' is null or jsonb_typeof(p -> 'exec_id') = 'null') then 'payload.exec_id: is required' end,
+      case when not (p -> 'exec_id' is null or jsonb_typeof(p -> 'exec_id') = 'null') and jsonb_typeof(p -> 'exec_id') not in ('string', 'number') then 'payload.exec_id: ' || left((p -> 'exec_id')::text, 60) || ' is not a string or an integer' end,
+      case when (p -> 'commission' is null or jsonb_typeof(p -> 'commission') = 'null') then 'payload.commission: is required' end,
+      case when not (p -> 'commission' is null or jsonb_typeof(p -> 'commission') = 'null') and ledger.to_numeric((p -> 'commission' #>> '{}')) is null then 'payload.commission: ' || left((p -> 'commission')::text, 60) || ' is not a decimal' end,
+      case when (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') then 'payload.currency: is required' end,
+      case when not (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') and jsonb_typeof(p -> 'currency') <> 'string' then 'payload.currency: ' || left((p -> 'currency')::text, 60) || ' is not a string' end,
+      case when not (p -> 'realized_pnl' is null or jsonb_typeof(p -> 'realized_pnl') = 'null') and ledger.to_numeric((p -> 'realized_pnl' #>> '{}')) is null then 'payload.realized_pnl: ' || left((p -> 'realized_pnl')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'inferred' is null or jsonb_typeof(p -> 'inferred') = 'null') and jsonb_typeof(p -> 'inferred') <> 'boolean' then 'payload.inferred: ' || left((p -> 'inferred')::text, 60) || ' is not true or false' end,
+      case when not (p -> 'recon_run' is null or jsonb_typeof(p -> 'recon_run') = 'null') and jsonb_typeof(p -> 'recon_run') not in ('string', 'number') then 'payload.recon_run: ' || left((p -> 'recon_run')::text, 60) || ' is not a string or an integer' end]::text[], null)
     when 'position_snapshot' then array_remove(array[
       case when (p -> 'positions' is null or jsonb_typeof(p -> 'positions') = 'null') then 'payload.positions: is required' end,
       case when not (p -> 'positions' is null or jsonb_typeof(p -> 'positions') = 'null') and jsonb_typeof(p -> 'positions') <> 'array' then 'payload.positions: ' || left((p -> 'positions')::text, 60) || ' is not an array' end,
@@ -875,7 +927,7 @@ create or replace view ledger.invalid_events as
 select e.seq, e.stream, e.stream_seq, e.recorded_at, e.occurred_at, e.source, e.event_type, e.account, e.idempotency_key, r.problems
   from ledger.events e
   cross join lateral (select ledger.event_problems(e.event_type, e.payload) as problems) r
- where e.event_type in ('order_submitted', 'order_status', 'order_cancel_requested', 'order_modified', 'execution', 'position_snapshot', 'account_snapshot', 'pnl', 'signal', 'config_change', 'user_action', 'connection', 'system')
+ where e.event_type in ('order_submitted', 'order_status', 'order_cancel_requested', 'order_modified', 'execution', 'commission', 'position_snapshot', 'account_snapshot', 'pnl', 'signal', 'config_change', 'user_action', 'connection', 'system')
    and cardinality(r.problems) > 0;
 comment on view ledger.invalid_events is 'Events of the bot''s vocabulary whose payload does not follow it (stored before validation covered every way in); the typed views show their unreadable values as NULL.';
 comment on column ledger.invalid_events.problems is 'Every problem found, each naming its field (payload.quantity: "lots" is not a decimal)';

@@ -44,3 +44,96 @@ select x.seq, x.recorded_at, x.entity_id as exec_id, ledger.to_numeric(x.payload
  where x.event_type = 'ib_commission'
    and not exists (select 1 from ledger.events e where e.event_type = 'ib_execution' and e.entity_id = x.entity_id);
 comment on view ledger.ib_commissions_unmatched is 'Commission reports whose execution the relay has not recorded (yet): other clients'' fills, or fills from before the backfill window.';
+
+-- Orders as IB reported them: open orders (ib_open_order) and completed ones
+-- (ib_completed_order), one row per report; the latest row of a perm_id is its state.
+create or replace view ledger.ib_orders as
+select e.seq, e.recorded_at, e.account, e.event_type = 'ib_completed_order' as completed,
+       ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
+       ledger.to_bigint(e.payload ->> 'order_id') as order_id,
+       ledger.to_bigint(e.payload ->> 'client_id') as client_id,
+       ledger.to_bigint(e.payload ->> 'parent_id') as parent_id,
+       e.payload ->> 'order_ref' as order_ref,
+       e.payload ->> 'status' as status,
+       e.payload ->> 'action' as action,
+       ledger.to_numeric(e.payload ->> 'total_quantity') as total_quantity,
+       e.payload ->> 'order_type' as order_type,
+       ledger.to_numeric(e.payload ->> 'lmt_price') as lmt_price,
+       ledger.to_numeric(e.payload ->> 'aux_price') as aux_price,
+       e.payload ->> 'tif' as tif,
+       ledger.to_numeric(e.payload ->> 'filled_quantity') as filled_quantity,
+       e.payload ->> 'completed_status' as completed_status,
+       e.payload ->> 'completed_time' as completed_time,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
+       e.payload -> 'contract' ->> 'symbol' as symbol,
+       e.payload -> 'contract' ->> 'sec_type' as sec_type,
+       e.payload -> 'contract' ->> 'currency' as currency
+  from ledger.events e
+ where e.event_type in ('ib_open_order', 'ib_completed_order');
+comment on view ledger.ib_orders is 'Orders as IB reported them (openOrder and completedOrder), one row per report; the latest row of a perm_id is its state. Includes orders placed by hand in TWS (clientId 0 sees them).';
+comment on column ledger.ib_orders.completed is 'true for a completedOrder report (filled, cancelled or inactive), false for an openOrder';
+comment on column ledger.ib_orders.perm_id is 'IB permanent order id: stable across sessions and clients';
+comment on column ledger.ib_orders.order_ref is 'orderRef the bot sent with the order: how an IB order is matched to the bot''s';
+
+create or replace view ledger.ib_order_statuses as
+select e.seq, e.recorded_at,
+       ledger.to_bigint(e.payload ->> 'order_id') as order_id,
+       ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
+       ledger.to_bigint(e.payload ->> 'client_id') as client_id,
+       e.payload ->> 'status' as status,
+       ledger.to_numeric(e.payload ->> 'filled') as filled,
+       ledger.to_numeric(e.payload ->> 'remaining') as remaining,
+       ledger.to_numeric(e.payload ->> 'avg_fill_price') as avg_fill_price,
+       ledger.to_numeric(e.payload ->> 'last_fill_price') as last_fill_price,
+       e.payload ->> 'why_held' as why_held
+  from ledger.events e
+ where e.event_type = 'ib_order_status';
+comment on view ledger.ib_order_statuses is 'orderStatus messages from IB, one row each (the account is not part of the message: join ledger.ib_orders by perm_id).';
+
+-- Positions: every row carries the id of the snapshot (one reqPositions) it belongs to; a
+-- snapshot is complete once its ib_snapshot_end arrived. Positions absent from the latest
+-- complete snapshot are flat; an incomplete snapshot is never read as flat.
+create or replace view ledger.ib_position_snapshots as
+select s.snapshot_id, min(s.recorded_at) as begun_at, e.completed_at, count(s.*) as rows
+  from (select e.payload ->> 'snapshot_id' as snapshot_id, e.recorded_at
+          from ledger.events e where e.event_type = 'ib_position' and e.payload ? 'snapshot_id') s
+  left join lateral (
+    select min(x.recorded_at) as completed_at from ledger.events x
+     where x.event_type = 'ib_snapshot_end' and x.entity_id = 'positions' and x.payload ->> 'snapshot_id' = s.snapshot_id) e on true
+ group by s.snapshot_id, e.completed_at;
+comment on view ledger.ib_position_snapshots is 'One row per positions snapshot the relay requested: when its first row and its end marker (completed_at; NULL while incomplete) were recorded.';
+
+create or replace view ledger.ib_positions as
+select e.seq, e.recorded_at, e.account,
+       e.payload ->> 'snapshot_id' as snapshot_id,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
+       e.payload -> 'contract' ->> 'symbol' as symbol,
+       e.payload -> 'contract' ->> 'sec_type' as sec_type,
+       e.payload -> 'contract' ->> 'currency' as currency,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'multiplier') as multiplier,
+       ledger.to_numeric(e.payload ->> 'position') as position,
+       ledger.to_numeric(e.payload ->> 'avg_cost') as avg_cost
+  from ledger.events e
+ where e.event_type = 'ib_position';
+comment on view ledger.ib_positions is 'Positions as IB reported them (position), one row per report. A row belongs to a snapshot (snapshot_id); see ledger.ib_position_snapshots for which are complete.';
+comment on column ledger.ib_positions.avg_cost is 'IB average cost per unit, multiplier included for derivatives';
+
+create or replace view ledger.ib_account_values as
+select e.seq, e.recorded_at, e.account,
+       case e.event_type when 'ib_account_summary' then 'summary' else 'update' end as origin,
+       coalesce(e.payload ->> 'tag', e.payload ->> 'key') as key,
+       e.payload ->> 'value' as value_text,
+       ledger.to_numeric(e.payload ->> 'value') as value,
+       e.payload ->> 'currency' as currency
+  from ledger.events e
+ where e.event_type in ('ib_account_summary', 'ib_account_value');
+comment on view ledger.ib_account_values is 'Account values IB reported: accountSummary tags (origin summary) and updateAccountValue keys (origin update), e.g. NetLiquidation, CashBalance per currency. value is NULL when the text is not a number.';
+
+create or replace view ledger.ib_pnl as
+select e.seq, e.recorded_at, e.account,
+       ledger.to_numeric(e.payload ->> 'daily') as daily,
+       ledger.to_numeric(e.payload ->> 'unrealized') as unrealized,
+       ledger.to_numeric(e.payload ->> 'realized') as realized
+  from ledger.events e
+ where e.event_type = 'ib_pnl';
+comment on view ledger.ib_pnl is 'Account P&L IB pushed (reqPnL), one row per update; NULL where IB sent its "unset" value.';

@@ -1,0 +1,52 @@
+// Events for reconciliation tests, inserted into the journal as the relay and the bot
+// would have written them (the owner's connection; the chain trigger still runs).
+import type postgres from 'postgres';
+
+export const ACCOUNT = 'DU1234567';
+export type Ev = { type: string; source?: string; stream?: string; account?: string | null; entity?: string | null; key?: string | null; at?: string; payload: Record<string, unknown> };
+
+export async function put(sql: postgres.Sql, evs: Ev[]): Promise<void> {
+  for (const e of evs) {
+    await sql`insert into ledger.events (stream, occurred_at, source, event_type, entity_id, account, idempotency_key, payload)
+              values (${e.stream ?? (e.source === 'ib' ? `ib:${ACCOUNT}` : 'bot')}, ${e.at ?? new Date().toISOString()}::text::timestamptz,
+                      ${e.source ?? 'bot'}, ${e.type}, ${e.entity ?? null}, ${e.account === undefined ? ACCOUNT : e.account},
+                      ${e.key ?? null}, ${JSON.stringify(e.payload)}::text::jsonb)`;
+  }
+}
+
+const CONTRACT = { symbol: 'AAPL', sec_type: 'STK', currency: 'USD', con_id: 265598 };
+const IB_CONTRACT = { con_id: '265598', symbol: 'AAPL', sec_type: 'STK', currency: 'USD', exchange: 'SMART' };
+
+export function botFill(execId: string, o: { qty?: string; price?: string; side?: string; commission?: string; orderRef?: string; at?: string } = {}): Ev {
+  return { type: 'execution', at: o.at, entity: execId, payload: {
+    exec_id: execId, order_ref: o.orderRef, contract: CONTRACT, side: o.side ?? 'BUY', quantity: o.qty ?? '100', price: o.price ?? '187.25',
+    ...(o.commission ? { commission: o.commission, commission_currency: 'USD' } : {}),
+  } };
+}
+
+export function ibFill(execId: string, o: { qty?: string; price?: string; side?: string; orderRef?: string; at?: string; conId?: string } = {}): Ev {
+  const base = execId.includes('.') ? execId.slice(0, execId.lastIndexOf('.')) : execId;
+  return { type: 'ib_execution', source: 'ib', at: o.at, entity: execId, key: `ib:exec:${execId}`, payload: {
+    exec_id: execId, exec_base: base, order_ref: o.orderRef ?? null, perm_id: '9001', contract: { ...IB_CONTRACT, con_id: o.conId ?? '265598' },
+    side: o.side ?? 'BOT', shares: o.qty ?? '100', price: o.price ?? '187.25',
+  } };
+}
+
+export function ibCommission(execId: string, commission: string): Ev {
+  return { type: 'ib_commission', source: 'ib', stream: 'ib', account: null, entity: execId, key: `ib:commission:${execId}`,
+    payload: { exec_id: execId, commission, currency: 'USD', realized_pnl: null } };
+}
+
+export function ibPositions(snapshot: string, rows: { conId: string; qty: string; avgCost?: string; symbol?: string }[], complete = true): Ev[] {
+  const evs: Ev[] = rows.map((r) => ({ type: 'ib_position', source: 'ib', entity: `${ACCOUNT}:${r.conId}`, payload: {
+    contract: { ...IB_CONTRACT, con_id: r.conId, symbol: r.symbol ?? 'AAPL' }, position: r.qty, avg_cost: r.avgCost ?? '187.25', snapshot_id: snapshot,
+  } }));
+  if (complete) evs.push({ type: 'ib_snapshot_end', source: 'ib', stream: 'ib', account: null, entity: 'positions', payload: { snapshot: 'positions', complete: true, snapshot_id: snapshot } });
+  return evs;
+}
+
+export function botPositions(rows: { conId?: number; qty: string; avgCost?: string; symbol?: string }[]): Ev {
+  return { type: 'position_snapshot', payload: { positions: rows.map((r) => ({
+    contract: { symbol: r.symbol ?? 'AAPL', sec_type: 'STK', currency: 'USD', ...(r.conId ? { con_id: r.conId } : {}) }, quantity: r.qty, ...(r.avgCost ? { avg_cost: r.avgCost } : {}),
+  })) } };
+}
