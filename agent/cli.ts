@@ -1,30 +1,53 @@
 // The `blotter` command. Exit codes: 0 success; 1 the command ran and found a problem
-// (tampered chain, refused input); 2 usage, configuration or connection errors.
+// (tampered chain, refused input); 2 usage, configuration or connection errors; 3 `db
+// status` of a server that is not running.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { BlotterError } from './errors.ts';
-import { blotterHome, connect, databaseUrl } from './db/connect.ts';
+import { blotterHome, connect, databaseTarget, describeOrigin, redactUrl, resolveDatabase, type ResolvedDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
-import { startAgent } from './agent.ts';
 import { loadConfig } from './config.ts';
 import { serverStatus, startServer, stopServer } from './db/server.ts';
+import { parseAnyEventLine } from './ingest/vocabulary.ts';
 import { appendNdjson, openInput } from './ledger/append.ts';
 import { readDigestFile, takeDigest, writeDigestFile } from './ledger/digest.ts';
 import { verifyLedger } from './ledger/verify.ts';
 
-const USAGE = `usage: blotter <command> [options]
-
-  start [--config FILE]       run the agent: ingest API, spool, writer, jobs (migrates first)
-  logs                        query the trading log [--level L] [--category C] [--from T] [--to T] [--grep S] [--json] [--limit N]
-  demo [--keep]               a scripted trading day through the TWS simulator, end to end
-  db start|stop|status|url    manage the embedded PostgreSQL under $BLOTTER_HOME (default ./.blotter)
-  migrate                     apply db/migrations, then db/functions and db/policies
-  append FILE|-               load NDJSON events through COPY [--skip-invalid] [--json]
-  verify                      recompute the hash chain [--stream S] [--digest FILE] [--json]
-  digest                      write each stream's head to a file [--stream S] --out FILE
-
-Environment: DATABASE_URL (use this PostgreSQL 15+), BLOTTER_HOME, BLOTTER_PG_BIN, BLOTTER_CONFIG,
-and BLOTTER_<SECTION>_<KEY> for any key of config/blotter.yaml (BLOTTER_INGEST_TOKEN, ...).
+// Written once, shown by `blotter --help` and by the help of every command that touches
+// the database; the README says the same.
+const DATABASE_HELP = `Database: every command but demo acts on the first of
+  1. DATABASE_URL
+  2. BLOTTER_DATABASE_URL
+  3. database.url in the config file (--config FILE, else BLOTTER_CONFIG, else config/blotter.yaml)
+  4. the embedded PostgreSQL under BLOTTER_HOME (default ./.blotter)
 `;
+
+const USAGE = `usage: blotter <command> [options]    (blotter <command> --help for its options)
+
+  start      run the agent: ingest API, spool, writer, jobs (migrates first)
+  demo       a scripted trading day through the TWS simulator, on a throwaway database
+  migrate    apply db/migrations, then db/functions and db/policies
+  append     load NDJSON events through COPY
+  verify     recompute the hash chain, optionally against a digest file
+  digest     write each stream's head to a file
+  logs       query the trading log (ops.logs)
+  db         start, stop, check or locate the embedded PostgreSQL
+
+${DATABASE_HELP}
+Environment: DATABASE_URL, BLOTTER_HOME, BLOTTER_CONFIG, BLOTTER_PG_BIN (another PostgreSQL
+15+ bin directory for the embedded server), and BLOTTER_<SECTION>_<KEY> for any key of
+config/blotter.yaml (BLOTTER_DATABASE_URL, BLOTTER_INGEST_TOKEN, ...).
+`;
+
+const CONFIG_OPTION = '  --config FILE     the config file whose database.url to use (default: BLOTTER_CONFIG, else config/blotter.yaml)';
+
+type Flags = Record<string, string | boolean | undefined>;
+type Args = { flags: Flags; positionals: string[]; configFile: string | undefined };
+type Command = {
+  usage: string;
+  options: ParseArgsOptionsConfig;
+  positionals: boolean;
+  run: (a: Args) => Promise<number>;
+};
 
 class UsageError extends Error {}
 
@@ -32,189 +55,407 @@ function out(line: string): void {
   process.stdout.write(line + '\n');
 }
 
-type Flags = Record<string, string | boolean | undefined>;
+function note(line: string): void {
+  process.stderr.write(`blotter: ${line}\n`);
+}
 
-function parse(argv: string[], options: ParseArgsOptionsConfig): { flags: Flags; positionals: string[] } {
+// node:util's parse errors, said in one short line.
+function parseProblem(err: Error & { code?: string }): string {
+  const m = err.message;
+  let x: RegExpExecArray | null;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && (x = /Unknown option '([^']+)'/.exec(m))) return `unknown option ${x[1]}`;
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && (x = /Unexpected argument '([^']*)'/.exec(m))) return `unexpected argument "${x[1]}"`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if ((x = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(m))) return `option ${x[1]} needs a value`;
+    if ((x = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(m))) return `option ${x[1]}: its value starts with "-"; write ${x[1]}=VALUE`;
+    if ((x = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(m))) return `option ${x[1]} takes no value`;
+  }
+  return m.split('. ')[0]!.replace(/'/g, '"');
+}
+
+function parse(cmd: Command, argv: string[]): Args {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { flags: values as Flags, positionals };
+    const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: cmd.positionals, strict: true });
+    const flags = values as Flags;
+    return { flags, positionals, configFile: typeof flags.config === 'string' ? flags.config : undefined };
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(parseProblem(err as Error & { code?: string }));
   }
 }
 
-async function withSql<T>(create: boolean, fn: (sql: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
-  const sql = connect(await databaseUrl({ create }), { max: 2 });
+function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+// A one-shot command leaves the embedded server as it found it: one it had to start is
+// stopped again afterwards.
+async function leaveAsFound(db: ResolvedDatabase): Promise<void> {
+  if (!db.embedded?.started) return;
   try {
-    return await fn(sql);
-  } finally {
-    await sql.end({ timeout: 5 });
+    await stopServer(db.embedded.home);
+    note(`stopped the embedded database under ${db.embedded.home} again.`);
+  } catch (err) {
+    note(`could not stop the embedded database under ${db.embedded.home}: ${(err as Error).message}`);
   }
 }
 
-async function cmdDb(args: string[]): Promise<number> {
-  const { positionals, flags } = parse(args, { json: { type: 'boolean' } });
-  const home = blotterHome();
-  const sub = positionals[0];
-  if (process.env.DATABASE_URL && sub !== 'url') {
-    throw new UsageError('DATABASE_URL is set: blotter does not manage that server (unset it to use the embedded one)');
+async function withSql<T>(a: Args, fn: (sql: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
+  const db = await resolveDatabase({ configFile: a.configFile, create: false });
+  try {
+    const sql = connect(db.url, { max: 2 });
+    try {
+      return await fn(sql);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  } finally {
+    await leaveAsFound(db);
   }
-  switch (sub) {
-    case 'start': {
-      const r = await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined });
-      out(r.started ? `started PostgreSQL ${r.state.version} on 127.0.0.1:${r.state.port} (${home})`
-        : `already running on 127.0.0.1:${r.state.port} (${home})`);
-      return 0;
+}
+
+const db: Command = {
+  usage: `usage: blotter db start|stop|status|url [--json] [--config FILE]
+
+Manage the embedded PostgreSQL under BLOTTER_HOME (default ./.blotter).
+  start     initialize it on first use, then start it (a second start does nothing)
+  stop      stop it
+  status    running or not, and why; exit 0 running, 3 not running (--json for a machine)
+  url       print the URL of the database the other commands use (any of the four below)
+
+start, stop and status refuse when the database is an external one (1-3 below): blotter
+does not manage that server.
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const sub = a.positionals[0];
+    if (a.positionals.length > 1) throw new UsageError(`unexpected argument "${a.positionals[1]}"`);
+    if (!sub || !['start', 'stop', 'status', 'url'].includes(sub)) {
+      throw new UsageError(`expected start, stop, status or url${sub ? `, not "${sub}"` : ''}`);
     }
-    case 'stop':
-      out((await stopServer(home)) ? 'stopped' : 'not running');
-      return 0;
-    case 'status': {
-      const s = serverStatus(home);
-      if (flags.json) out(JSON.stringify(s.running ? { running: true, pid: s.pid, port: s.state.port, version: s.state.version, home } : { running: false, reason: s.reason, home }));
-      else out(s.running ? `running: PostgreSQL ${s.state.version}, pid ${s.pid}, 127.0.0.1:${s.state.port}, ${home}` : `not running: ${s.reason}`);
-      return s.running ? 0 : 3;
-    }
-    case 'url': {
-      if (process.env.DATABASE_URL) {
-        out(process.env.DATABASE_URL);
+    const target = databaseTarget({ configFile: a.configFile });
+    if (target.kind === 'external') {
+      if (sub === 'url') {
+        out(target.url);
         return 0;
       }
-      const s = serverStatus(home);
-      if (!s.running) throw new BlotterError('DB_NOT_RUNNING', `the embedded database is not running (${s.reason}); run \`blotter db start\``);
-      out(s.url);
-      return 0;
+      throw new BlotterError('DB_EXTERNAL',
+        `the database is ${redactUrl(target.url)}, from ${describeOrigin(target.origin)}: blotter db ${sub} manages only the embedded server ` +
+        `under BLOTTER_HOME, not that one (unset ${target.origin.startsWith('config ') ? 'database.url' : target.origin} to use the embedded one)`);
     }
-    default:
-      throw new UsageError(`db needs one of start, stop, status, url${sub ? `, not "${sub}"` : ''}`);
-  }
-}
-
-async function cmdMigrate(args: string[]): Promise<number> {
-  parse(args, {});
-  const url = await databaseUrl({ create: true });
-  const r = await migrate({ url, log: (l) => out(l) });
-  out(r.applied.length === 0 ? 'migrations: up to date' : `migrations: applied ${r.applied.length}`);
-  if (r.partitionsCreated.length) out(`partitions created: ${r.partitionsCreated.join(', ')}`);
-  return 0;
-}
-
-async function cmdStart(args: string[]): Promise<number> {
-  const { flags } = parse(args, { config: { type: 'string' } });
-  const config = loadConfig({ file: typeof flags.config === 'string' ? flags.config : undefined });
-  const agent = await startAgent(config, { home: blotterHome(), handleSignals: true });
-  process.stderr.write(`blotter: agent ${agent.sessionId} listening on ${agent.url} (SIGTERM or Ctrl-C drains and stops)\n`);
-  // Runs until a signal; the signal handler exits the process.
-  await new Promise(() => {});
-  return 0;
-}
-
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-async function cmdLogs(args: string[]): Promise<number> {
-  const { flags } = parse(args, {
-    level: { type: 'string' }, category: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-    grep: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' },
-  });
-  const level = typeof flags.level === 'string' ? flags.level : 'trace';
-  if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}`);
-  const limit = Number(flags.limit ?? 1000);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) throw new UsageError('--limit must be an integer from 1 to 1000000');
-  for (const k of ['from', 'to'] as const) {
-    if (typeof flags[k] === 'string' && Number.isNaN(Date.parse(flags[k] as string))) throw new UsageError(`--${k} must be a date or timestamp, got "${flags[k]}"`);
-  }
-  const levels = LEVELS.slice(LEVELS.indexOf(level));
-  const rows = await withSql(false, (sql) => sql`
-    select to_char(logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as time, level, category, source, msg, fields, session_id
-      from ops.logs
-     where level = any(${levels})
-       ${typeof flags.category === 'string' ? sql`and category = ${flags.category}` : sql``}
-       ${typeof flags.from === 'string' ? sql`and logged_at >= ${flags.from}::text::timestamptz` : sql``}
-       ${typeof flags.to === 'string' ? sql`and logged_at < ${flags.to}::text::timestamptz` : sql``}
-       ${typeof flags.grep === 'string' ? sql`and (msg ilike ${'%' + flags.grep + '%'} or fields::text ilike ${'%' + flags.grep + '%'})` : sql``}
-     order by logged_at, log_id
-     limit ${limit}`);
-  for (const r of rows) {
-    if (flags.json) out(JSON.stringify(r));
-    else out(`${r.time} ${String(r.level).toUpperCase().padEnd(5)} [${r.category}] ${r.source === 'bot' ? '(bot) ' : ''}${r.msg}${r.fields ? ' ' + JSON.stringify(r.fields) : ''}`);
-  }
-  return 0;
-}
-
-async function cmdAppend(args: string[]): Promise<number> {
-  const { flags, positionals } = parse(args, { 'skip-invalid': { type: 'boolean' }, json: { type: 'boolean' } });
-  if (positionals.length !== 1) throw new UsageError('append needs exactly one FILE, or - for standard input');
-  const input = openInput(positionals[0]!);
-  const r = await withSql(false, (sql) => appendNdjson(sql, input, { skipInvalid: Boolean(flags['skip-invalid']) }));
-  if (flags.json) {
-    out(JSON.stringify(r));
-  } else {
-    for (const e of r.invalid) process.stderr.write(`line ${e.line}: ${e.field}: ${e.reason}\n`);
-    if (r.invalidCount > r.invalid.length) process.stderr.write(`… and ${r.invalidCount - r.invalid.length} more invalid lines\n`);
-    if (!r.written) out(`refused: ${r.invalidCount} invalid lines, nothing appended (use --skip-invalid to load the rest)`);
-    else out(`appended ${r.appended}, duplicates ${r.duplicates}${r.invalidCount ? `, skipped invalid ${r.invalidCount}` : ''}`);
-  }
-  return r.written ? 0 : 1;
-}
-
-async function cmdVerify(args: string[]): Promise<number> {
-  const { flags } = parse(args, { stream: { type: 'string' }, digest: { type: 'string' }, json: { type: 'boolean' } });
-  const digests = typeof flags.digest === 'string' ? readDigestFile(flags.digest) : undefined;
-  const stream = typeof flags.stream === 'string' ? flags.stream : undefined;
-  const reports = await withSql(false, (sql) => verifyLedger(sql, { stream, digests }));
-  const ok = reports.every((r) => r.ok);
-  if (flags.json) {
-    out(JSON.stringify({ ok, streams: reports }));
-  } else {
-    for (const r of reports) {
-      out(r.ok ? `ok       ${r.stream}: ${r.rowsChecked} rows`
-        : `TAMPERED ${r.stream}: ${r.rowsChecked} rows, first bad stream_seq ${r.firstBadStreamSeq}: ${r.reason} (${r.detail})`);
+    const home = target.home;
+    switch (sub) {
+      case 'start': {
+        const r = await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined });
+        out(r.started ? `started PostgreSQL ${r.state.version} on 127.0.0.1:${r.state.port} (${home})`
+          : `already running on 127.0.0.1:${r.state.port} (${home})`);
+        return 0;
+      }
+      case 'stop':
+        out((await stopServer(home)) ? 'stopped' : 'not running');
+        return 0;
+      case 'status': {
+        const s = serverStatus(home);
+        if (a.flags.json) out(JSON.stringify(s.running ? { running: true, pid: s.pid, port: s.state.port, version: s.state.version, home } : { running: false, reason: s.reason, home }));
+        else out(s.running ? `running: PostgreSQL ${s.state.version}, pid ${s.pid}, 127.0.0.1:${s.state.port}, ${home}` : `not running: ${s.reason}`);
+        return s.running ? 0 : 3;
+      }
+      default: {
+        const s = serverStatus(home);
+        if (!s.running) throw new BlotterError('DB_NOT_RUNNING', `the embedded database is not running (${s.reason}); run \`blotter db start\``);
+        out(s.url);
+        return 0;
+      }
     }
-    if (reports.length === 0) out(stream ? `no rows in stream "${stream}"` : 'the ledger is empty');
-    out(ok ? 'chain intact' : 'chain TAMPERED');
-  }
-  return ok ? 0 : 1;
-}
-
-async function cmdDigest(args: string[]): Promise<number> {
-  const { flags } = parse(args, { stream: { type: 'string' }, out: { type: 'string' } });
-  if (typeof flags.out !== 'string') throw new UsageError('digest needs --out FILE (keep it outside the database host)');
-  const file = flags.out;
-  const stream = typeof flags.stream === 'string' ? flags.stream : undefined;
-  const d = await withSql(false, (sql) => takeDigest(sql, stream));
-  writeDigestFile(file, d);
-  out(`digest of ${d.streams.length} streams written to ${file}`);
-  return 0;
-}
-
-async function cmdDemo(args: string[]): Promise<number> {
-  const { flags } = parse(args, { keep: { type: 'boolean' } });
-  const { runDemo } = await import('./ib/demo.ts');
-  return (await runDemo({ keep: Boolean(flags.keep), out })) ? 0 : 1;
-}
-
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  demo: cmdDemo,
-  start: cmdStart, logs: cmdLogs, db: cmdDb, migrate: cmdMigrate, append: cmdAppend, verify: cmdVerify, digest: cmdDigest,
+  },
 };
 
-export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    process.stdout.write(USAGE);
-    return cmd ? 0 : 2;
+const migrateCmd: Command = {
+  usage: `usage: blotter migrate [--config FILE]
+
+Apply db/migrations (forward-only, checksummed), then re-apply db/functions and
+db/policies, under an advisory lock. Creates the embedded database when none is configured.
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const target = await resolveDatabase({ configFile: a.configFile, create: true });
+    try {
+      const r = await migrate({ url: target.url, log: (l) => out(l) });
+      out(r.applied.length === 0 ? 'migrations: up to date' : `migrations: applied ${r.applied.length}`);
+      if (r.partitionsCreated.length) out(`partitions created: ${r.partitionsCreated.join(', ')}`);
+      return 0;
+    } finally {
+      await leaveAsFound(target);
+    }
+  },
+};
+
+// After the agent's own handler has begun the drain, a second signal must not kill the
+// process halfway: the same Ctrl-C reaches it twice (from the terminal, and again from npm,
+// which forwards it), so one arriving within a moment of the first is that same one. A
+// later one means "now": exit without finishing the drain (the spool keeps what it holds).
+function guardRepeatedSignals(): void {
+  let first = 0;
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      if (!first) {
+        first = Date.now();
+        return;
+      }
+      if (Date.now() - first < 2000) return;
+      note(`${sig} again: exiting before the drain finished; the spool keeps what is not yet written`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
   }
-  const fn = COMMANDS[cmd];
+}
+
+// Under npm (npm start, npm run, npx) a shell may stand between npm and the agent and die
+// of the signal without passing it on, leaving the agent orphaned and still serving. An
+// agent whose parent is gone drains and stops as if sent SIGTERM.
+function stopWhenOrphaned(): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    note(`the process that started the agent (pid ${parent}) is gone: draining and stopping`);
+    process.kill(process.pid, 'SIGTERM');
+  }, 500).unref();
+}
+
+const start: Command = {
+  usage: `usage: blotter start [--config FILE]
+
+Run the agent until SIGTERM or Ctrl-C, which drain it: the ingest API, the spool and its
+writer, the logger's sinks and the jobs. Migrates the database first. With no database
+configured it uses the embedded one under BLOTTER_HOME, creating it (and saying so on
+stderr) when there is none.
+  --config FILE     the config file (default: BLOTTER_CONFIG, else config/blotter.yaml)
+
+${DATABASE_HELP}`,
+  options: { config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const config = loadConfig({ file: a.configFile });
+    const database = await resolveDatabase({ config, configFile: a.configFile, create: true });
+    note(`database ${redactUrl(database.url)} (from ${describeOrigin(database.origin)})`);
+    config.database.url = database.url;
+    // Loaded here: the agent's modules (graphile-worker, pino, ...) take most of a second
+    // to load, which no other command needs to pay.
+    const { startAgent } = await import('./agent.ts');
+    const agent = await startAgent(config, { home: blotterHome(), handleSignals: true });
+    guardRepeatedSignals();
+    stopWhenOrphaned();
+    note(`agent ${agent.sessionId} listening on ${agent.url} (SIGTERM or Ctrl-C drains and stops)`);
+    // Runs until a signal; the signal handler exits the process.
+    await new Promise(() => {});
+    return 0;
+  },
+};
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const logs: Command = {
+  usage: `usage: blotter logs [--level L] [--category C] [--from T] [--to T] [--grep S] [--limit N] [--json] [--config FILE]
+
+Query the trading log (ops.logs), oldest first.
+  --level L         this level and above: ${LEVELS.join(', ')} (default trace)
+  --category C      one category (connection, order, execution, ...)
+  --from T, --to T  a date or timestamp; from is inclusive, to exclusive
+  --grep S          case-insensitive text in the message or the fields
+  --limit N         at most N lines (default 1000)
+  --json            one JSON object per line
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: {
+    level: { type: 'string' }, category: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+    grep: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, config: { type: 'string' },
+  },
+  positionals: false,
+  async run({ flags, ...a }) {
+    const level = typeof flags.level === 'string' ? flags.level : 'trace';
+    if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}`);
+    const limit = Number(flags.limit ?? 1000);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) throw new UsageError('--limit must be an integer from 1 to 1000000');
+    for (const k of ['from', 'to'] as const) {
+      if (typeof flags[k] === 'string' && Number.isNaN(Date.parse(flags[k] as string))) throw new UsageError(`--${k} must be a date or timestamp, got "${flags[k]}"`);
+    }
+    const levels = LEVELS.slice(LEVELS.indexOf(level));
+    const rows = await withSql({ flags, ...a }, (sql) => sql`
+      select to_char(logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as time, level, category, source, msg, fields, session_id
+        from ops.logs
+       where level = any(${levels})
+         ${typeof flags.category === 'string' ? sql`and category = ${flags.category}` : sql``}
+         ${typeof flags.from === 'string' ? sql`and logged_at >= ${flags.from}::text::timestamptz` : sql``}
+         ${typeof flags.to === 'string' ? sql`and logged_at < ${flags.to}::text::timestamptz` : sql``}
+         ${typeof flags.grep === 'string' ? sql`and (msg ilike ${'%' + flags.grep + '%'} or fields::text ilike ${'%' + flags.grep + '%'})` : sql``}
+       order by logged_at, log_id
+       limit ${limit}`);
+    for (const r of rows) {
+      if (flags.json) out(JSON.stringify(r));
+      else out(`${r.time} ${String(r.level).toUpperCase().padEnd(5)} [${r.category}] ${r.source === 'bot' ? '(bot) ' : ''}${r.msg}${r.fields ? ' ' + JSON.stringify(r.fields) : ''}`);
+    }
+    if (rows.length === 0) {
+      const filters = ['level', 'category', 'from', 'to', 'grep'].filter((k) => typeof flags[k] === 'string').map((k) => `--${k} ${flags[k]}`);
+      note(filters.length ? `no log lines match ${filters.join(' ')}` : 'the log (ops.logs) has no lines');
+    }
+    return 0;
+  },
+};
+
+const append: Command = {
+  usage: `usage: blotter append FILE|- [--skip-invalid] [--json] [--config FILE]
+
+Load NDJSON events (one per line; - reads standard input) into the ledger through COPY.
+A file lands whole or not at all: each bad line is reported with its number and field.
+  --skip-invalid    load the good lines and report the bad ones
+  --json            print a machine-readable summary
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { 'skip-invalid': { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const { flags, positionals } = a;
+    if (positionals.length !== 1) throw new UsageError('append needs exactly one FILE, or - for standard input');
+    const input = openInput(positionals[0]!);
+    const r = await withSql(a, (sql) => appendNdjson(sql, input, { parse: parseAnyEventLine, skipInvalid: Boolean(flags['skip-invalid']) }));
+    if (flags.json) {
+      out(JSON.stringify(r));
+    } else {
+      for (const e of r.invalid) process.stderr.write(`line ${e.line}: ${e.field}: ${e.reason}\n`);
+      if (r.invalidCount > r.invalid.length) process.stderr.write(`… and ${r.invalidCount - r.invalid.length} more invalid lines\n`);
+      if (!r.written) out(`refused: ${r.invalidCount} invalid lines, nothing appended (use --skip-invalid to load the rest)`);
+      else out(`appended ${r.appended}, duplicates ${r.duplicates}${r.invalidCount ? `, skipped invalid ${r.invalidCount}` : ''}`);
+    }
+    return r.written ? 0 : 1;
+  },
+};
+
+// The streams there are, for a message about one that is not.
+async function noSuchStream(sql: ReturnType<typeof connect>, stream: string): Promise<BlotterError> {
+  const rows = await sql`select stream from ledger.streams order by stream limit 11`;
+  const names = rows.map((r) => r.stream as string);
+  const list = names.length === 0 ? 'the ledger has none' : `streams: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
+  return new BlotterError('STREAM_UNKNOWN', `no stream "${stream}" in the ledger (${list})`);
+}
+
+const verify: Command = {
+  usage: `usage: blotter verify [--stream S] [--digest FILE] [--json] [--config FILE]
+
+Recompute every hash of the chain from the rows as read, and check links, gapless
+stream_seq and each stream's head. Exit 0 intact, 1 tampered, 2 error.
+  --stream S        only this stream (an unknown stream is an error)
+  --digest FILE     also check the heads recorded by \`blotter digest\`
+  --json            one JSON object: { ok, streams: [...] }
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { stream: { type: 'string' }, digest: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const { flags } = a;
+    const digests = typeof flags.digest === 'string' ? readDigestFile(flags.digest) : undefined;
+    const stream = typeof flags.stream === 'string' ? flags.stream : undefined;
+    const reports = await withSql(a, async (sql) => {
+      const r = await verifyLedger(sql, { stream, digests });
+      if (stream !== undefined && r.length === 0) throw await noSuchStream(sql, stream);
+      return r;
+    });
+    const ok = reports.every((r) => r.ok);
+    if (flags.json) {
+      out(JSON.stringify({ ok, streams: reports }));
+    } else {
+      for (const r of reports) {
+        out(r.ok ? `ok       ${r.stream}: ${r.rowsChecked} rows`
+          : `TAMPERED ${r.stream}: ${r.rowsChecked} rows, first bad stream_seq ${r.firstBadStreamSeq}: ${r.reason} (${r.detail})`);
+      }
+      if (reports.length === 0) out('the ledger is empty');
+      out(ok ? 'chain intact' : 'chain TAMPERED');
+    }
+    return ok ? 0 : 1;
+  },
+};
+
+const digest: Command = {
+  usage: `usage: blotter digest --out FILE [--stream S] [--config FILE]
+
+Write each stream's head (stream_seq and hash) to FILE; keep it outside the database host,
+and check against it later with \`blotter verify --digest FILE\`.
+  --out FILE        where to write the digest
+  --stream S        only this stream (an unknown stream is an error)
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { stream: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const { flags } = a;
+    if (typeof flags.out !== 'string') throw new UsageError('digest needs --out FILE; keep that file outside the database host');
+    const file = flags.out;
+    const stream = typeof flags.stream === 'string' ? flags.stream : undefined;
+    const d = await withSql(a, (sql) => takeDigest(sql, stream));
+    writeDigestFile(file, d);
+    out(`digest of ${d.streams.length} streams written to ${file}`);
+    return 0;
+  },
+};
+
+const demo: Command = {
+  usage: `usage: blotter demo [--keep]
+
+A scripted trading day through the TWS simulator, end to end: fills before and after the
+agent connects, a correction, a late commission, a dropped socket; then what landed and
+whether the chain verifies. It always runs on its own throwaway embedded database in a
+temporary BLOTTER_HOME: DATABASE_URL, BLOTTER_DATABASE_URL, the config file and
+BLOTTER_HOME are ignored, and nothing of yours is touched.
+  --keep            keep the temporary home (and its database) afterwards
+`,
+  options: { keep: { type: 'boolean' } },
+  positionals: false,
+  async run(a) {
+    const { runDemo } = await import('./ib/demo.ts');
+    return (await runDemo({ keep: Boolean(a.flags.keep), out })) ? 0 : 1;
+  },
+};
+
+const COMMANDS: Record<string, Command> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, db };
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const about = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+    process.stdout.write(about ? about.usage : USAGE);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`blotter: unknown command "${name}" (see blotter --help)\n`);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(cmd.usage);
+    return 0;
+  }
   try {
-    if (!fn) throw new UsageError(`unknown command "${cmd}"`);
-    return await fn(rest);
+    return await cmd.run(parse(cmd, rest));
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`blotter: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`blotter ${name}: ${err.message} (see blotter ${name} --help)\n`);
       return 2;
     }
     const e = err as Error & { code?: string };
     const code = e instanceof BlotterError ? e.code : e.code ? `PG ${e.code}` : e.name;
-    process.stderr.write(`blotter ${cmd}: ${e.message} [${code}]\n`);
+    process.stderr.write(`blotter ${name}: ${e.message} [${code}]\n`);
     // A refused or broken database operation is a 2 like any connection error.
     return 2;
   }

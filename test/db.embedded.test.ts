@@ -1,12 +1,18 @@
 // `blotter db start|stop|status|url` manage a real PostgreSQL under $BLOTTER_HOME: it
 // survives restarts, a second start is a no-op, a stale pid after kill -9 is recovered,
-// and it works as root (the server runs as an unprivileged account).
+// and it works as root (the server runs as an unprivileged account). A command that finds
+// it stopped starts it, says so, and stops it again; `start` on an empty BLOTTER_HOME says
+// loudly that it creates a new ledger; a home the server could not enter is refused
+// before anything is created.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import postgres from 'postgres';
 import { makeTempHome } from '../agent/db/server.ts';
-import { eventLine, runCli } from './helpers/db.ts';
+import { until } from './helpers/agent.ts';
+import { CLI, eventLine, runCli } from './helpers/db.ts';
 
 const home = makeTempHome('blotter-dbtest-');
 const env: NodeJS.ProcessEnv = { BLOTTER_HOME: home, BLOTTER_PG_BIN: process.env.BLOTTER_TEST_PG_BIN, DATABASE_URL: '' };
@@ -94,10 +100,64 @@ t.test('a pid file naming a live process that is not postgres counts as stale', 
 t.test('DATABASE_URL is never managed by blotter db', async (t) => {
   const r = await runCli(['db', 'stop'], { env: { ...env, DATABASE_URL: 'postgres://u:p@127.0.0.1:5/x' } });
   t.equal(r.code, 2);
-  t.match(r.stderr, /DATABASE_URL is set/);
+  t.match(r.stderr, /the database is postgres:\/\/u:\*\*\*@127\.0\.0\.1:5\/x, from DATABASE_URL: blotter db stop manages only the embedded server/);
+  t.same((await status()).running, true, 'the embedded one was left alone');
   const u = await runCli(['db', 'url'], { env: { ...env, DATABASE_URL: 'postgres://u:p@127.0.0.1:5/x' } });
   t.equal(u.stdout.trim(), 'postgres://u:p@127.0.0.1:5/x');
   const bad = await runCli(['db', 'restart'], { env });
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /db needs one of start, stop, status, url, not "restart"/);
+  t.match(bad.stderr, /expected start, stop, status or url, not "restart"/);
+});
+
+t.test('start on an empty BLOTTER_HOME says loudly that it creates a new ledger; a stopped one is started and stopped again', async (t) => {
+  const parent = makeTempHome('blotter-fresh-');
+  t.teardown(() => fs.rmSync(parent, { recursive: true, force: true }));
+  const fresh = path.join(parent, 'typo');
+  const freshEnv = { ...env, BLOTTER_HOME: fresh };
+  t.teardown(() => runCli(['db', 'stop'], { env: freshEnv }));
+  const agent = spawn(process.execPath, [CLI, 'start'], {
+    env: { ...process.env, ...freshEnv, BLOTTER_INGEST_PORT: '0', BLOTTER_INGEST_TOKEN: 'x'.repeat(24), BLOTTER_JOBS_ENABLED: 'false', BLOTTER_LOGGING_HANDLERS_CONSOLE_ENABLED: 'false' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    agent.stderr!.on('data', (d) => {
+      stderr += d;
+      if (/listening on/.test(stderr)) resolve();
+    });
+    agent.once('exit', (code) => reject(new Error(`start exited ${code}: ${stderr}`)));
+  });
+  t.match(stderr, `blotter: NOTE: there is no database under BLOTTER_HOME=${fresh}: creating a NEW embedded PostgreSQL there, with an EMPTY ledger.`);
+  t.match(stderr, /check BLOTTER_HOME \(or set DATABASE_URL \/ database\.url\)/);
+  t.match(stderr, `blotter: database postgres://blotter:***@127.0.0.1:`);
+  // Signalled once it answers, as a person would: not within its first milliseconds.
+  const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/v1/health`, { headers: { authorization: `Bearer ${'x'.repeat(24)}` } })).status === 200);
+  const exited = new Promise((r) => agent.once('exit', r));
+  agent.kill('SIGTERM');
+  t.equal(await exited, 0, `drained and exited 0: ${stderr}`);
+
+  t.equal((await runCli(['db', 'stop'], { env: freshEnv })).stdout.trim(), 'stopped');
+  const s = await runCli(['db', 'status'], { env: freshEnv });
+  t.same([s.code, s.stdout], [3, `not running: the server under ${fresh}/pg is stopped\n`], 'the reason says why');
+  const v = await runCli(['verify'], { env: freshEnv });
+  t.equal(v.code, 0, v.stderr);
+  t.match(v.stdout, /the ledger is empty\nchain intact/);
+  t.match(v.stderr, `blotter: the embedded database under ${fresh} is stopped: starting it.\nblotter: stopped the embedded database under ${fresh} again.\n`);
+  t.equal((await runCli(['db', 'status'], { env: freshEnv })).code, 3, 'verify left it stopped, as it found it');
+  const again = await runCli(['migrate'], { env: freshEnv });
+  t.notMatch(again.stderr, /NOTE/, 'no warning for a home that has a database');
+});
+
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+t.test('a BLOTTER_HOME the server account cannot enter is refused before anything is created', { skip: !asRoot && 'only as root does PostgreSQL run as another account' }, async (t) => {
+  const closed = fs.mkdtempSync(path.join(os.tmpdir(), 'blotter-closed-')); // mode 0700
+  t.teardown(() => fs.rmSync(closed, { recursive: true, force: true }));
+  const closedEnv = { ...env, BLOTTER_HOME: path.join(closed, 'a', 'home') };
+  for (const cmd of [['migrate'], ['db', 'start'], ['start']]) {
+    const r = await runCli(cmd, { env: { ...closedEnv, BLOTTER_INGEST_TOKEN: 'x'.repeat(24) } });
+    t.equal(r.code, 2, cmd.join(' '));
+    t.match(r.stderr, new RegExp(`PostgreSQL runs as postgres and cannot enter ${closed} \\(mode 700\\).*\\[DB_HOME_NOT_TRAVERSABLE\\]`), cmd.join(' '));
+    t.same(fs.readdirSync(closed), [], `${cmd.join(' ')}: nothing left behind`);
+  }
 });

@@ -1,13 +1,85 @@
-// Where the database is: DATABASE_URL when set (a DBA's own PostgreSQL 15+), otherwise
-// the embedded server under $BLOTTER_HOME, started on demand.
+// Where the database is. Every command resolves it the same way, first match wins:
+//   1. DATABASE_URL
+//   2. BLOTTER_DATABASE_URL
+//   3. database.url in the config file (--config FILE, else BLOTTER_CONFIG, else config/blotter.yaml)
+//   4. the embedded server under $BLOTTER_HOME (default ./.blotter), started on demand.
+// The order is loadConfig's own (it applies 1 and 2 over the file); this module names where
+// the answer came from, so a command can say which database it acts on.
 import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
+import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../config.ts';
 import { BlotterError } from '../errors.ts';
 import { serverStatus, startServer } from './server.ts';
 
 export function blotterHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.BLOTTER_HOME || '.blotter');
+}
+
+export type DatabaseOrigin = 'DATABASE_URL' | 'BLOTTER_DATABASE_URL' | `config ${string}` | `embedded ${string}`;
+
+// Where the database is, before anything is started: an external URL, or a home.
+export type DatabaseTarget =
+  | { kind: 'external'; url: string; origin: DatabaseOrigin }
+  | { kind: 'embedded'; home: string; origin: DatabaseOrigin };
+
+export type ResolveOptions = {
+  env?: NodeJS.ProcessEnv;
+  // The config file named by --config; BLOTTER_CONFIG, then config/blotter.yaml otherwise.
+  configFile?: string;
+  // A config already loaded (by `start`) from configFile; read again when absent.
+  config?: Config;
+};
+
+export function configFileOf(opts: ResolveOptions): string {
+  const env = opts.env ?? process.env;
+  return path.resolve(opts.configFile ?? (env.BLOTTER_CONFIG || DEFAULT_CONFIG_FILE));
+}
+
+export function databaseTarget(opts: ResolveOptions = {}): DatabaseTarget {
+  const env = opts.env ?? process.env;
+  const file = configFileOf(opts);
+  // The whole file is validated wherever it is read, not only by `start`.
+  const config = opts.config ?? loadConfig({ file, env });
+  const url = env.DATABASE_URL || config.database.url;
+  if (url) {
+    const origin: DatabaseOrigin = env.DATABASE_URL ? 'DATABASE_URL'
+      : env.BLOTTER_DATABASE_URL !== undefined ? 'BLOTTER_DATABASE_URL' : `config ${file}`;
+    return { kind: 'external', url, origin };
+  }
+  const home = blotterHome(env);
+  return { kind: 'embedded', home, origin: `embedded ${home}` };
+}
+
+// How a person would say where an external URL came from.
+export function describeOrigin(origin: DatabaseOrigin): string {
+  if (origin.startsWith('config ')) return `database.url in ${origin.slice('config '.length)}`;
+  if (origin.startsWith('embedded ')) return `the embedded server under ${origin.slice('embedded '.length)}`;
+  return origin;
+}
+
+export type ResolvedDatabase = {
+  url: string;
+  origin: DatabaseOrigin;
+  // Set for the embedded server: whether this call had to start it (a one-shot command
+  // stops it again) or create it.
+  embedded?: { home: string; started: boolean; created: boolean };
+};
+
+export type ResolveDatabaseOptions = ResolveOptions & {
+  // Create the embedded cluster when there is none (start, migrate); otherwise a missing
+  // one is an error. An existing, stopped one is always started.
+  create: boolean;
+  // Where notices go (a new ledger being created, a stopped server being started).
+  warn?: (line: string) => void;
+};
+
+export async function resolveDatabase(opts: ResolveDatabaseOptions): Promise<ResolvedDatabase> {
+  const target = databaseTarget(opts);
+  if (target.kind === 'external') return { url: target.url, origin: target.origin };
+  const env = opts.env ?? process.env;
+  const r = await embedded(target.home, env, opts.create, opts.warn ?? stderrLine);
+  return { url: r.url, origin: target.origin, embedded: { home: target.home, started: r.started, created: r.created } };
 }
 
 export type UrlOptions = {
@@ -17,17 +89,36 @@ export type UrlOptions = {
   create: boolean;
 };
 
+// DATABASE_URL when set, otherwise the embedded server under $BLOTTER_HOME. Kept for
+// `startAgent`, which sets DATABASE_URL from its resolved config; commands use
+// resolveDatabase.
 export async function databaseUrl(opts: UrlOptions): Promise<string> {
   const env = opts.env ?? process.env;
   if (env.DATABASE_URL) return env.DATABASE_URL;
-  const home = blotterHome(env);
+  return (await embedded(blotterHome(env), env, opts.create, stderrLine)).url;
+}
+
+function stderrLine(line: string): void {
+  process.stderr.write(`blotter: ${line}\n`);
+}
+
+async function embedded(home: string, env: NodeJS.ProcessEnv, create: boolean, warn: (line: string) => void) {
   const status = serverStatus(home);
-  if (status.running) return status.url;
-  if (!opts.create && !fs.existsSync(path.join(home, 'pg', 'data', 'PG_VERSION'))) {
-    throw new BlotterError('DB_NONE', `no database: set DATABASE_URL, or run \`blotter db start\` (BLOTTER_HOME=${home})`);
+  if (status.running) return { url: status.url, started: false, created: false };
+  const exists = fs.existsSync(path.join(home, 'pg', 'data', 'PG_VERSION'));
+  if (!exists && !create) {
+    throw new BlotterError('DB_NONE',
+      `no database: set DATABASE_URL, or run \`blotter db start\` (no embedded database under BLOTTER_HOME=${home})`);
+  }
+  // A mistyped BLOTTER_HOME must not pass for a fresh start: say loudly what is happening.
+  if (!exists) {
+    warn(`NOTE: there is no database under BLOTTER_HOME=${home}: creating a NEW embedded PostgreSQL there, with an EMPTY ledger.`);
+    warn('if you meant an existing ledger, stop now and check BLOTTER_HOME (or set DATABASE_URL / database.url).');
+  } else {
+    warn(`the embedded database under ${home} is stopped: starting it.`);
   }
   const started = await startServer({ home, binDir: env.BLOTTER_PG_BIN || undefined });
-  return started.url;
+  return { url: started.url, started: started.started, created: !exists };
 }
 
 export type ConnectOptions = { max?: number; connectTimeoutS?: number; application?: string };

@@ -187,11 +187,51 @@ function freePort(): Promise<number> {
   });
 }
 
+// Removes what a failed initCluster made, newest first; a directory that already held
+// something else (a home with logs in it) stays.
+function undoCreated(made: string[]): void {
+  for (const dir of made.reverse()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Not empty, or gone already.
+    }
+  }
+}
+
+// The directories mkdir -p would create for dir, outermost first.
+function missingDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (let cur = path.resolve(dir); !fs.existsSync(cur); cur = path.dirname(cur)) {
+    out.unshift(cur);
+    if (path.dirname(cur) === cur) break;
+  }
+  return out;
+}
+
 async function initCluster(opts: ServerOptions, binDir: string, runAs: RunAs): Promise<void> {
   const p = paths(opts.home);
-  fs.mkdirSync(path.dirname(p.root), { recursive: true });
-  fs.mkdirSync(p.root, { recursive: true, mode: 0o700 });
-  checkTraversable(path.dirname(p.root), runAs);
+  // Checked before anything is created, then again once the directories exist (a umask
+  // of 077 makes new ones as closed as any).
+  checkTraversable(opts.home, runAs);
+  const made = missingDirs(p.root);
+  const rootIsNew = made.includes(p.root);
+  const dataIsNew = !fs.existsSync(p.dataDir);
+  try {
+    fs.mkdirSync(opts.home, { recursive: true });
+    fs.mkdirSync(p.root, { recursive: true, mode: 0o700 });
+    checkTraversable(opts.home, runAs);
+    await initdb(opts, p, binDir, runAs);
+  } catch (err) {
+    // Leave no half-made cluster behind for the next start to trip over.
+    if (rootIsNew) fs.rmSync(p.root, { recursive: true, force: true });
+    else if (dataIsNew) fs.rmSync(p.dataDir, { recursive: true, force: true });
+    undoCreated(made.filter((d) => d !== p.root));
+    throw err;
+  }
+}
+
+async function initdb(opts: ServerOptions, p: ReturnType<typeof paths>, binDir: string, runAs: RunAs): Promise<void> {
   if (!fs.existsSync(p.passwordFile)) {
     fs.writeFileSync(p.passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   }
@@ -274,8 +314,8 @@ export function serverStatus(home: string): ServerStatus {
   const state = readState(home);
   if (!fs.existsSync(path.join(p.dataDir, 'PG_VERSION'))) return { running: false, reason: `no cluster under ${p.root}` };
   const pid = livePid(p.dataDir);
-  if (!state) return { running: false, reason: 'cluster has never been started by blotter' };
-  if (!pid) return { running: false, reason: 'not running', state };
+  if (!state) return { running: false, reason: `the cluster under ${p.root} has never been started by blotter` };
+  if (!pid) return { running: false, reason: `the server under ${p.root} is stopped`, state };
   return { running: true, pid, state, url: serverUrl(home, state) };
 }
 

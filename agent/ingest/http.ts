@@ -117,7 +117,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       filter = f;
       d.log.info({ keys: f.size(), capacity, ms: Date.now() - started }, 'ingest: known-key filter loaded');
     } catch (err) {
-      d.log.warn({ err: (err as Error).message }, 'ingest: known-key filter not loaded; every new key is looked up in the ledger');
+      // A load cut short by shutdown is not news (and the log sinks may be closed by then).
+      if (accepting) d.log.warn({ err: (err as Error).message }, 'ingest: known-key filter not loaded; every new key is looked up in the ledger');
     }
   }
   const spoolId = randomUUID();

@@ -69,6 +69,6 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: 
 // One NDJSON event line for tests.
 export function eventLine(fields: Record<string, unknown>): string {
   return JSON.stringify({
-    occurred_at: '2026-11-26T14:30:00.123456Z', source: 'bot', event_type: 'signal', payload: { n: 1 }, ...fields,
+    occurred_at: '2026-11-26T14:30:00.123456Z', source: 'bot', event_type: 'signal', payload: { signal_id: 'sig-1', strategy: 'test', features: { n: 1 } }, ...fields,
   });
 }
