@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 const CASES: Record<string, () => Promise<{ run: (args: string[]) => Promise<Record<string, unknown>> }>> = {
   ledger: () => import('./ledger.ts'),
   ingest: () => import('./ingest.ts'),
+  recon: () => import('./recon.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

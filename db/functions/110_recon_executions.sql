@@ -61,80 +61,162 @@ language sql stable security definer set search_path = '' as $$
        order by k.seq desc limit 1) c on true
 $$;
 
-create or replace function recon.check_executions(p_account text, p_as_of timestamptz) returns setof recon.finding
+-- Tolerances per asset class for the execution fields, as columns (one small join
+-- instead of a lookup per compared value).
+create or replace function recon.execution_tolerances() returns table (sec_type text, q_abs numeric, q_rel numeric, p_abs numeric, p_rel numeric, c_abs numeric, c_rel numeric)
 language sql stable security definer set search_path = '' as $$
-  with bot as (select * from recon.bot_executions(p_account, p_as_of)),
-  ib as (select * from recon.ib_executions(p_account, p_as_of)),
-  -- 1. by execId, or by the execution a correction corrects
+  with classes as (select distinct t.asset_class as sec_type from recon.tolerances t where t.field like 'execution.%' union select '*'),
+  pick as (
+    select c.sec_type, f.field,
+           (select t.abs_tol from recon.tolerances t where t.field = f.field and t.asset_class in (c.sec_type, '*') order by t.asset_class = '*' limit 1) as abs_tol,
+           (select t.rel_tol from recon.tolerances t where t.field = f.field and t.asset_class in (c.sec_type, '*') order by t.asset_class = '*' limit 1) as rel_tol
+      from classes c cross join (values ('execution.quantity'), ('execution.price'), ('execution.commission')) as f(field)
+  )
+  select p.sec_type,
+         coalesce(max(p.abs_tol) filter (where p.field = 'execution.quantity'), 0), coalesce(max(p.rel_tol) filter (where p.field = 'execution.quantity'), 0),
+         coalesce(max(p.abs_tol) filter (where p.field = 'execution.price'), 0), coalesce(max(p.rel_tol) filter (where p.field = 'execution.price'), 0),
+         coalesce(max(p.abs_tol) filter (where p.field = 'execution.commission'), 0), coalesce(max(p.rel_tol) filter (where p.field = 'execution.commission'), 0)
+    from pick p group by p.sec_type
+$$;
+
+-- p_ids: only these execIds (both sides), for a run after a fill; NULL: every fill.
+drop function if exists recon.check_executions(text, timestamptz);
+create or replace function recon.check_executions(p_account text, p_as_of timestamptz, p_ids text[] default null) returns setof recon.finding
+language plpgsql stable security definer set search_path = '' as $fn$
+declare
+  v_window interval := make_interval(secs => recon.setting('fill_window_s'));
+  v_match  numeric := recon.setting('match_window_s');
+  v_bot_filter text := case when p_ids is null then '' else 'and (e.payload ->> ''exec_id'') = any($3)' end;
+  v_ib_filter  text := case when p_ids is null then '' else 'and e.entity_id = any($3)' end;
+  v_comm_filter text := case when p_ids is null then '' else 'and (e.payload ->> ''exec_id'') = any($3)' end;
+begin
+  -- Dynamic so each mode gets its own plan: the whole history by hash joins, or a few
+  -- execIds by index.
+  return query execute format($q$
+  with bot_raw as (
+    select e.payload ->> 'exec_id' as exec_id, e.payload ->> 'order_ref' as order_ref, ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
+           e.payload ->> 'side' as side, ledger.to_numeric(e.payload ->> 'quantity') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
+           ledger.to_numeric(e.payload ->> 'commission') as commission, e.occurred_at, e.seq
+      from ledger.events e
+     where e.event_type = 'execution' and e.account = $1 and e.recorded_at <= $2 %1$s
+  ),
+  bot_comm as (
+    select distinct on (e.payload ->> 'exec_id') e.payload ->> 'exec_id' as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission
+      from ledger.events e
+     where e.event_type = 'commission' and e.account = $1 and e.recorded_at <= $2 %3$s
+     order by e.payload ->> 'exec_id', e.seq desc
+  ),
+  bot as materialized (
+    select distinct on (f.exec_id) f.exec_id,
+           case when strpos(f.exec_id, '.') > 0 then regexp_replace(f.exec_id, '\.[^.]*$', '') else f.exec_id end as exec_base,
+           count(*) over (partition by f.exec_id) as copies, f.order_ref, f.perm_id, f.side, f.quantity, f.price,
+           coalesce(f.commission, c.commission) as commission, f.occurred_at
+      from bot_raw f left join bot_comm c on c.exec_id = f.exec_id
+     order by f.exec_id, f.seq
+  ),
+  ib_raw as (
+    select distinct on (coalesce(e.payload ->> 'exec_base', e.entity_id)) e.entity_id as exec_id,
+           coalesce(e.payload ->> 'exec_base', e.entity_id) as exec_base, e.payload ->> 'order_ref' as order_ref,
+           ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
+           case e.payload ->> 'side' when 'BOT' then 'BUY' when 'SLD' then 'SELL' else e.payload ->> 'side' end as side,
+           ledger.to_numeric(e.payload ->> 'shares') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
+           e.payload -> 'contract' as contract, coalesce(e.payload -> 'contract' ->> 'sec_type', '*') as sec_type, e.occurred_at
+      from ledger.events e
+     where e.event_type = 'ib_execution' and e.account = $1 and e.recorded_at <= $2 %2$s
+     order by coalesce(e.payload ->> 'exec_base', e.entity_id), e.entity_id desc, e.seq desc
+  ),
+  ib_comm as (
+    select distinct on (e.entity_id) e.entity_id as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission, e.payload ->> 'currency' as currency
+      from ledger.events e
+     where e.event_type = 'ib_commission' and e.recorded_at <= $2 %2$s
+     order by e.entity_id, e.seq desc
+  ),
+  ib as materialized (
+    select i.*, c.commission, c.currency as commission_currency
+      from ib_raw i left join ib_comm c on c.exec_id = i.exec_id
+  ),
+  -- Each asset class in the data with its tolerances (its own row, else '*').
+  tol as (
+    select st.sec_type, coalesce(t.q_abs, d.q_abs) as q_abs, coalesce(t.q_rel, d.q_rel) as q_rel, coalesce(t.p_abs, d.p_abs) as p_abs,
+           coalesce(t.p_rel, d.p_rel) as p_rel, coalesce(t.c_abs, d.c_abs) as c_abs, coalesce(t.c_rel, d.c_rel) as c_rel
+      from (select distinct sec_type from ib) st
+      left join recon.execution_tolerances() t on t.sec_type = st.sec_type
+      cross join (select * from recon.execution_tolerances() x where x.sec_type = '*') d
+  ),
   m1 as (
     select distinct on (i.exec_base) b.exec_id as bot_id, i.exec_id as ib_id
       from ib i join bot b on b.exec_base = i.exec_base
      order by i.exec_base, b.exec_id = i.exec_id desc, b.exec_id desc
   ),
-  bot_left as (select b.* from bot b where not exists (select 1 from m1 where m1.bot_id = b.exec_id)),
-  ib_left as (select i.* from ib i where not exists (select 1 from m1 where m1.ib_id = i.exec_id)),
-  -- 2. by order reference + quantity + price, within the match window; a pair is taken
-  --    when each is the other's nearest candidate in time
   cand as (
     select b.exec_id as bot_id, i.exec_id as ib_id,
            row_number() over (partition by b.exec_id order by abs(extract(epoch from b.occurred_at - i.occurred_at)), i.exec_id) as rb,
            row_number() over (partition by i.exec_id order by abs(extract(epoch from b.occurred_at - i.occurred_at)), b.exec_id) as ri
-      from bot_left b join ib_left i
+      from (select * from bot b where not exists (select 1 from m1 where m1.bot_id = b.exec_id)) b
+      join (select * from ib i where not exists (select 1 from m1 where m1.ib_id = i.exec_id)) i
         on ((b.order_ref is not null and b.order_ref = i.order_ref) or (b.perm_id is not null and b.perm_id = i.perm_id))
        and b.side = i.side
-       and recon.within('execution.quantity', i.sec_type, b.quantity, i.quantity)
-       and recon.within('execution.price', i.sec_type, b.price, i.price)
-       and abs(extract(epoch from b.occurred_at - i.occurred_at)) <= recon.setting('match_window_s')
+      join tol t on t.sec_type = i.sec_type
+     where abs(b.quantity - i.quantity) <= t.q_abs + t.q_rel * abs(i.quantity)
+       and abs(b.price - i.price) <= t.p_abs + t.p_rel * abs(i.price)
+       and abs(extract(epoch from b.occurred_at - i.occurred_at)) <= $5
   ),
-  m2 as (select bot_id, ib_id from cand where rb = 1 and ri = 1),
   pairs as (
     select 'exec_id' as how, bot_id, ib_id from m1
     union all
-    select 'order_ref', bot_id, ib_id from m2
+    select 'order_ref', bot_id, ib_id from cand where rb = 1 and ri = 1
   ),
   compared as (
-    select p.how, b.*, i.exec_id as i_exec_id, i.side as i_side, i.quantity as i_quantity, i.price as i_price, i.commission as i_commission,
-           i.commission_currency, i.sec_type as i_sec_type, i.recorded_at as i_recorded_at,
+    select p.how, b.exec_id, b.copies, b.side, b.quantity, b.price, b.commission,
+           i.exec_id as i_exec_id, i.side as i_side, i.quantity as i_quantity, i.price as i_price, i.commission as i_commission, i.commission_currency,
            b.side = i.side as side_ok,
-           recon.within('execution.quantity', i.sec_type, b.quantity, i.quantity) as qty_ok,
-           recon.within('execution.price', i.sec_type, b.price, i.price) as price_ok,
+           coalesce(abs(b.quantity - i.quantity) <= t.q_abs + t.q_rel * abs(i.quantity), false) as qty_ok,
+           coalesce(abs(b.price - i.price) <= t.p_abs + t.p_rel * abs(i.price), false) as price_ok,
            b.quantity = i.quantity and b.price = i.price as exact,
-           i.commission is null or b.commission is null or recon.within('execution.commission', i.sec_type, b.commission, i.commission) as comm_ok
+           i.commission is null or b.commission is null or abs(b.commission - i.commission) <= t.c_abs + t.c_rel * abs(i.commission) as comm_ok
       from pairs p join bot b on b.exec_id = p.bot_id join ib i on i.exec_id = p.ib_id
+      join tol t on t.sec_type = i.sec_type
+  ),
+  compared2 as (
+    select c.*, c.side_ok and c.qty_ok and c.price_ok as core_ok from compared c
+  ),
+  judged as (
+    select c.*,
+           case when not c.core_ok then 'execution.mismatch'
+                when not c.comm_ok then 'execution.commission_mismatch'
+                when c.copies > 1 then 'execution.duplicate'
+                when c.commission is null and c.i_commission is not null then 'execution.commission_missing_in_bot'
+                when c.exact then 'execution.matched' else 'execution.matched_within_tolerance' end as category
+      from compared2 c
   )
-  -- matched pairs
-  select 'execution', c.i_exec_id,
-         case when not (c.side_ok and c.qty_ok and c.price_ok) then 'execution.mismatch'
-              when not c.comm_ok then 'execution.commission_mismatch'
-              when c.copies > 1 then 'execution.duplicate'
-              when c.commission is null and c.i_commission is not null then 'execution.commission_missing_in_bot'
-              when c.exact then 'execution.matched' else 'execution.matched_within_tolerance' end,
-         case when not (c.side_ok and c.qty_ok and c.price_ok and c.comm_ok) or c.copies > 1 then 'discrepancy'
-              when c.commission is null and c.i_commission is not null then 'corrected'
-              when c.exact then 'matched' else 'within_tolerance' end,
-         case when not (c.side_ok and c.qty_ok and c.price_ok) then abs(coalesce(c.quantity, 0) * coalesce(c.price, 0) - coalesce(c.i_quantity, 0) * coalesce(c.i_price, 0))
-              when not c.comm_ok then abs(c.commission - c.i_commission)
-              when c.copies > 1 then (c.copies - 1) * c.i_quantity * c.i_price else 0 end,
-         jsonb_build_object('matched_by', c.how, 'bot_exec_id', c.exec_id, 'copies', c.copies, 'fields', jsonb_path_query_array(jsonb_build_array(
-           case when not c.side_ok then jsonb_build_object('field', 'side', 'broker', c.i_side, 'bot', c.side) end,
-           case when c.quantity is distinct from c.i_quantity then jsonb_build_object('field', 'quantity', 'broker', c.i_quantity, 'bot', c.quantity, 'difference', c.quantity - c.i_quantity) end,
-           case when c.price is distinct from c.i_price then jsonb_build_object('field', 'price', 'broker', c.i_price, 'bot', c.price, 'difference', c.price - c.i_price) end,
-           case when not c.comm_ok then jsonb_build_object('field', 'commission', 'broker', c.i_commission, 'bot', c.commission, 'difference', c.commission - c.i_commission) end
-         ), '$[*] ? (@ != null)')),
-         case when c.commission is null and c.i_commission is not null and c.side_ok and c.qty_ok and c.price_ok then
-           jsonb_build_object('event_type', 'commission', 'entity_type', 'execution', 'entity_id', c.exec_id,
-             'idempotency_key', 'recon:commission:' || c.exec_id,
-             'payload', jsonb_build_object('exec_id', c.exec_id, 'commission', c.i_commission::text, 'currency', c.commission_currency, 'inferred', true))
+  select 'execution'::text, j.i_exec_id, j.category,
+         case when j.category in ('execution.mismatch', 'execution.commission_mismatch', 'execution.duplicate') then 'discrepancy'
+              when j.category = 'execution.commission_missing_in_bot' then 'corrected'
+              when j.category = 'execution.matched' then 'matched' else 'within_tolerance' end,
+         case j.category when 'execution.mismatch' then abs(coalesce(j.quantity, 0) * coalesce(j.price, 0) - coalesce(j.i_quantity, 0) * coalesce(j.i_price, 0))
+                         when 'execution.commission_mismatch' then abs(j.commission - j.i_commission)
+                         when 'execution.duplicate' then (j.copies - 1) * j.i_quantity * j.i_price else 0::numeric end,
+         case when j.category = 'execution.matched' then jsonb_build_object('matched_by', j.how)
+              else jsonb_build_object('matched_by', j.how, 'bot_exec_id', j.exec_id, 'copies', j.copies, 'fields', to_jsonb(array_remove(array[
+           case when not j.side_ok then jsonb_build_object('field', 'side', 'broker', j.i_side, 'bot', j.side) end,
+           case when j.quantity is distinct from j.i_quantity then jsonb_build_object('field', 'quantity', 'broker', j.i_quantity, 'bot', j.quantity, 'difference', j.quantity - j.i_quantity) end,
+           case when j.price is distinct from j.i_price then jsonb_build_object('field', 'price', 'broker', j.i_price, 'bot', j.price, 'difference', j.price - j.i_price) end,
+           case when not j.comm_ok then jsonb_build_object('field', 'commission', 'broker', j.i_commission, 'bot', j.commission, 'difference', j.commission - j.i_commission) end
+         ], null))) end,
+         case when j.category = 'execution.commission_missing_in_bot' then
+           jsonb_build_object('event_type', 'commission', 'entity_type', 'execution', 'entity_id', j.exec_id,
+             'idempotency_key', 'recon:commission:' || j.exec_id,
+             'payload', jsonb_build_object('exec_id', j.exec_id, 'commission', j.i_commission::text, 'currency', j.commission_currency, 'inferred', true))
          end
-    from compared c
+    from judged j
   union all
   -- IB only: inside the fill window it may still reach the bot; after it, the bot is told
   select 'execution', i.exec_id,
-         case when i.occurred_at > p_as_of - make_interval(secs => recon.setting('fill_window_s')) then 'execution.pending_in_bot' else 'execution.missing_in_bot' end,
-         case when i.occurred_at > p_as_of - make_interval(secs => recon.setting('fill_window_s')) then 'pending' else 'corrected' end,
+         case when i.occurred_at > $2 - $4 then 'execution.pending_in_bot' else 'execution.missing_in_bot' end,
+         case when i.occurred_at > $2 - $4 then 'pending' else 'corrected' end,
          i.quantity * i.price,
          jsonb_build_object('fields', jsonb_build_array(jsonb_build_object('field', 'quantity', 'broker', i.quantity, 'bot', null))),
-         case when i.occurred_at <= p_as_of - make_interval(secs => recon.setting('fill_window_s')) then
+         case when i.occurred_at <= $2 - $4 then
            jsonb_build_object('event_type', 'execution', 'entity_type', 'execution', 'entity_id', i.exec_id, 'occurred_at', i.occurred_at,
              'idempotency_key', 'recon:execution:' || i.exec_id,
              'payload', jsonb_strip_nulls(jsonb_build_object('exec_id', i.exec_id, 'order_ref', i.order_ref, 'perm_id', i.perm_id::text,
@@ -152,12 +234,15 @@ language sql stable security definer set search_path = '' as $$
   union all
   -- bot only
   select 'execution', b.exec_id,
-         case when b.occurred_at > p_as_of - make_interval(secs => recon.setting('fill_window_s')) then 'execution.pending_at_broker' else 'execution.missing_at_broker' end,
-         case when b.occurred_at > p_as_of - make_interval(secs => recon.setting('fill_window_s')) then 'pending' else 'discrepancy' end,
+         case when b.occurred_at > $2 - $4 then 'execution.pending_at_broker' else 'execution.missing_at_broker' end,
+         case when b.occurred_at > $2 - $4 then 'pending' else 'discrepancy' end,
          b.quantity * b.price,
          jsonb_build_object('fields', jsonb_build_array(jsonb_build_object('field', 'quantity', 'broker', null, 'bot', b.quantity))),
          null::jsonb
     from bot b
    where not exists (select 1 from pairs p where p.bot_id = b.exec_id)
-$$;
-comment on function recon.check_executions(text, timestamptz) is 'One finding per fill of the account as of p_as_of: matched (by execId or by orderRef/permId + quantity + price), within tolerance, corrected (a fill or a commission the bot lacks is appended), pending (inside fill_window_s) or a discrepancy.';
+  $q$, v_bot_filter, v_ib_filter, v_comm_filter)
+  using p_account, p_as_of, p_ids, v_window, v_match;
+end
+$fn$;
+comment on function recon.check_executions(text, timestamptz, text[]) is 'One finding per fill of the account as of p_as_of (or only the execIds in p_ids): matched (by execId or by orderRef/permId + quantity + price), within tolerance, corrected (a fill or a commission the bot lacks is appended), pending (inside fill_window_s) or a discrepancy.';
