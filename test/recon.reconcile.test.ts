@@ -180,3 +180,21 @@ t.test('a tolerance change is a config_change event naming who changed what from
   await sql`select recon.set_setting('fill_window_s', 30, 'faster relay')`;
   t.equal((await sql`select recon.setting('fill_window_s')::int as v`)[0]!.v, 30);
 });
+
+t.test('after a fill, only the new fills and their instruments are looked at; other breaks stay', async (t) => {
+  const { sql } = await fresh(t);
+  const at = hourAgo();
+  await put(sql, [botFill('old.01', { at }), ...ibPositions('s1', [{ conId: '265598', qty: '100' }]), botPositions([{ conId: 265598, qty: '100' }])]);
+  await run(sql);
+  t.ok((await breaks(sql))['execution.missing_at_broker:old.01'], 'a break from the full run');
+  await put(sql, [botFill('new.01', { at: new Date(Date.now() + 200).toISOString() }), ibFill('new.01', { at: new Date(Date.now() + 200).toISOString(), qty: '101' })]);
+  await new Promise((r) => setTimeout(r, 300));
+  const r = await run(sql, 'after_fill');
+  t.equal(r.execution.total, 1, 'only the new fill');
+  t.equal(r.execution.discrepancies, 1);
+  const b = await breaks(sql);
+  t.equal(b['execution.missing_at_broker:old.01'].status, 'open', 'a partial run does not clear what it did not look at');
+  t.equal(b['execution.mismatch:new.01'].status, 'open');
+  const [runRow] = await sql`select payload from ledger.events where event_type = 'recon_run' order by seq desc limit 1`;
+  t.ok(runRow!.payload.partial_since, 'the run says it was partial, and since when');
+});

@@ -13,14 +13,16 @@
 -- position with the same symbol, sec_type and currency, else it stands for itself.
 
 -- IB's positions in one complete snapshot, latest row per conId recorded at or before p_as_of.
-create or replace function recon.ib_snapshot_positions(p_account text, p_snapshot text, p_as_of timestamptz)
+drop function if exists recon.ib_snapshot_positions(text, text, timestamptz);
+create or replace function recon.ib_snapshot_positions(p_account text, p_snapshot text, p_as_of timestamptz, p_con_ids bigint[] default null)
 returns table (con_id bigint, symbol text, sec_type text, currency text, qty numeric, avg_cost numeric)
 language sql stable security definer set search_path = '' as $$
   select distinct on (ledger.to_bigint(e.payload -> 'contract' ->> 'con_id'))
          ledger.to_bigint(e.payload -> 'contract' ->> 'con_id'), e.payload -> 'contract' ->> 'symbol', e.payload -> 'contract' ->> 'sec_type',
          e.payload -> 'contract' ->> 'currency', ledger.to_numeric(e.payload ->> 'position'), ledger.to_numeric(e.payload ->> 'avg_cost')
     from ledger.events e
-   where e.event_type = 'ib_position' and e.account = p_account and e.payload ->> 'snapshot_id' = p_snapshot and e.recorded_at <= p_as_of
+   where e.event_type = 'ib_position' and e.payload ->> 'snapshot_id' = p_snapshot and e.account = p_account and e.recorded_at <= p_as_of
+     and (p_con_ids is null or e.entity_id = any(array(select p_account || ':' || c from unnest(p_con_ids) c)))
    order by ledger.to_bigint(e.payload -> 'contract' ->> 'con_id'), e.seq desc
 $$;
 
@@ -35,7 +37,9 @@ language sql stable security definer set search_path = '' as $$
    order by 2 desc
 $$;
 
-create or replace function recon.check_positions(p_account text, p_as_of timestamptz) returns setof recon.finding
+drop function if exists recon.check_positions(text, timestamptz);
+-- p_con_ids: only these instruments (a run after a fill); NULL: every position.
+create or replace function recon.check_positions(p_account text, p_as_of timestamptz, p_con_ids bigint[] default null) returns setof recon.finding
 language plpgsql stable security definer set search_path = '' as $$
 declare
   v_latest   text;
@@ -62,14 +66,30 @@ begin
   end if;
 
   return query
-  with ib as (select * from recon.ib_snapshot_positions(p_account, v_latest, p_as_of) s where s.qty <> 0),
-  opening as (select * from recon.ib_snapshot_positions(p_account, v_open, p_as_of)),
+  with ib as materialized (select * from recon.ib_snapshot_positions(p_account, v_latest, p_as_of, p_con_ids) s where s.qty <> 0),
+  opening as (select * from recon.ib_snapshot_positions(p_account, v_open, p_as_of, p_con_ids)),
+  -- IB's fills after the opening point: the latest correction of each.
+  ib_fills as (
+    select distinct on (coalesce(e.payload ->> 'exec_base', e.entity_id)) ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
+           e.payload ->> 'side' as side, ledger.to_numeric(e.payload ->> 'shares') as quantity
+      from ledger.events e
+     where e.event_type = 'ib_execution' and e.account = p_account and e.occurred_at > v_open_at and e.recorded_at <= p_as_of
+     order by coalesce(e.payload ->> 'exec_base', e.entity_id), e.entity_id desc, e.seq desc
+  ),
   fills as (
-    select ledger.to_bigint(x.contract ->> 'con_id') as con_id,
-           sum(case x.side when 'BUY' then x.quantity when 'SELL' then -x.quantity else 0 end) as qty
-      from recon.ib_executions(p_account, p_as_of) x
-     where x.occurred_at > v_open_at
+    select f.con_id, sum(case f.side when 'BOT' then f.quantity when 'SLD' then -f.quantity else 0 end) as qty
+      from ib_fills f
+     where p_con_ids is null or f.con_id = any(p_con_ids)
      group by 1
+  ),
+  -- Each asset class in the data with its tolerances (its own row, else '*').
+  tol as (
+    select st.sec_type,
+           coalesce((select t.abs_tol from recon.tolerances t where t.field = 'position.quantity' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as q_abs,
+           coalesce((select t.rel_tol from recon.tolerances t where t.field = 'position.quantity' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as q_rel,
+           coalesce((select t.abs_tol from recon.tolerances t where t.field = 'position.avg_cost' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as c_abs,
+           coalesce((select t.rel_tol from recon.tolerances t where t.field = 'position.avg_cost' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as c_rel
+      from (select distinct coalesce(sec_type, '*') as sec_type from ib union select '*') st
   ),
   from_fills as (
     select coalesce(o.con_id, f.con_id) as con_id, coalesce(o.qty, 0) + coalesce(f.qty, 0) as qty
@@ -83,12 +103,13 @@ begin
      cross join lateral jsonb_array_elements(case when jsonb_typeof(e.payload -> 'positions') = 'array' then e.payload -> 'positions' else '[]' end) as x(item)
      where e.seq = v_bot_seq
   ),
+  bot_kept as (select * from bot_raw b where b.qty <> 0 and (p_con_ids is null or b.con_id = any(p_con_ids) or b.con_id is null)),
   bot as (
     select coalesce(b.con_id, (select i.con_id from ib i where i.symbol = b.symbol and i.sec_type = b.sec_type and i.currency = b.currency limit 1)) as con_id,
            coalesce(b.con_id::text, (select i.con_id::text from ib i where i.symbol = b.symbol and i.sec_type = b.sec_type and i.currency = b.currency limit 1),
                     b.symbol || '|' || b.sec_type || '|' || b.currency) as key,
            b.symbol, b.sec_type, b.currency, sum(b.qty) as qty, max(b.avg_cost) as avg_cost
-      from bot_raw b where b.qty <> 0
+      from bot_kept b
      group by 1, 2, 3, 4, 5
   ),
   joined as (
@@ -101,15 +122,17 @@ begin
   ),
   judged as (
     select j.*,
-           recon.within('position.quantity', j.sec_type, j.bot_qty, j.ib_qty) as bot_ok,
-           j.fills_qty is null or recon.within('position.quantity', j.sec_type, j.fills_qty, j.ib_qty) as fills_ok,
-           j.bot_cost is null or j.ib_cost is null or recon.within('position.avg_cost', j.sec_type, j.bot_cost, j.ib_cost) as cost_ok
+           abs(j.bot_qty - j.ib_qty) <= t.q_abs + t.q_rel * abs(j.ib_qty) as bot_ok,
+           j.fills_qty is null or abs(j.fills_qty - j.ib_qty) <= t.q_abs + t.q_rel * abs(j.ib_qty) as fills_ok,
+           j.bot_cost is null or j.ib_cost is null or abs(j.bot_cost - j.ib_cost) <= t.c_abs + t.c_rel * abs(j.ib_cost) as cost_ok,
+           abs(j.bot_qty - j.fills_qty) <= t.q_abs + t.q_rel * abs(j.fills_qty) as bot_fills_ok
       from joined j
+      join tol t on t.sec_type = coalesce((select x.sec_type from tol x where x.sec_type = j.sec_type), '*')
   )
   select 'position', j.key,
          case when not j.bot_ok and j.fills_ok then 'position.bot_differs'
               when j.bot_ok and not j.fills_ok then 'position.fills_differ'
-              when not j.bot_ok and not j.fills_ok and recon.within('position.quantity', j.sec_type, j.bot_qty, j.fills_qty) then 'position.broker_differs'
+              when not j.bot_ok and not j.fills_ok and coalesce(j.bot_fills_ok, false) then 'position.broker_differs'
               when not j.bot_ok then 'position.all_differ'
               when not j.cost_ok then 'position.avg_cost_mismatch'
               when j.bot_qty = j.ib_qty and (j.bot_cost is null or j.bot_cost = j.ib_cost) then 'position.matched'
@@ -130,4 +153,4 @@ begin
     from judged j;
 end
 $$;
-comment on function recon.check_positions(text, timestamptz) is 'One finding per instrument: the bot''s latest position_snapshot against IB''s latest complete snapshot and the position IB''s fills add up to since the opening point; names which source disagrees. Skipped (never read as flat) without a complete IB snapshot or a bot snapshot.';
+comment on function recon.check_positions(text, timestamptz, bigint[]) is 'One finding per instrument: the bot''s latest position_snapshot against IB''s latest complete snapshot and the position IB''s fills add up to since the opening point; names which source disagrees. Skipped (never read as flat) without a complete IB snapshot or a bot snapshot.';

@@ -77,6 +77,10 @@ declare
   v_entities text[] := recon.scope_entities(p_scope);
   v_run      uuid;
   v_f        recon.finding[];
+  v_since    timestamptz;
+  v_ids      text[];
+  v_cons     bigint[];
+  v_partial  boolean := false;
   v_opened   integer;
   v_updated  integer;
   v_cleared  integer;
@@ -93,9 +97,33 @@ begin
   end if;
   v_run := md5(p_account || '|' || to_char(v_as_of at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || p_scope)::uuid;
 
+  -- After a fill, only what changed since the account's previous run (less the fill
+  -- window, so pending fills are looked at again): those fills, and the positions in
+  -- the instruments they touched. Without a previous run, everything.
+  if p_scope = 'after_fill' then
+    select max((e.payload ->> 'as_of')::timestamptz) into v_since
+      from ledger.events e where e.event_type = 'recon_run' and e.account = p_account and e.recorded_at <= v_as_of;
+    if v_since is not null then
+      v_partial := true;
+      v_since := v_since - make_interval(secs => recon.setting('fill_window_s'));
+      select coalesce(array_agg(distinct x.id) filter (where x.id is not null), '{}'), coalesce(array_agg(distinct x.con_id) filter (where x.con_id is not null), '{}')
+        into v_ids, v_cons
+        from (
+          select e.payload ->> 'exec_id' as id, ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id
+            from ledger.events e
+           where e.event_type = 'execution' and e.account = p_account and e.occurred_at > v_since and e.recorded_at <= v_as_of
+          union all
+          select y.id, ledger.to_bigint(e.payload -> 'contract' ->> 'con_id')
+            from ledger.events e
+           cross join lateral (values (e.entity_id), (e.payload ->> 'corrects')) as y(id)
+           where e.event_type = 'ib_execution' and e.account = p_account and e.occurred_at > v_since and e.recorded_at <= v_as_of
+        ) x;
+    end if;
+  end if;
+
   v_f := array(
-    select f from recon.check_executions(p_account, v_as_of) f where 'execution' = any(v_entities)
-    union all select f from recon.check_positions(p_account, v_as_of) f where 'position' = any(v_entities)
+    select f from recon.check_executions(p_account, v_as_of, case when v_partial then v_ids end) f where 'execution' = any(v_entities)
+    union all select f from recon.check_positions(p_account, v_as_of, case when v_partial then v_cons end) f where 'position' = any(v_entities)
     union all select f from recon.check_cash(p_account, v_as_of) f where 'cash' = any(v_entities)
     union all select f from recon.check_pnl(p_account, v_as_of) f where 'pnl' = any(v_entities)
     union all select f from recon.check_orders(p_account, v_as_of) f where 'order' = any(v_entities));
@@ -131,6 +159,8 @@ begin
       from st s
      where s.status in ('open', 'acknowledged', 'escalated') and s.entity = any(v_entities)
        and not exists (select 1 from cur c where c.break_id = s.break_id)
+       -- a partial run clears only what it looked at again
+       and (not v_partial or exists (select 1 from unnest(v_f) f where f.entity = s.entity and f.key = s.key))
   ),
   changes as (
     select break_id, category, entity, key, amount, detail, first_seen_at, state from opened where state is not null
@@ -175,7 +205,7 @@ begin
   run as (
     insert into ledger.events (stream, occurred_at, source, event_type, entity_type, entity_id, account, actor, idempotency_key, payload)
     select 'recon', v_as_of, 'system', 'recon_run', 'recon_run', v_run::text, p_account, session_user, 'recon:run:' || v_run::text,
-           jsonb_build_object('run_id', v_run::text, 'as_of', v_as_of, 'scope', p_scope, 'breaks_opened', v_opened, 'breaks_updated', v_updated,
+           jsonb_build_object('run_id', v_run::text, 'as_of', v_as_of, 'scope', p_scope, 'partial_since', v_since, 'breaks_opened', v_opened, 'breaks_updated', v_updated,
              'breaks_cleared', v_cleared, 'entities', jsonb_agg(to_jsonb(summary) order by summary.entity))
       from summary
     returning 1

@@ -17,9 +17,9 @@ grant select on recon.trading_status, recon.runs, recon.settings, recon.toleranc
 grant execute on function recon.setting(text), recon.within(text, text, numeric, numeric), recon.severity(numeric, interval),
   recon.severity_rank(text), recon.accounts(), recon.break_states(timestamptz), recon.scope_entities(text)
   to blotter_agent, blotter_reviewer, blotter_auditor;
-grant execute on function recon.check_executions(text, timestamptz, text[]), recon.execution_tolerances(), recon.check_positions(text, timestamptz), recon.check_cash(text, timestamptz),
+grant execute on function recon.check_executions(text, timestamptz, text[]), recon.execution_tolerances(), recon.check_positions(text, timestamptz, bigint[]), recon.check_cash(text, timestamptz),
   recon.check_pnl(text, timestamptz), recon.check_orders(text, timestamptz), recon.bot_executions(text, timestamptz),
-  recon.ib_executions(text, timestamptz), recon.ib_snapshot_positions(text, text, timestamptz), recon.ib_complete_snapshots(timestamptz)
+  recon.ib_executions(text, timestamptz), recon.ib_snapshot_positions(text, text, timestamptz, bigint[]), recon.ib_complete_snapshots(timestamptz)
   to blotter_reviewer, blotter_auditor;
 grant execute on function recon.reconcile(text, timestamptz, text) to blotter_agent;
 grant execute on function recon.review_break(text, text, text) to blotter_reviewer;
