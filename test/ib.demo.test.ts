@@ -1,5 +1,6 @@
 // `blotter demo` plays a scripted trading day through the simulator with one command and
-// reports what landed and that the chain verifies.
+// reports what landed, that the chain verifies, and a reconciliation that corrected
+// something by itself and left breaks for a person, in plain words.
 import t from 'tap';
 import { runCli } from './helpers/db.ts';
 
@@ -10,4 +11,10 @@ t.test('blotter demo', async (t) => {
   t.match(r.stdout, /bot\s+order_submitted\s+1/);
   t.match(r.stdout, /0000e0d5\.6571b0c5\.01\.02\s+10 @ 415\.09\s+corrects 0000e0d5\.6571b0c5\.01\.01/);
   t.match(r.stdout, /chain: intact/);
+  t.match(r.stdout, /execution\s+4 compared: 1 matched, 0 within tolerance, 3 corrected/);
+  t.match(r.stdout, /the bot never recorded fill 0000e0d5\.6571b0c6\.01\.01 \(BUY 5 MSFT @ 415\.00\): added from IB's report/);
+  t.match(r.stdout, /the bot had no commission for fill 0000e0d5\.6571b0c4\.02\.01: added IB's 0\.50 USD/);
+  t.match(r.stdout, /position AAPL: the bot believes it holds 140, IB's snapshot says 150 and IB's own fills add up to 150/);
+  t.match(r.stdout, /IB has an order the bot never sent \(perm id 1900000104/);
+  t.match(r.stdout, /trading status: halt/);
 });

@@ -11,7 +11,8 @@ begin
    where e.event_type = 'account_snapshot' and e.account = p_account and e.recorded_at <= p_as_of
    order by e.occurred_at desc, e.seq desc limit 1;
   if v_bot is null or not exists (select 1 from ledger.events e where e.event_type in ('ib_account_value', 'ib_account_summary')
-                                    and e.account = p_account and e.recorded_at <= p_as_of) then
+                                    and e.account = p_account and e.recorded_at <= p_as_of
+                                    and coalesce(e.payload ->> 'key', e.payload ->> 'tag') in ('CashBalance', 'TotalCashValue')) then
     return query select 'cash'::text, '*'::text, 'cash.not_compared'::text, 'skipped'::text, 0::numeric,
       jsonb_build_object('reason', case when v_bot is null then 'no account_snapshot from the bot recorded by then' else 'no account values from IB recorded by then' end), null::jsonb;
     return;
@@ -22,10 +23,18 @@ begin
            coalesce(e.payload ->> 'key', e.payload ->> 'tag') as key, e.payload ->> 'currency' as currency, ledger.to_numeric(e.payload ->> 'value') as value
       from ledger.events e
      where e.event_type in ('ib_account_value', 'ib_account_summary') and e.account = p_account and e.recorded_at <= p_as_of
-       and coalesce(e.payload ->> 'key', e.payload ->> 'tag') in ('CashBalance', 'NetLiquidation')
+       and coalesce(e.payload ->> 'key', e.payload ->> 'tag') in ('CashBalance', 'TotalCashValue', 'NetLiquidation')
      order by coalesce(e.payload ->> 'key', e.payload ->> 'tag'), e.payload ->> 'currency', e.seq desc
   ),
-  ib_cash as (select currency, value from ib_values where key = 'CashBalance' and currency ~ '^[A-Z]{3}$' and currency <> 'BASE'),
+  -- Cash per currency (CashBalance, from account updates); without those, the summary's
+  -- TotalCashValue stands for the base currency.
+  ib_cash as (
+    select currency, value from ib_values where key = 'CashBalance' and currency ~ '^[A-Z]{3}$' and currency <> 'BASE'
+    union all
+    select currency, value from ib_values
+     where key = 'TotalCashValue' and currency = v_bot ->> 'base_currency'
+       and not exists (select 1 from ib_values x where x.key = 'CashBalance' and x.currency ~ '^[A-Z]{3}$' and x.currency <> 'BASE')
+  ),
   bot_cash as (
     select x.item ->> 'currency' as currency, sum(ledger.to_numeric(x.item ->> 'amount')) as value
       from jsonb_array_elements(case when jsonb_typeof(v_bot -> 'cash') = 'array' then v_bot -> 'cash' else '[]' end) as x(item)

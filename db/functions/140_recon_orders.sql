@@ -8,6 +8,7 @@ language sql stable security definer set search_path = '' as $$
   with bot as (
     select distinct on (e.payload ->> 'client_order_id') e.payload ->> 'client_order_id' as client_order_id, e.payload ->> 'order_ref' as order_ref,
            ledger.to_bigint(e.payload ->> 'ib_order_id') as ib_order_id, e.occurred_at,
+           ledger.to_numeric(e.payload ->> 'quantity') as quantity,
            ledger.to_numeric(e.payload ->> 'quantity') * coalesce(ledger.to_numeric(e.payload ->> 'limit_price'), ledger.to_numeric(e.payload ->> 'arrival_price'), 0) as notional
       from ledger.events e
      where e.event_type = 'order_submitted' and e.account = p_account and e.recorded_at <= p_as_of
@@ -35,9 +36,20 @@ language sql stable security definer set search_path = '' as $$
                       order by s.seq desc limit 1), o.status) as status
       from ib_orders o
   ),
+  -- IB's fills carry the orderRef too: an order that filled (and so left the open orders
+  -- before the relay saw it) is acknowledged by its fills.
+  ib_fills as (
+    select e.payload ->> 'order_ref' as order_ref, max(ledger.to_bigint(e.payload ->> 'perm_id')) as perm_id,
+           sum(ledger.to_numeric(e.payload ->> 'shares')) as filled
+      from ledger.events e
+     where e.event_type = 'ib_execution' and e.account = p_account and e.recorded_at <= p_as_of and e.payload ->> 'order_ref' is not null
+       and e.payload ->> 'order_ref' in (select b.order_ref from bot b)
+     group by 1
+  ),
   linked as (
-    select b.client_order_id, b.occurred_at, b.notional, coalesce(s.status, 'Submitted?') as bot_status, s.status as bot_status_raw,
-           i.perm_id, i.status as ib_status
+    select b.client_order_id, b.occurred_at, b.notional, s.status as bot_status_raw,
+           coalesce(i.perm_id, f.perm_id) as perm_id,
+           coalesce(i.status, case when f.filled >= b.quantity then 'Filled' when f.filled > 0 then 'PartiallyFilled' end) as ib_status
       from bot b
       left join bot_status s on s.client_order_id = b.client_order_id
       left join lateral (
@@ -46,6 +58,7 @@ language sql stable security definer set search_path = '' as $$
             or (coalesce(s.perm_id, 0) <> 0 and i.perm_id = s.perm_id)
             or (coalesce(b.ib_order_id, s.ib_order_id) is not null and i.order_id = coalesce(b.ib_order_id, s.ib_order_id))
          order by (i.order_ref = b.order_ref) desc nulls last limit 1) i on true
+      left join ib_fills f on f.order_ref = b.order_ref
   )
   select 'order', l.client_order_id,
          case when l.perm_id is null and l.occurred_at <= p_as_of - make_interval(secs => recon.setting('order_ack_timeout_s')) then 'order.unacknowledged'
