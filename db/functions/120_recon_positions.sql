@@ -95,13 +95,27 @@ begin
     select coalesce(o.con_id, f.con_id) as con_id, coalesce(o.qty, 0) + coalesce(f.qty, 0) as qty
       from opening o full join fills f on f.con_id = o.con_id
   ),
+  -- The bot's items: all of them, or (after a fill) only those of the instruments asked
+  -- for and those without a conId, picked out by jsonpath instead of unnesting them all.
+  bot_items as (
+    select x.item from ledger.events e
+     cross join lateral jsonb_array_elements(case when jsonb_typeof(e.payload -> 'positions') = 'array' then e.payload -> 'positions' else '[]' end) as x(item)
+     where e.seq = v_bot_seq and p_con_ids is null
+    union all
+    select x.item from ledger.events e
+     cross join lateral unnest(p_con_ids) as c(con_id)
+     cross join lateral jsonb_path_query(e.payload, '$.positions[*] ? (@.contract.con_id == $c)', jsonb_build_object('c', c.con_id)) as x(item)
+     where e.seq = v_bot_seq and p_con_ids is not null
+    union all
+    select x.item from ledger.events e
+     cross join lateral jsonb_path_query(e.payload, '$.positions[*] ? (!exists(@.contract.con_id))') as x(item)
+     where e.seq = v_bot_seq and p_con_ids is not null
+  ),
   bot_raw as (
     select ledger.to_bigint(x.item -> 'contract' ->> 'con_id') as con_id, x.item -> 'contract' ->> 'symbol' as symbol,
            x.item -> 'contract' ->> 'sec_type' as sec_type, x.item -> 'contract' ->> 'currency' as currency,
            ledger.to_numeric(x.item ->> 'quantity') as qty, ledger.to_numeric(x.item ->> 'avg_cost') as avg_cost
-      from ledger.events e
-     cross join lateral jsonb_array_elements(case when jsonb_typeof(e.payload -> 'positions') = 'array' then e.payload -> 'positions' else '[]' end) as x(item)
-     where e.seq = v_bot_seq
+      from bot_items x
   ),
   bot_kept as (select * from bot_raw b where b.qty <> 0 and (p_con_ids is null or b.con_id = any(p_con_ids) or b.con_id is null)),
   bot as (

@@ -81,3 +81,7 @@ create index events_ib_position_idx on ledger.events (entity_id, (payload ->> 's
   where event_type = 'ib_position';
 create index events_ib_snapshot_idx on ledger.events ((payload ->> 'snapshot_id'), account)
   where event_type = 'ib_position';
+create index events_commission_idx on ledger.events ((payload ->> 'exec_id'))
+  where event_type = 'commission';
+create index events_snapshot_end_idx on ledger.events (entity_id, recorded_at)
+  where event_type = 'ib_snapshot_end';
