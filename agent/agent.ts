@@ -51,9 +51,13 @@ function ensureToken(file: string): string {
 
 // Every agent connection acts as blotter_agent (append-only, least privilege), and the
 // server itself ends a statement or an open transaction that outlives the deadline.
+// fetch_types is off: postgres.js fetches array types on each new connection without
+// handling a failure, so a database that goes away at that moment left an unhandled
+// rejection, which ends a Node process. The agent reads no arrays (it sends and reads
+// jsonb instead).
 function agentConnection(url: string, max: number, timeoutMs: number, name: string): postgres.Sql {
   return postgres(url, {
-    max, connect_timeout: 5, idle_timeout: 60, onnotice: () => {},
+    max, connect_timeout: 5, idle_timeout: 60, onnotice: () => {}, fetch_types: false,
     connection: {
       application_name: name, role: 'blotter_agent',
       statement_timeout: String(timeoutMs), idle_in_transaction_session_timeout: String(timeoutMs),

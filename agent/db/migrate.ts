@@ -53,7 +53,9 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const log = opts.log ?? (() => {});
   const migrations = readMigrations(dbDir);
   // One connection: the session lock, SET ROLE and the transactions all live on it.
-  const sql = postgres(opts.url, { max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 0 });
+  // fetch_types off: see agentConnection in agent.ts (an unhandled rejection when the
+  // database goes away during the first query of a connection).
+  const sql = postgres(opts.url, { max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 0, fetch_types: false });
   try {
     const [enc] = await sql`select current_setting('server_encoding') as e, current_setting('server_version_num')::int as v`;
     if (enc!.v < 150000) throw new BlotterError('DB_VERSION', `PostgreSQL 15 or newer is required, server is ${enc!.v}`);
