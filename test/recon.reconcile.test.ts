@@ -198,3 +198,12 @@ t.test('after a fill, only the new fills and their instruments are looked at; ot
   const [runRow] = await sql`select payload from ledger.events where event_type = 'recon_run' order by seq desc limit 1`;
   t.ok(runRow!.payload.partial_since, 'the run says it was partial, and since when');
 });
+
+t.test('severity grows with the amount and with age, by the thresholds in recon.settings', async (t) => {
+  const { sql } = await fresh(t);
+  const sev = async (amount: string, age: string) => (await sql`select recon.severity(${amount}::numeric, ${age}::interval) as s`)[0]!.s;
+  t.same([await sev('10', '0'), await sev('1000', '0'), await sev('10000', '0'), await sev('100000', '0')], ['low', 'medium', 'high', 'critical']);
+  t.same([await sev('10', '1 day'), await sev('10', '3 days'), await sev('10', '5 days')], ['medium', 'high', 'critical']);
+  await sql`select recon.set_setting('severity_critical_amount', 50000, 'smaller account')`;
+  t.equal(await sev('60000', '0'), 'critical', 'thresholds are settings');
+});

@@ -37,17 +37,12 @@ language sql stable security definer set search_path = '' as $$
      where e.event_type = 'recon_break' and e.recorded_at <= p_as_of
      order by e.entity_id, e.seq desc
   ),
+  -- The latest (re)opening: age, and so severity, counts from there.
   o as (
-    select distinct on (e.entity_id) e.entity_id as break_id, e.seq
+    select distinct on (e.entity_id) e.entity_id as break_id, e.seq, (e.payload ->> 'as_of')::timestamptz as first_seen_at
       from ledger.events e
      where e.event_type = 'recon_break' and e.payload ->> 'state' in ('opened', 'reopened') and e.recorded_at <= p_as_of
      order by e.entity_id, e.seq desc
-  ),
-  f as (
-    select e.entity_id as break_id, min((e.payload ->> 'as_of')::timestamptz) as first_seen_at
-      from ledger.events e
-     where e.event_type = 'recon_break' and e.recorded_at <= p_as_of
-     group by 1
   ),
   r as (
     select distinct on (e.entity_id) e.entity_id as break_id, e.payload ->> 'action' as action, e.actor, e.recorded_at, e.payload ->> 'note' as note
@@ -61,9 +56,9 @@ language sql stable security definer set search_path = '' as $$
               when r.action = 'escalate' then 'escalated'
               when r.action = 'acknowledge' then 'acknowledged'
               else 'open' end,
-         d.payload ->> 'severity', (d.payload ->> 'amount')::numeric, d.payload -> 'detail', f.first_seen_at,
+         d.payload ->> 'severity', (d.payload ->> 'amount')::numeric, d.payload -> 'detail', o.first_seen_at,
          (d.payload ->> 'as_of')::timestamptz, d.payload ->> 'run_id', r.actor, r.recorded_at, r.note
-    from d join f using (break_id) left join r using (break_id)
+    from d join o using (break_id) left join r using (break_id)
 $$;
 
 create or replace function recon.reconcile(p_account text, p_as_of timestamptz default null, p_scope text default 'all')
@@ -172,7 +167,7 @@ begin
     select 'recon', v_as_of, 'system', 'recon_break', 'break', c.break_id, p_account, session_user,
            'recon:break:' || c.break_id || ':' || v_run::text || ':' || c.state,
            jsonb_build_object('break_id', c.break_id, 'state', c.state, 'category', c.category, 'entity', c.entity, 'key', c.key,
-             'severity', recon.severity(c.amount, v_as_of - coalesce(case when c.state = 'reopened' then null else c.first_seen_at end, v_as_of)),
+             'severity', recon.severity(c.amount, case when c.state in ('opened', 'reopened') then interval '0' else v_as_of - c.first_seen_at end),
              'amount', c.amount, 'detail', c.detail, 'run_id', v_run::text, 'as_of', v_as_of)
       from changes c
      order by c.break_id
