@@ -1,6 +1,6 @@
 // The `blotter` command. Exit codes: 0 success; 1 the command ran and found a problem
-// (tampered chain, refused input); 2 usage, configuration or connection errors; 3 `db
-// status` of a server that is not running.
+// (tampered chain, refused input, reconciliation breaks); 2 usage, configuration or
+// connection errors; 3 `db status` of a server that is not running.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { BlotterError } from './errors.ts';
 import { blotterHome, connect, databaseTarget, describeOrigin, redactUrl, resolveDatabase, type ResolvedDatabase } from './db/connect.ts';
@@ -10,7 +10,13 @@ import { serverStatus, startServer, stopServer } from './db/server.ts';
 import { parseAnyEventLine } from './ingest/vocabulary.ts';
 import { appendNdjson, openInput } from './ledger/append.ts';
 import { readDigestFile, takeDigest, writeDigestFile } from './ledger/digest.ts';
+import { stringifyExact } from './ledger/json.ts';
 import { verifyLedger } from './ledger/verify.ts';
+import { breakListText, breakText, runText } from './recon/format.ts';
+import {
+  accounts, breakHistory, cannotRead, getBreak, listBreaks, openCliConnection, reconcile, reviewBreak, STATUSES, unknownBreak, UNRESOLVED,
+  type Break, type ReviewAction,
+} from './recon/queries.ts';
 
 // Written once, shown by `blotter --help` and by the help of every command that touches
 // the database; the README says the same.
@@ -30,6 +36,8 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   verify     recompute the hash chain, optionally against a digest file
   digest     write each stream's head to a file
   logs       query the trading log (ops.logs)
+  recon      reconcile the bot's records against IB's: recon run
+  breaks     list, show and review reconciliation breaks: breaks list|show|ack|resolve|escalate
   db         start, stop, check or locate the embedded PostgreSQL
 
 ${DATABASE_HELP}
@@ -48,6 +56,9 @@ type Command = {
   positionals: boolean;
   run: (a: Args) => Promise<number>;
 };
+// A command made of subcommands (`breaks list`, `breaks ack`, ...), each with its own
+// options and usage; the group's usage lists them.
+type Group = { usage: string; subcommands: Record<string, Command> };
 
 class UsageError extends Error {}
 
@@ -100,10 +111,11 @@ async function leaveAsFound(db: ResolvedDatabase): Promise<void> {
   }
 }
 
-async function withSql<T>(a: Args, fn: (sql: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
+async function withSql<T>(a: Args, fn: (sql: ReturnType<typeof connect>) => Promise<T>,
+                          open: (url: string) => ReturnType<typeof connect> = (url) => connect(url, { max: 2 })): Promise<T> {
   const db = await resolveDatabase({ configFile: a.configFile, create: false });
   try {
-    const sql = connect(db.url, { max: 2 });
+    const sql = open(db.url);
     try {
       return await fn(sql);
     } finally {
@@ -424,7 +436,245 @@ BLOTTER_HOME are ignored, and nothing of yours is touched.
   },
 };
 
-const COMMANDS: Record<string, Command> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, db };
+// RFC 3339 (a date, a time and an offset), checked field by field so that a 30th of
+// February or a 25th hour is refused here rather than rolled over. Returned with T and Z
+// in upper case, as PostgreSQL reads it.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+function rfc3339(flag: string, v: string): string {
+  const bad = new UsageError(`${flag} must be an RFC 3339 timestamp such as 2026-11-26T21:00:00Z or 2026-11-26T16:00:00-05:00, not "${v}"`);
+  const m = RFC3339.exec(v);
+  if (!m) throw bad;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const offsetOk = m[9] === undefined || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || sec > 60 || !offsetOk) throw bad;
+  return v.replace(/[t ]/, 'T').replace(/z$/, 'Z');
+}
+
+const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const reconRun: Command = {
+  usage: `usage: blotter recon run [--account A] [--as-of T] [--scope S] [--json] [--config FILE]
+
+Reconcile the bot's records against IB's as the ledger holds them (recon.reconcile):
+executions, positions, cash and net liquidation, P&L, orders. Corrections (inferred fills
+and commissions), breaks and the run itself are appended to the ledger, stream recon.
+Prints per account what was compared and the account's open breaks.
+Exit 0 the run found no discrepancy, 1 it found breaks, 2 error.
+  --account A       only this account (default: every account of recon.accounts())
+  --as-of T         as of this RFC 3339 time (default now), reading only what was recorded
+                    by then; the same account, time and scope repeat a run exactly
+  --scope S         manual (the default: everything, as all), all, hourly, close, weekly,
+                    monthly, after_fill, executions, positions, cash, pnl or orders
+  --json            one JSON object: { ok, runs: [{ account, run_id, as_of, entities, open_breaks, ... }] }
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { account: { type: 'string' }, 'as-of': { type: 'string' }, scope: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const { flags } = a;
+    const account = str(flags.account);
+    if (account === '') throw new UsageError('--account needs an account id, such as DU1234567');
+    const asOf = str(flags['as-of']) === undefined ? null : rfc3339('--as-of', str(flags['as-of'])!);
+    const scope = str(flags.scope) ?? 'manual';
+    const json = Boolean(flags.json);
+    const runs: Record<string, unknown>[] = [];
+    let done = 0;
+    let discrepancies = 0;
+    await withSql(a, async (sql) => {
+      const known = await accounts(sql);
+      // recon.reconcile records a run for any name it is given: a mistyped account would
+      // leave an empty run in the ledger and pass for reconciled.
+      if (account !== undefined && !known.includes(account)) {
+        const list = known.length ? `accounts: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'none is known yet';
+        throw new BlotterError('ACCOUNT_UNKNOWN', `no account "${account}" to reconcile (${list})`);
+      }
+      const list = account !== undefined ? [account] : known;
+      if (list.length === 0) note('no accounts to reconcile: neither the IB relay nor the bot has recorded anything for an account yet');
+      for (const acc of list) {
+        const entities = await reconcile(sql, acc, asOf, scope);
+        let open: Break[] | string;
+        try {
+          open = await listBreaks(sql, { account: acc, statuses: UNRESOLVED });
+        } catch (err) {
+          // The agent's role may run a reconciliation but not read breaks: the run stands.
+          const denied = cannotRead(err);
+          if (!denied) throw err;
+          open = denied.message;
+        }
+        const found = entities.reduce((n, e) => n + e.discrepancies, 0);
+        discrepancies += found;
+        if (json) {
+          const r = entities[0]!;
+          runs.push({
+            account: acc, run_id: r.run_id, as_of: r.as_of, scope: r.scope, discrepancies: found,
+            breaks_opened: r.breaks_opened, breaks_updated: r.breaks_updated, breaks_cleared: r.breaks_cleared,
+            entities: entities.map(({ entity, total, matched, within_tolerance, corrected, pending, discrepancies, skipped, status }) =>
+              ({ entity, total, matched, within_tolerance, corrected, pending, discrepancies, skipped, status })),
+            open_breaks: typeof open === 'string' ? null : open, ...(typeof open === 'string' ? { open_breaks_error: open } : {}),
+          });
+        } else {
+          // Printed as each account finishes: a failure later keeps what was done before.
+          if (done) out('');
+          for (const l of runText(entities, open)) out(l);
+        }
+        done++;
+      }
+    }, openCliConnection);
+    if (json) out(stringifyExact({ ok: discrepancies === 0, runs }));
+    return discrepancies === 0 ? 0 : 1;
+  },
+};
+
+const recon: Group = {
+  usage: `usage: blotter recon run [options]    (blotter recon run --help for its options)
+
+Reconciliation of the bot's records against IB's, in the database (schema recon).
+  run       reconcile one account or every account now (or as of a time), print what was
+            compared and the open breaks; exit 0 no discrepancy, 1 breaks, 2 error
+Breaks are listed and reviewed with \`blotter breaks\`. The agent (\`blotter start\`) also
+reconciles on a schedule; every run is in the view recon.runs.
+`,
+  subcommands: { run: reconRun },
+};
+
+const BREAKS_ACCESS = `Reading breaks needs a database user in blotter_reviewer or blotter_auditor; reviews
+(ack, resolve, escalate) need blotter_reviewer. They run as your own login, never as the
+agent's role, and the ledger records that login as the actor.`;
+
+const breaksList: Command = {
+  usage: `usage: blotter breaks list [--account A] [--status S] [--all] [--json] [--config FILE]
+
+Reconciliation breaks, worst first (severity as of now): open, acknowledged and escalated
+ones unless told otherwise. Each is identified as category:key, the ID the other
+subcommands take.
+  --account A       only this account
+  --status S        only this status: ${STATUSES.join(', ')}
+  --all             every break, resolved and cleared ones too
+  --json            one JSON object: { breaks: [...] } with the columns of recon.breaks
+${CONFIG_OPTION}
+
+${BREAKS_ACCESS}
+
+${DATABASE_HELP}`,
+  options: { account: { type: 'string' }, status: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const { flags } = a;
+    const status = str(flags.status);
+    if (status !== undefined && flags.all) throw new UsageError('--status and --all: give one or the other');
+    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+    const account = str(flags.account);
+    const statuses = flags.all ? undefined : status !== undefined ? [status] : UNRESOLVED;
+    const list = await withSql(a, (sql) => listBreaks(sql, { account, statuses }).catch((err) => { throw cannotRead(err) ?? err; }), openCliConnection);
+    if (flags.json) out(stringifyExact({ breaks: list }));
+    else for (const l of list.length ? breakListText(list) : []) out(l);
+    if (list.length === 0) {
+      const which = flags.all ? '' : status !== undefined ? `${status} ` : 'open, acknowledged or escalated ';
+      note(`no ${which}breaks${account !== undefined ? ` for account ${account}` : ''}`);
+    }
+    return 0;
+  },
+};
+
+function oneId(a: Args, sub: string): string {
+  const [id, extra] = a.positionals;
+  if (id === undefined || id === '') throw new UsageError(`${sub} needs the ID of a break (category:key, as \`blotter breaks list\` shows it)`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  return id;
+}
+
+const breaksShow: Command = {
+  usage: `usage: blotter breaks show ID [--json] [--config FILE]
+
+One break: its status, severity, the fields that differ (broker, bot, difference), and its
+whole history (recon.break_history): each detection by a run and each review by a person.
+  --json            one JSON object: { break: {...}, history: [...] }
+${CONFIG_OPTION}
+
+${BREAKS_ACCESS}
+
+${DATABASE_HELP}`,
+  options: { json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const id = oneId(a, 'show');
+    const r = await withSql(a, async (sql) => {
+      try {
+        const b = await getBreak(sql, id);
+        if (!b) throw unknownBreak(id);
+        return { break: b, history: await breakHistory(sql, id) };
+      } catch (err) {
+        throw cannotRead(err) ?? err;
+      }
+    }, openCliConnection);
+    if (a.flags.json) out(stringifyExact(r));
+    else for (const l of breakText(r.break, r.history)) out(l);
+    return 0;
+  },
+};
+
+function reviewCommand(sub: string, action: ReviewAction, what: string, noteRequired: boolean): Command {
+  return {
+    usage: `usage: blotter breaks ${sub} ID ${noteRequired ? '--note N' : '[--note N]'} [--config FILE]
+
+${what} (recon.review_break), recorded in the ledger with your database user as the actor.
+  --note N          ${noteRequired ? 'why (required)' : 'a note for the record'}
+${CONFIG_OPTION}
+
+${BREAKS_ACCESS}
+
+${DATABASE_HELP}`,
+    options: { note: { type: 'string' }, config: { type: 'string' } },
+    positionals: true,
+    async run(a) {
+      const id = oneId(a, sub);
+      const text = str(a.flags.note)?.trim() || null;
+      if (noteRequired && text === null) throw new UsageError(`${sub} needs --note N saying why the break is resolved`);
+      const status = await withSql(a, (sql) => reviewBreak(sql, id, action, text), openCliConnection);
+      out(`${id}: ${status}`);
+      return 0;
+    },
+  };
+}
+
+const breaks: Group = {
+  usage: `usage: blotter breaks list|show|ack|resolve|escalate ...    (blotter breaks <subcommand> --help for its options)
+
+Reconciliation breaks (recon.breaks): one per difference a run found, identified as
+category:key. A break moves open → acknowledged → resolved | escalated by review; a run
+that no longer sees it clears it, and one that sees it again reopens it.
+  list [--account A] [--status S] [--all] [--json]   open, acknowledged and escalated breaks (--all: every one)
+  show ID [--json]                                    one break, its fields and its whole history
+  ack ID [--note N]                                   acknowledge: someone is on it
+  resolve ID --note N                                 resolve, saying why (the note is required)
+  escalate ID [--note N]                              escalate
+${CONFIG_OPTION}
+
+${BREAKS_ACCESS}
+
+${DATABASE_HELP}`,
+  subcommands: {
+    list: breaksList,
+    show: breaksShow,
+    ack: reviewCommand('ack', 'acknowledge', 'Acknowledge a break: someone is looking into it', false),
+    resolve: reviewCommand('resolve', 'resolve', 'Resolve a break, saying why in the note', true),
+    escalate: reviewCommand('escalate', 'escalate', 'Escalate a break', false),
+  },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, db };
+
+
+function isGroup(c: Command | Group): c is Group {
+  return 'subcommands' in c;
+}
+
+function subcommandList(g: Group): string {
+  const names = Object.keys(g.subcommands);
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -433,29 +683,50 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
-    const about = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+    let about: Command | Group | undefined = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+    if (about && isGroup(about) && rest[1]) about = about.subcommands[rest[1]] ?? about;
     process.stdout.write(about ? about.usage : USAGE);
     return 0;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     process.stderr.write(`blotter: unknown command "${name}" (see blotter --help)\n`);
     return 2;
   }
-  if (wantsHelp(rest)) {
+  let cmd: Command;
+  let label = name;
+  let args = rest;
+  if (isGroup(entry)) {
+    const sub = rest[0];
+    if (sub === '--help' || sub === '-h') {
+      process.stdout.write(entry.usage);
+      return 0;
+    }
+    const found = sub === undefined ? undefined : entry.subcommands[sub];
+    if (!found) {
+      process.stderr.write(`blotter ${name}: expected ${subcommandList(entry)}${sub === undefined ? '' : `, not "${sub}"`} (see blotter ${name} --help)\n`);
+      return 2;
+    }
+    cmd = found;
+    label = `${name} ${sub}`;
+    args = rest.slice(1);
+  } else {
+    cmd = entry;
+  }
+  if (wantsHelp(args)) {
     process.stdout.write(cmd.usage);
     return 0;
   }
   try {
-    return await cmd.run(parse(cmd, rest));
+    return await cmd.run(parse(cmd, args));
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`blotter ${name}: ${err.message} (see blotter ${name} --help)\n`);
+      process.stderr.write(`blotter ${label}: ${err.message} (see blotter ${label} --help)\n`);
       return 2;
     }
     const e = err as Error & { code?: string };
     const code = e instanceof BlotterError ? e.code : e.code ? `PG ${e.code}` : e.name;
-    process.stderr.write(`blotter ${name}: ${e.message} [${code}]\n`);
+    process.stderr.write(`blotter ${label}: ${e.message} [${code}]\n`);
     // A refused or broken database operation is a 2 like any connection error.
     return 2;
   }

@@ -144,7 +144,7 @@ async function reconcile(sql: postgres.Sql, out: (line: string) => void): Promis
       ? `  the bot never recorded fill ${p.exec_id} (${p.side} ${p.quantity} ${(p.contract as unknown as Record<string, string>).symbol} @ ${p.price}): added from IB's report`
       : `  the bot had no commission for fill ${p.exec_id}: added IB's ${p.commission} ${p.currency}`);
   }
-  const open = await sql`select category, key, severity, detail from recon.breaks where status = 'open' order by severity_now desc, break_id`;
+  const open = await sql`select category, key, severity, detail from recon.breaks where status = 'open' order by recon.severity_rank(severity_now) desc, break_id`;
   out('');
   out('open breaks (a person reviews them: blotter breaks list, then ack / resolve / escalate):');
   for (const b of open) out(`  [${b.severity}] ${explain(b.category as string, b.key as string, b.detail as Record<string, unknown>)}`);

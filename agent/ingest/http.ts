@@ -435,6 +435,42 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     return [accepting ? 200 : 503, body];
   }
 
+  // May the bot send orders? Fail closed: 200 with status ok only when every account (or
+  // the one asked for) is ok in recon.trading_status; halt when any halts or none is known;
+  // 503 halt when the database cannot say within the deadline. Read through the agent's
+  // own pool (role blotter_agent), which may read that view and nothing of the breaks.
+  const TRADING_STATUS_TIMEOUT_MS = 2000;
+  async function tradingStatus(req: http.IncomingMessage): Promise<[number, unknown]> {
+    const account = new URL(req.url ?? '/', 'http://blotter').searchParams.get('account');
+    const unreachable = (why: string): [number, unknown] => [503, { status: 'halt', reasons: [`database unreachable: ${why}`], accounts: [] }];
+    const db = d.database();
+    if (!db.ready) return unreachable((db.reason ?? 'not ready').replace(/^database unreachable: /, ''));
+    let rows: postgres.Row[];
+    try {
+      let query: postgres.PendingQuery<postgres.Row[]> | null = null;
+      // JIT off: the view's cost estimate is high enough for PostgreSQL to JIT-compile a
+      // plan that runs in milliseconds, which takes seconds (PostgreSQL 15 with LLVM).
+      // Reasons as json: the agent's pool reads no arrays (fetch_types is off).
+      const read = d.sql.begin(async (tx) => {
+        await tx`set local jit = off`;
+        query = tx`
+          select account, status, array_to_json(reasons) as reasons, last_run_at, open_breaks::int as open_breaks, critical_breaks::int as critical_breaks, relay_state, checked_at
+            from recon.trading_status
+           ${account === null ? tx`` : tx`where account = ${account}`}
+           order by account`;
+        return await query;
+      });
+      rows = await withDeadline(read, TRADING_STATUS_TIMEOUT_MS, 'trading status', () => void query?.cancel());
+    } catch (err) {
+      d.log.warn({ err: (err as Error).message }, 'ingest: trading status could not be read');
+      return unreachable((err as Error).message);
+    }
+    const reasons = rows.flatMap((r) => (r.reasons as string[]).map((x) => `${r.account}: ${x}`));
+    if (rows.length === 0) reasons.push(account === null ? 'no account has been reconciled' : `account ${account} has not been reconciled`);
+    const ok = rows.length > 0 && rows.every((r) => r.status === 'ok');
+    return [200, { status: ok ? 'ok' : 'halt', reasons, accounts: rows }];
+  }
+
   const server = http.createServer(async (req, res) => {
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     let status = 500;
@@ -448,6 +484,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         case 'POST /v1/logs': [status, body] = await postLogs(req); break;
         case 'POST /v1/metrics': [status, body] = await postMetrics(req); break;
         case 'GET /v1/health': [status, body] = health(); break;
+        case 'GET /v1/trading-status': [status, body] = await tradingStatus(req); break;
         case 'GET /metrics':
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
           res.end(d.metrics.render());

@@ -30,7 +30,7 @@ create or replace function recon.break_states(p_as_of timestamptz)
 returns table (break_id text, account text, category text, entity text, key text, status text, severity text, amount numeric,
                detail jsonb, first_seen_at timestamptz, last_seen_at timestamptz, last_run_id text,
                reviewed_by text, reviewed_at timestamptz, review_note text)
-language sql stable security definer set search_path = '' as $$
+language sql stable security definer set search_path = '' rows 100 as $$
   with d as (
     select distinct on (e.entity_id) e.entity_id as break_id, e.account, e.payload, e.recorded_at, e.seq
       from ledger.events e
@@ -51,8 +51,8 @@ language sql stable security definer set search_path = '' as $$
      order by e.entity_id, e.seq desc
   )
   select d.break_id, d.account, d.payload ->> 'category', d.payload ->> 'entity', d.payload ->> 'key',
-         case when r.action = 'resolve' then 'resolved'
-              when d.payload ->> 'state' = 'cleared' then 'cleared'
+         case when d.payload ->> 'state' = 'cleared' then 'cleared'
+              when r.action = 'resolve' then 'resolved'
               when r.action = 'escalate' then 'escalated'
               when r.action = 'acknowledge' then 'acknowledged'
               else 'open' end,
@@ -86,6 +86,9 @@ begin
   if v_entities is null then
     raise exception 'recon.reconcile: unknown scope % (all, hourly, close, weekly, monthly, manual, after_fill, executions, positions, cash, pnl, orders)', p_scope
       using errcode = '22023';
+  end if;
+  if not exists (select 1 from recon.accounts() a where a.account = p_account) then
+    raise exception 'recon.reconcile: no account % in the ledger (recon.accounts() lists them)', p_account using errcode = '22023';
   end if;
   if v_as_of > pg_catalog.clock_timestamp() then
     raise exception 'recon.reconcile: as_of % is in the future', v_as_of using errcode = '22023';
@@ -152,7 +155,7 @@ begin
   cleared as (
     select s.break_id, s.category, s.entity, s.key, s.amount, s.detail, s.first_seen_at, 'cleared' as state
       from st s
-     where s.status in ('open', 'acknowledged', 'escalated') and s.entity = any(v_entities)
+     where s.status in ('open', 'acknowledged', 'escalated', 'resolved') and s.entity = any(v_entities)
        and not exists (select 1 from cur c where c.break_id = s.break_id)
        -- a partial run clears only what it looked at again
        and (not v_partial or exists (select 1 from unnest(v_f) f where f.entity = s.entity and f.key = s.key))
@@ -278,13 +281,22 @@ with relay as (
    where e.event_type = 'connection' and e.source = 'ib'
    order by e.seq desc limit 1
 ),
+last_full as (
+  -- The newest run that compared everything (not a partial run after a fill, not one
+  -- scope): its as_of is what it vouches for, whenever it was recorded.
+  select distinct on (e.account) e.account, (e.payload ->> 'as_of')::timestamptz as as_of, e.payload -> 'entities' as entities
+    from ledger.events e
+   where e.event_type = 'recon_run' and e.payload ->> 'scope' in ('all', 'hourly', 'close', 'weekly', 'monthly', 'manual')
+   order by e.account, (e.payload ->> 'as_of')::timestamptz desc
+),
 per as (
-  select a.account,
-         (select max(e.recorded_at) from ledger.events e where e.event_type = 'recon_run' and e.account = a.account) as last_run_at,
+  select a.account, l.as_of as last_run_at,
+         exists (select 1 from jsonb_array_elements(l.entities) x where x ->> 'entity' = 'position' and x ->> 'status' = 'not_compared') as positions_unknown,
          (select count(*) from recon.breaks b where b.account = a.account and b.status in ('open', 'acknowledged', 'escalated')) as open_breaks,
          (select count(*) from recon.breaks b where b.account = a.account and b.status in ('open', 'acknowledged', 'escalated')
                                                and b.severity_now = 'critical') as critical_breaks
     from recon.accounts() a
+    left join last_full l on l.account = a.account
 )
 select p.account,
        case when cardinality(r.reasons) = 0 then 'ok' else 'halt' end as status,
@@ -293,10 +305,11 @@ select p.account,
  cross join lateral (
    select array_remove(array[
      case when p.critical_breaks > 0 then p.critical_breaks || ' critical break(s) open' end,
-     case when p.last_run_at is null then 'never reconciled'
+     case when p.positions_unknown and recon.setting('positions_required') = 1 then 'positions were not compared in the last full reconciliation (no complete IB positions snapshot, or no bot snapshot)' end,
+     case when p.last_run_at is null then 'never reconciled in full'
           when p.last_run_at < pg_catalog.now() - make_interval(secs => recon.setting('max_run_age_s'))
           then 'last reconciliation at ' || p.last_run_at || ' is older than ' || recon.setting('max_run_age_s') || ' s' end,
      case when recon.setting('relay_required') = 1 and coalesce((select state from relay), 'none') not in ('connected', 'backfill_complete', 'broker_connection_restored')
           then 'IB relay ' || coalesce((select state from relay), 'never connected') end
    ], null) as reasons) r;
-comment on view recon.trading_status is 'Per account: ok, or halt with the reasons (a critical break open, the last reconciliation older than max_run_age_s, the IB relay not connected). A bot checks it before sending orders; GET /v1/trading-status serves it.';
+comment on view recon.trading_status is 'Per account: ok, or halt with the reasons (a critical break open; the last full reconciliation, by its as_of, older than max_run_age_s or unable to compare positions; the IB relay not connected; the relay serves every account of its login, so its state counts for all). A bot checks it before sending orders; GET /v1/trading-status serves it.';

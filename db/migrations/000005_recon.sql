@@ -55,7 +55,8 @@ insert into recon.settings (key, value, doc) values
   ('severity_high_age_s', 259200, 'Open this long (3 days): high.'),
   ('severity_medium_age_s', 86400, 'Open this long (1 day): medium.'),
   ('max_run_age_s', 5400, 'Trading status is halt when the account''s last reconciliation is older than this.'),
-  ('relay_required', 1, '1: trading status is halt while the IB relay is disconnected; 0: ignore the relay.');
+  ('relay_required', 1, '1: trading status is halt while the IB relay is disconnected; 0: ignore the relay.'),
+  ('positions_required', 1, '1: trading status is halt when the last full reconciliation could not compare positions (no complete IB snapshot, or no bot position_snapshot); 0: for a bot that does not report positions.');
 
 -- One result of comparing one thing (a fill, a position, a currency, an order).
 create type recon.finding as (
