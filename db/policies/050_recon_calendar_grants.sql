@@ -13,6 +13,8 @@ revoke all on function
   recon.nyse_holidays(integer), recon.nyse_early_closes(integer),
   recon.market_sessions(date, date), recon.market_session(date)
   from public;
+-- Fired by ledger.events only; nobody calls it.
+revoke all on function recon.tg_events__enqueue_after_fill() from public;
 
 grant usage on schema recon to blotter_agent, blotter_auditor, blotter_reviewer;
 -- The table too: recon.market_sessions is an invoker's function (so it can stay a plain,
