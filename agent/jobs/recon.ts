@@ -39,7 +39,8 @@ export function sqlDeps(sql: postgres.Sql, log: pino.Logger, opts: { reconTimeou
   return {
     log,
     missing: async () => {
-      const rows = await sql`select f from unnest(${RECON_FUNCTIONS as unknown as string[]}::text[]) as f where to_regprocedure(f) is null`;
+      const rows = await sql`select f from unnest(${RECON_FUNCTIONS as unknown as string[]}::text[]) with ordinality as u (f, n)
+                              where to_regprocedure(f) is null order by n`;
       return rows.map((r) => r.f as string);
     },
     accounts: async () => (await sql`select account from recon.accounts()`).map((r) => r.account as string),
@@ -87,7 +88,7 @@ export function scheduledAt(payload: unknown, job: { created_at: Date }): Date {
 async function reconcileAccounts(deps: ReconDeps, scope: ReconScope, asOf: Date, only: string | null, job: string): Promise<void> {
   const missing = await deps.missing();
   if (missing.length) {
-    deps.log.error({ job, scope, as_of: asOf.toISOString(), missing }, `recon ${scope} skipped: ${missing.join(' and ')} does not exist in the database yet`);
+    deps.log.error({ job, scope, as_of: asOf.toISOString(), missing }, `recon ${scope} skipped: ${missing.join(' and ')} ${missing.length > 1 ? 'do' : 'does'} not exist in the database yet`);
     return;
   }
   const accounts = only === null ? await deps.accounts() : [only];
