@@ -23,7 +23,6 @@ export type ReconDeps = {
   reconcile: (account: string, asOf: Date, scope: ReconScope) => Promise<void>;
   // recon.market_sessions(from, to): the calendar rows, both days included.
   sessions: (from: string, to: string) => Promise<Session[]>;
-  now: () => Date;
 };
 
 // The calendar rows a decision needs: the minute's own day, and enough days after it to
@@ -57,7 +56,6 @@ export function sqlDeps(sql: postgres.Sql, log: pino.Logger, opts: { reconTimeou
                                from recon.market_sessions(${from}::date, ${to}::date)`;
       return rows.map(sessionOf);
     },
-    now: () => new Date(),
   };
 }
 
@@ -135,8 +133,10 @@ export function scheduledTask(kind: ScheduledKind, deps: ReconDeps): Task {
   };
 }
 
-// After a fill: reconcile the fill's account now (the trigger in
-// db/functions/151_recon_after_fill.sql debounced it by a few seconds already).
+// After a fill: reconcile the fill's account as of the job's run_at, 5 s after the last
+// fill of the burst (db/functions/151_recon_after_fill.sql). run_at is the database's
+// clock and is never ahead of it when the job runs, so no clock skew between the agent
+// and the server can put as_of in the future. A retry moves run_at, and as_of with it.
 export function afterFillTask(deps: ReconDeps): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const account = (payload as { account?: unknown } | null)?.account;
@@ -145,6 +145,6 @@ export function afterFillTask(deps: ReconDeps): Task {
       deps.log.error({ job: 'recon_after_fill', job_id: helpers.job.id, payload }, 'recon_after_fill: payload has no account; job dropped');
       return;
     }
-    await reconcileAccounts(deps, 'after_fill', deps.now(), account, 'recon_after_fill');
+    await reconcileAccounts(deps, 'after_fill', helpers.job.run_at, account, 'recon_after_fill');
   };
 }
