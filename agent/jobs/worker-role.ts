@@ -9,6 +9,9 @@ import { BlotterError } from '../errors.ts';
 
 export const WORKER_ROLE = 'blotter_owner';
 
+// pg_advisory_xact_lock key for the hand-over: its own, one above migrate's (agent/db/migrate.ts).
+const ADOPT_LOCK = '7426985132771842';
+
 // Run as the login user (owner of the old objects, or a superuser, and a member of
 // blotter_owner, which db/bootstrap.sql grants). Sequences owned by a table column move
 // with their table; indexes and row types likewise. Idempotent: nothing to do is a no-op.
@@ -22,6 +25,9 @@ begin
   if v_schema is null then
     return;
   end if;
+  -- Agents starting together hand it over one after the other (the second finds nothing
+  -- left to do), rather than racing on the same catalog rows.
+  perform pg_catalog.pg_advisory_xact_lock(${ADOPT_LOCK});
   if (select nspowner from pg_catalog.pg_namespace where oid = v_schema) <> v_owner then
     execute format('alter schema %s owner to %s', v_schema, v_owner);
   end if;
