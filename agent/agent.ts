@@ -110,7 +110,9 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     onReady?.();
     if (!config.jobs.enabled) return;
     try {
-      jobs = await startJobs({ url, sql, concurrency: config.jobs.concurrency, partitionsAhead: config.jobs.partitions_ahead, log: sys });
+      jobs = await startJobs({
+        url, sql, concurrency: config.jobs.concurrency, partitionsAhead: config.jobs.partitions_ahead, reconTimeoutMs: config.jobs.recon_timeout_ms, log: sys,
+      });
     } catch (err) {
       // Events still flow; the scheduled work is what is missing, and health says so.
       db.jobsError = (err as Error).message;

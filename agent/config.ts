@@ -36,7 +36,7 @@ const SPEC = {
   },
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
   writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
-  jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120) },
+  jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120), recon_timeout_ms: int(1000, 3_600_000) },
   ib: {
     enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
     heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), connect_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
@@ -61,7 +61,7 @@ export type Config = {
   ingest: { host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number };
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
   writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
-  jobs: { enabled: boolean; concurrency: number; partitions_ahead: number };
+  jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
     heartbeat_timeout_ms: number; connect_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;

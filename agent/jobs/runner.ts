@@ -1,22 +1,59 @@
 // graphile-worker inside the agent: its own node-postgres pool, the task list and the
 // crontab. Started once the database is ready; stopped within a deadline.
+// A task is a file in this directory exporting TASK and run(deps); its schedule is a line
+// in crontab.ts.
 import pg from 'pg';
 import type pino from 'pino';
 import type postgres from 'postgres';
-import { Logger as WorkerLogger, run as runWorker } from 'graphile-worker';
+import { Logger as WorkerLogger, run as runWorker, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { withDeadline } from '../db/deadline.ts';
+import { CRONTAB } from './crontab.ts';
+import * as ensurePartitions from './ensure_partitions.ts';
+import { sqlDeps, type ReconDeps } from './recon.ts';
+import * as reconAfterFill from './recon_after_fill.ts';
+import * as reconClose from './recon_close.ts';
+import * as reconHourly from './recon_hourly.ts';
+import * as reconMonthly from './recon_monthly.ts';
+import * as reconWeekly from './recon_weekly.ts';
+import { adoptWorkerSchema, workerConnectionOptions } from './worker-role.ts';
 
-export type JobsOptions = { url: string; sql: postgres.Sql; concurrency: number; partitionsAhead: number; log: pino.Logger };
+export type JobsOptions = {
+  url: string; sql: postgres.Sql; concurrency: number; partitionsAhead: number; reconTimeoutMs: number; log: pino.Logger;
+  // Tests replace the SQL behind the reconciliation tasks, and listen to graphile-worker's
+  // events (cron:started, job:complete); the agent does neither.
+  recon?: ReconDeps;
+  events?: WorkerEvents;
+};
+
+export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps }): TaskList {
+  return {
+    [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
+    [reconHourly.TASK]: reconHourly.run(o.recon),
+    [reconClose.TASK]: reconClose.run(o.recon),
+    [reconWeekly.TASK]: reconWeekly.run(o.recon),
+    [reconMonthly.TASK]: reconMonthly.run(o.recon),
+    [reconAfterFill.TASK]: reconAfterFill.run(o.recon),
+  };
+}
+
+// The worker's pool: every connection acts as blotter_owner (worker-role.ts says why).
+export function workerPool(url: string, log: pino.Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url, max: 2, application_name: 'blotter-jobs', connectionTimeoutMillis: 10_000, options: workerConnectionOptions,
+  });
+  // Errors on idle clients must be handled or they crash the process (pg's rule).
+  pool.on('error', (err) => log.warn({ err: err.message }, 'jobs: database pool error'));
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'jobs: database client error')));
+  return pool;
+}
 
 export async function startJobs(o: JobsOptions): Promise<{ stop: () => Promise<void> }> {
-  const pool = new pg.Pool({ connectionString: o.url, max: 2, application_name: 'blotter-jobs', connectionTimeoutMillis: 10_000 });
-  // Errors on idle clients must be handled or they crash the process (pg's rule).
-  pool.on('error', (err) => o.log.warn({ err: err.message }, 'jobs: database pool error'));
-  pool.on('connect', (client) => client.on('error', (err) => o.log.warn({ err: err.message }, 'jobs: database client error')));
+  await adoptWorkerSchema(o.url);
+  const pool = workerPool(o.url, o.log);
   const workerLog = new WorkerLogger(() => (level, message, meta) => {
     o.log[level === 'warning' ? 'warn' : level]({ ...meta, component: 'graphile-worker' }, message);
   });
-  const ahead = o.partitionsAhead;
+  const recon = o.recon ?? sqlDeps(o.sql, o.log.child({ module: 'recon' }), { reconTimeoutMs: o.reconTimeoutMs });
   let runner;
   try {
     runner = await runWorker({
@@ -25,14 +62,9 @@ export async function startJobs(o: JobsOptions): Promise<{ stop: () => Promise<v
       noHandleSignals: true,
       logger: workerLog,
       pollInterval: 2000,
-      taskList: {
-        ensure_partitions: async () => {
-          const rows = await o.sql`select ledger.ensure_partitions(${ahead}) as name union all select ops.ensure_partitions(${ahead})`;
-          o.log.info({ created: rows.map((r) => r.name) }, 'partitions ensured');
-        },
-      },
-      // Daily at 03:05 UTC; a missed run within a day is caught up on start.
-      crontab: '5 3 * * * ensure_partitions ?fill=1d&max=3',
+      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon }),
+      crontab: CRONTAB,
+      ...(o.events ? { events: o.events } : {}),
     });
   } catch (err) {
     await pool.end().catch(() => {});

@@ -1,0 +1,44 @@
+// The crontab the agent installs: one line per scheduled task.
+//
+// graphile-worker's cron is UTC only. A reconciliation task therefore wakes at every UTC
+// minute at which it could be due under either New York offset (UTC-4 in daylight time,
+// UTC-5 otherwise), and schedule.ts decides from the calendar whether it is:
+//   recon_hourly   New York full hours 10:00-15:00 -> UTC 14:00-19:00 (EDT) or 15:00-20:00
+//                  (EST): minute 0 of UTC hours 14-20.
+//   recon_close    close + 15 min. The close is a whole hour from 10:00 to 16:00 New York
+//   recon_weekly   (16:00 and 13:00 by rule; an override's early close is a whole hour from
+//   recon_monthly  10:00 to 15:00, a constraint on recon.calendar_overrides), so the run is
+//                  10:15-16:15 New York -> UTC 14:15-21:15: minute 15 of UTC hours 14-21.
+// At most 8 wake-ups a day per task; those the calendar does not make due log the decision
+// and do nothing.
+//
+// Options (graphile-worker crontab syntax):
+//   id        the line's identity. graphile-worker records each tick per identity in
+//             known_crontabs with a conditional upsert, so one tick makes one job however
+//             many agents share the database.
+//   fill      a tick missed while no agent ran is made up on start within this window
+//             (the job keeps its tick's time, _cron.ts, and the decision is about that).
+//   max       max_attempts: a failing reconciliation is retried with graphile-worker's
+//             exponential backoff (about 3 s, 7 s, 20 s, 55 s) and then left failed.
+//   queue     every reconciliation (and recon_after_fill) runs in queue 'recon': one at
+//             a time, across agents.
+//   priority  at the same tick, close runs before weekly, weekly before monthly.
+import { TASK as ENSURE_PARTITIONS } from './ensure_partitions.ts';
+import { TASK as RECON_CLOSE } from './recon_close.ts';
+import { TASK as RECON_HOURLY } from './recon_hourly.ts';
+import { TASK as RECON_MONTHLY } from './recon_monthly.ts';
+import { TASK as RECON_WEEKLY } from './recon_weekly.ts';
+
+export const RECON_QUEUE = 'recon';
+
+export const CRONTAB_LINES = [
+  // Daily at 03:05 UTC; a missed run within a day is caught up on start.
+  `5 3 * * * ${ENSURE_PARTITIONS} ?fill=1d&max=3`,
+  // A missed hour is made up only within the hour: the next one is near.
+  `0 14-20 * * * ${RECON_HOURLY} ?id=${RECON_HOURLY}&fill=1h&max=3&queue=${RECON_QUEUE}&priority=0`,
+  `15 14-21 * * * ${RECON_CLOSE} ?id=${RECON_CLOSE}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=0`,
+  `15 14-21 * * * ${RECON_WEEKLY} ?id=${RECON_WEEKLY}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=1`,
+  `15 14-21 * * * ${RECON_MONTHLY} ?id=${RECON_MONTHLY}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=2`,
+] as const;
+
+export const CRONTAB = CRONTAB_LINES.join('\n');
