@@ -207,3 +207,17 @@ t.test('severity grows with the amount and with age, by the thresholds in recon.
   await sql`select recon.set_setting('severity_critical_amount', 50000, 'smaller account')`;
   t.equal(await sev('60000', '0'), 'critical', 'thresholds are settings');
 });
+
+t.test('a run goes stale by the market clock: max_run_age_s while open, and before the last close while closed', async (t) => {
+  const { sql } = await fresh(t);
+  const due = async (at: string) => (await sql`select market_open, due_at::text as due from recon.run_due_at(${at}::timestamptz)`)[0];
+  // Wednesday 2026-11-25, 11:00 New York (16:00 UTC): open; due 90 minutes before now.
+  t.same(await due('2026-11-25T16:00:00Z'), { market_open: true, due: '2026-11-25 14:30:00+00' });
+  // Thanksgiving (closed) and the morning after: the last close was Wednesday 16:00 New York.
+  t.same(await due('2026-11-26T18:00:00Z'), { market_open: false, due: '2026-11-25 19:30:00+00' });
+  // The early close of Friday 2026-11-27 (13:00 New York = 18:00 UTC): at 14:00 New York the
+  // market is closed and the close run (13:15) must be recent enough.
+  t.same(await due('2026-11-27T19:00:00Z'), { market_open: false, due: '2026-11-27 16:30:00+00' });
+  // Saturday: still Friday's close.
+  t.same(await due('2026-11-28T15:00:00Z'), { market_open: false, due: '2026-11-27 16:30:00+00' });
+});

@@ -272,6 +272,19 @@ end
 $$;
 comment on function recon.review_break(text, text, text) is 'Move a break: acknowledge, resolve (a note is required) or escalate. Recorded as a recon_break_review event whose actor is the session''s user.';
 
+-- How recent an account's last full run must be at p_now: within max_run_age_s of p_now
+-- while the market is open (hourly runs), and of the last close while it is not (the close
+-- run: nights, weekends and holidays do not go stale). The calendar is recon.market_sessions.
+create or replace function recon.run_due_at(p_now timestamptz, out market_open boolean, out due_at timestamptz)
+language sql stable as $$
+  select coalesce(bool_or(s.open_at <= p_now and p_now < s.close_at), false),
+         coalesce(case when bool_or(s.open_at <= p_now and p_now < s.close_at) then p_now
+                       else max(s.close_at) filter (where s.close_at <= p_now) end, p_now)
+           - make_interval(secs => recon.setting('max_run_age_s'))
+    from recon.market_sessions((p_now at time zone 'America/New_York')::date - 10, (p_now at time zone 'America/New_York')::date) s
+   where s.is_open
+$$;
+
 -- Fail closed: halt unless the account's reconciliation is recent, no critical break is
 -- open and the relay is connected.
 create or replace view recon.trading_status as
@@ -302,14 +315,16 @@ select p.account,
        case when cardinality(r.reasons) = 0 then 'ok' else 'halt' end as status,
        r.reasons, p.last_run_at, p.open_breaks, p.critical_breaks, (select state from relay) as relay_state, pg_catalog.now() as checked_at
   from per p
+ cross join lateral recon.run_due_at(pg_catalog.now()) m
  cross join lateral (
    select array_remove(array[
      case when p.critical_breaks > 0 then p.critical_breaks || ' critical break(s) open' end,
      case when p.positions_unknown and recon.setting('positions_required') = 1 then 'positions were not compared in the last full reconciliation (no complete IB positions snapshot, or no bot snapshot)' end,
      case when p.last_run_at is null then 'never reconciled in full'
-          when p.last_run_at < pg_catalog.now() - make_interval(secs => recon.setting('max_run_age_s'))
-          then 'last reconciliation at ' || p.last_run_at || ' is older than ' || recon.setting('max_run_age_s') || ' s' end,
+          when p.last_run_at < m.due_at
+          then 'last reconciliation at ' || p.last_run_at || ' is older than ' || recon.setting('max_run_age_s') || ' s'
+               || case when m.market_open then '' else ' before the last close' end end,
      case when recon.setting('relay_required') = 1 and coalesce((select state from relay), 'none') not in ('connected', 'backfill_complete', 'broker_connection_restored')
           then 'IB relay ' || coalesce((select state from relay), 'never connected') end
    ], null) as reasons) r;
-comment on view recon.trading_status is 'Per account: ok, or halt with the reasons (a critical break open; the last full reconciliation, by its as_of, older than max_run_age_s or unable to compare positions; the IB relay not connected; the relay serves every account of its login, so its state counts for all). A bot checks it before sending orders; GET /v1/trading-status serves it.';
+comment on view recon.trading_status is 'Per account: ok, or halt with the reasons (a critical break open; the last full reconciliation, by its as_of, older than max_run_age_s while the market is open, or than max_run_age_s before the last close while it is not, or unable to compare positions; the IB relay not connected; the relay serves every account of its login, so its state counts for all). A bot checks it before sending orders; GET /v1/trading-status serves it.';
