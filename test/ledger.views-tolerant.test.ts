@@ -92,3 +92,14 @@ t.test('a valid row is not listed, and the casts agree with PostgreSQL on what i
                                ledger.to_boolean('true') as j, ledger.to_boolean('t') as k`;
   t.same(c, { a: '1500', b: '-0.001', c: null, d: null, e: '9223372036854775807', f: null, g: null, h: true, i: null, j: true, k: null });
 });
+
+t.test('every column of every view in the ledger schema has a comment', async (t) => {
+  const missing = await sql`
+    select c.table_name || '.' || c.column_name as col
+      from information_schema.columns c
+      join information_schema.views v on v.table_schema = c.table_schema and v.table_name = c.table_name
+     where c.table_schema = 'ledger'
+       and col_description(format('%I.%I', c.table_schema, c.table_name)::regclass, c.ordinal_position) is null
+     order by 1`;
+  t.same(missing.map((r) => r.col), []);
+});

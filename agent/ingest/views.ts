@@ -166,6 +166,10 @@ function invalidEventsSql(): string {
     '   and cardinality(r.problems) > 0;',
     `comment on view ledger.invalid_events is ${lit("Events of the bot's vocabulary whose payload does not follow it (stored before validation covered every way in); the typed views show their unreadable values as NULL.")};`,
     `comment on column ledger.invalid_events.problems is ${lit('Every problem found, each naming its field (payload.quantity: "lots" is not a decimal)')};`,
+    ...[['seq', 'Global position in the journal (ledger.events.seq)'], ['stream', 'Chain the event belongs to'], ['stream_seq', 'Position in its stream'],
+      ['recorded_at', 'When the ledger recorded it'], ['occurred_at', 'When it happened, by the reporter\'s clock'], ['source', 'Who reported it'],
+      ['event_type', 'Its event type'], ['account', 'Broker account'], ['idempotency_key', 'Idempotency key it arrived with']]
+      .map(([c, d]) => `comment on column ledger.invalid_events.${c} is ${lit(d!)};`),
   ].join('\n');
 }
 

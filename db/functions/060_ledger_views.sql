@@ -931,3 +931,12 @@ select e.seq, e.stream, e.stream_seq, e.recorded_at, e.occurred_at, e.source, e.
    and cardinality(r.problems) > 0;
 comment on view ledger.invalid_events is 'Events of the bot''s vocabulary whose payload does not follow it (stored before validation covered every way in); the typed views show their unreadable values as NULL.';
 comment on column ledger.invalid_events.problems is 'Every problem found, each naming its field (payload.quantity: "lots" is not a decimal)';
+comment on column ledger.invalid_events.seq is 'Global position in the journal (ledger.events.seq)';
+comment on column ledger.invalid_events.stream is 'Chain the event belongs to';
+comment on column ledger.invalid_events.stream_seq is 'Position in its stream';
+comment on column ledger.invalid_events.recorded_at is 'When the ledger recorded it';
+comment on column ledger.invalid_events.occurred_at is 'When it happened, by the reporter''s clock';
+comment on column ledger.invalid_events.source is 'Who reported it';
+comment on column ledger.invalid_events.event_type is 'Its event type';
+comment on column ledger.invalid_events.account is 'Broker account';
+comment on column ledger.invalid_events.idempotency_key is 'Idempotency key it arrived with';
