@@ -73,6 +73,7 @@ declare
   v_run      uuid;
   v_f        recon.finding[];
   v_since    timestamptz;
+  v_since_seq bigint;
   v_ids      text[];
   v_cons     bigint[];
   v_partial  boolean := false;
@@ -95,26 +96,28 @@ begin
   end if;
   v_run := md5(p_account || '|' || to_char(v_as_of at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || p_scope)::uuid;
 
-  -- After a fill, only what changed since the account's previous run (less the fill
-  -- window, so pending fills are looked at again): those fills, and the positions in
-  -- the instruments they touched. Without a previous run, everything.
+  -- After a fill, only what changed since the account's previous run: the fills appended
+  -- since, and the positions in the instruments they touched. Fills still pending then
+  -- are looked at again by the next full run (hourly). Without a previous run, everything.
   if p_scope = 'after_fill' then
-    select max((e.payload ->> 'as_of')::timestamptz) into v_since
-      from ledger.events e where e.event_type = 'recon_run' and e.account = p_account and e.recorded_at <= v_as_of;
+    -- The previous run's position in the journal: fills appended after it are the new ones
+    -- (a backfilled fill included, whatever its execution time).
+    select e.seq, (e.payload ->> 'as_of')::timestamptz into v_since_seq, v_since
+      from ledger.events e where e.event_type = 'recon_run' and e.account = p_account and e.recorded_at <= v_as_of
+     order by e.seq desc limit 1;
     if v_since is not null then
       v_partial := true;
-      v_since := v_since - make_interval(secs => recon.setting('fill_window_s'));
       select coalesce(array_agg(distinct x.id) filter (where x.id is not null), '{}'), coalesce(array_agg(distinct x.con_id) filter (where x.con_id is not null), '{}')
         into v_ids, v_cons
         from (
           select e.payload ->> 'exec_id' as id, ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id
             from ledger.events e
-           where e.event_type = 'execution' and e.account = p_account and e.occurred_at > v_since and e.recorded_at <= v_as_of
+           where e.seq > v_since_seq and e.event_type = 'execution' and e.account = p_account and e.recorded_at <= v_as_of
           union all
           select y.id, ledger.to_bigint(e.payload -> 'contract' ->> 'con_id')
             from ledger.events e
            cross join lateral (values (e.entity_id), (e.payload ->> 'corrects')) as y(id)
-           where e.event_type = 'ib_execution' and e.account = p_account and e.occurred_at > v_since and e.recorded_at <= v_as_of
+           where e.seq > v_since_seq and e.event_type = 'ib_execution' and e.account = p_account and e.recorded_at <= v_as_of
         ) x;
     end if;
   end if;
