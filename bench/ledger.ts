@@ -4,9 +4,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { migrate } from '../agent/db/migrate.ts';
-import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
 import { openCopy, appendedInTransaction } from '../agent/ledger/copy.ts';
+import { withBenchDatabase } from './db.ts';
 import type { LedgerEvent } from '../agent/ledger/event.ts';
 import { verifyLedger } from '../agent/ledger/verify.ts';
 
@@ -41,21 +40,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: { n: { type: 'string' }, streams: { type: 'string' }, json: { type: 'boolean' } }, strict: false });
   const n = Number(values.n ?? 200_000);
   const nStreams = Number(values.streams ?? 4);
-  let home: string | undefined;
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    home = makeTempHome('blotter-bench-');
-    adminUrl = (await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined })).url;
-  }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const dbName = `blotter_bench_${process.pid}`;
-  await admin.unsafe(`create database ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  try {
-    await migrate({ url: url.toString() });
-    const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
-    try {
+  return withBenchDatabase('ledger', async (sql) => {
       // The twin: same columns, defaults for what the trigger would fill, same partitions and indexes.
       await sql.unsafe(`
         create schema bench;
@@ -110,15 +95,5 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         verify_sql_rows_per_s: Math.round(total / verifySqlS),
         verify_ts_rows_per_s: Math.round(total / verifyTsS),
       };
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
-  } finally {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end({ timeout: 5 });
-    if (home) {
-      await stopServer(home);
-      fs.rmSync(home, { recursive: true, force: true });
-    }
-  }
+  });
 }

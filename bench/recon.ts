@@ -5,9 +5,8 @@
 // (what any comparison must at least do), so the ratio is the cost of the matching itself.
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { migrate } from '../agent/db/migrate.ts';
-import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
 import { appendBatch } from '../agent/ledger/copy.ts';
+import { withBenchDatabase } from './db.ts';
 import type { LedgerEvent } from '../agent/ledger/event.ts';
 
 const ACCOUNT = 'DU7777777';
@@ -54,21 +53,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: { fills: { type: 'string' }, positions: { type: 'string' }, json: { type: 'boolean' } }, strict: false });
   const nFills = Number(values.fills ?? 100_000);
   const nPositions = Number(values.positions ?? 10_000);
-  let home: string | undefined;
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    home = makeTempHome('blotter-bench-');
-    adminUrl = (await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined })).url;
-  }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const dbName = `blotter_bench_recon_${process.pid}`;
-  await admin.unsafe(`create database ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  try {
-    await migrate({ url: url.toString() });
-    const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
-    try {
+  return withBenchDatabase('recon', async (sql) => {
       const t0 = process.hrtime.bigint();
       for (const side of dataset(nFills, nPositions)) {
         for (let i = 0; i < side.length; i += 20_000) await appendBatch(sql, side.slice(i, i + 20_000));
@@ -105,12 +90,5 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         baseline_read_s: +baselineS.toFixed(3), recon_full_s: +fullS.toFixed(3), full_vs_read: +(fullS / baselineS).toFixed(2),
         recon_after_fill_ms: +(afterFillS * 1000).toFixed(1), ...summary,
       };
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
-  } finally {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end({ timeout: 5 });
-    if (home) await stopServer(home);
-  }
+  });
 }
