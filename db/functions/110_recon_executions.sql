@@ -93,44 +93,55 @@ begin
   -- Dynamic so each mode gets its own plan: the whole history by hash joins, or a few
   -- execIds by index.
   return query execute format($q$
-  with bot_raw as (
+  -- Every step below is a hash join or a hash aggregate over the fills, never a sort of
+  -- them: at 100,000 fills the sorts were most of the cost. Duplicates are rare (the bot
+  -- sending one execId twice, IB correcting a fill), so they are found, not assumed.
+  with bot_all as materialized (
     select e.payload ->> 'exec_id' as exec_id, e.payload ->> 'order_ref' as order_ref, ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
            e.payload ->> 'side' as side, ledger.to_numeric(e.payload ->> 'quantity') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
            ledger.to_numeric(e.payload ->> 'commission') as commission, e.occurred_at, e.seq
       from ledger.events e
      where e.event_type = 'execution' and e.account = $1 and e.recorded_at <= $2 %1$s
   ),
-  bot_comm as (
-    select distinct on (e.payload ->> 'exec_id') e.payload ->> 'exec_id' as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission
+  bot_copies as (select exec_id, count(*) as copies from bot_all group by exec_id having count(*) > 1),
+  bot_comm_all as materialized (
+    select e.payload ->> 'exec_id' as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission, e.seq
       from ledger.events e
      where e.event_type = 'commission' and e.account = $1 and e.recorded_at <= $2 %3$s
-     order by e.payload ->> 'exec_id', e.seq desc
   ),
+  bot_comm as (select c.* from bot_comm_all c where not exists (select 1 from bot_comm_all d where d.exec_id = c.exec_id and d.seq > c.seq)),
   bot as materialized (
-    select distinct on (f.exec_id) f.exec_id,
+    select f.exec_id,
            case when strpos(f.exec_id, '.') > 0 then regexp_replace(f.exec_id, '\.[^.]*$', '') else f.exec_id end as exec_base,
-           count(*) over (partition by f.exec_id) as copies, f.order_ref, f.perm_id, f.side, f.quantity, f.price,
+           coalesce(d.copies, 1) as copies, f.order_ref, f.perm_id, f.side, f.quantity, f.price,
            coalesce(f.commission, c.commission) as commission, f.occurred_at
-      from bot_raw f left join bot_comm c on c.exec_id = f.exec_id
-     order by f.exec_id, f.seq
+      from bot_all f
+      left join bot_copies d on d.exec_id = f.exec_id
+      left join bot_comm c on c.exec_id = f.exec_id
+     -- the first of a duplicated execId stands for it
+     where d.exec_id is null or not exists (select 1 from bot_all g where g.exec_id = f.exec_id and g.seq < f.seq)
   ),
-  ib_raw as (
-    select distinct on (coalesce(e.payload ->> 'exec_base', e.entity_id)) e.entity_id as exec_id,
-           coalesce(e.payload ->> 'exec_base', e.entity_id) as exec_base, e.payload ->> 'order_ref' as order_ref,
+  ib_all as materialized (
+    select e.entity_id as exec_id, coalesce(e.payload ->> 'exec_base', e.entity_id) as exec_base, e.payload ->> 'order_ref' as order_ref,
            ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
            case e.payload ->> 'side' when 'BOT' then 'BUY' when 'SLD' then 'SELL' else e.payload ->> 'side' end as side,
            ledger.to_numeric(e.payload ->> 'shares') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
-           e.payload -> 'contract' as contract, coalesce(e.payload -> 'contract' ->> 'sec_type', '*') as sec_type, e.occurred_at
+           e.payload -> 'contract' as contract, coalesce(e.payload -> 'contract' ->> 'sec_type', '*') as sec_type, e.occurred_at, e.seq
       from ledger.events e
      where e.event_type = 'ib_execution' and e.account = $1 and e.recorded_at <= $2 %2$s
-     order by coalesce(e.payload ->> 'exec_base', e.entity_id), e.entity_id desc, e.seq desc
   ),
-  ib_comm as (
-    select distinct on (e.entity_id) e.entity_id as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission, e.payload ->> 'currency' as currency
+  -- IB's latest correction of each exec_base (a correction sorts after what it corrects).
+  ib_corrected as (select exec_base, max(exec_id) as exec_id from ib_all group by exec_base having count(*) > 1),
+  ib_raw as (
+    select a.* from ib_all a
+     where not exists (select 1 from ib_corrected c where c.exec_base = a.exec_base and c.exec_id <> a.exec_id)
+  ),
+  ib_comm_all as materialized (
+    select e.entity_id as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission, e.payload ->> 'currency' as currency, e.seq
       from ledger.events e
      where e.event_type = 'ib_commission' and e.recorded_at <= $2 %2$s
-     order by e.entity_id, e.seq desc
   ),
+  ib_comm as (select c.* from ib_comm_all c where not exists (select 1 from ib_comm_all d where d.exec_id = c.exec_id and d.seq > c.seq)),
   ib as materialized (
     select i.*, c.commission, c.currency as commission_currency
       from ib_raw i left join ib_comm c on c.exec_id = i.exec_id
@@ -143,11 +154,15 @@ begin
       left join recon.execution_tolerances() t on t.sec_type = st.sec_type
       cross join (select * from recon.execution_tolerances() x where x.sec_type = '*') d
   ),
-  m1 as (
+  -- 1. by execId; then, for what is left, by the execution a correction corrects
+  m_exact as (select b.exec_id as bot_id, i.exec_id as ib_id from ib i join bot b on b.exec_id = i.exec_id),
+  m_base as (
     select distinct on (i.exec_base) b.exec_id as bot_id, i.exec_id as ib_id
-      from ib i join bot b on b.exec_base = i.exec_base
-     order by i.exec_base, b.exec_id = i.exec_id desc, b.exec_id desc
+      from (select * from ib i where not exists (select 1 from m_exact x where x.ib_id = i.exec_id)) i
+      join (select * from bot b where not exists (select 1 from m_exact x where x.bot_id = b.exec_id)) b on b.exec_base = i.exec_base
+     order by i.exec_base, b.exec_id desc
   ),
+  m1 as (select * from m_exact union all select * from m_base),
   cand as (
     select b.exec_id as bot_id, i.exec_id as ib_id,
            row_number() over (partition by b.exec_id order by abs(extract(epoch from b.occurred_at - i.occurred_at)), i.exec_id) as rb,

@@ -84,3 +84,6 @@ create index events_commission_idx on ledger.events ((payload ->> 'exec_id'))
   where event_type = 'commission';
 create index events_snapshot_end_idx on ledger.events (entity_id, recorded_at)
   where event_type = 'ib_snapshot_end';
+-- IB's account state (P&L, account values) by account, newest first.
+create index events_ib_account_idx on ledger.events (account, event_type, seq)
+  where event_type in ('ib_pnl', 'ib_account_value', 'ib_account_summary');
