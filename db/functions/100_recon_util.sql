@@ -53,6 +53,16 @@ language sql stable security definer set search_path = '' rows 10 as $$
 $$;
 comment on function recon.accounts() is 'Accounts there is something to reconcile for: those the IB relay streams and those the bot reported orders, fills, positions, cash or P&L for.';
 
+-- Whether recon.accounts() would list p_account, by index lookups instead of listing them all.
+create or replace function recon.account_known(p_account text) returns boolean
+language sql stable security definer set search_path = '' as $$
+  select exists (select 1 from ledger.streams s where s.stream = 'ib:' || p_account)
+      or exists (select 1 from ledger.events e where e.account = p_account
+                    and e.event_type in ('position_snapshot', 'account_snapshot', 'pnl'))
+      or exists (select 1 from ledger.events e where e.account = p_account
+                    and e.event_type in ('order_submitted', 'order_status', 'order_cancel_requested', 'order_modified', 'execution'))
+$$;
+
 -- An event in stream recon, appended by reconciliation itself (source system).
 create or replace function recon.append(p_event_type text, p_account text, p_entity_type text, p_entity_id text,
                                         p_key text, p_payload jsonb, p_occurred_at timestamptz default null) returns void

@@ -88,7 +88,7 @@ begin
     raise exception 'recon.reconcile: unknown scope % (all, hourly, close, weekly, monthly, manual, after_fill, executions, positions, cash, pnl, orders)', p_scope
       using errcode = '22023';
   end if;
-  if not exists (select 1 from recon.accounts() a where a.account = p_account) then
+  if not recon.account_known(p_account) then
     raise exception 'recon.reconcile: no account % in the ledger (recon.accounts() lists them)', p_account using errcode = '22023';
   end if;
   if v_as_of > pg_catalog.clock_timestamp() then

@@ -74,8 +74,10 @@ create index events_recon_idx on ledger.events (event_type, account, recorded_at
   where event_type in ('recon_run', 'recon_break', 'recon_break_review') or (event_type = 'connection' and source = 'ib');
 create index events_recon_break_idx on ledger.events (entity_id, seq)
   where event_type in ('recon_break', 'recon_break_review');
--- IB's positions by instrument and by snapshot. (A run after a fill finds the newest fills
--- by seq, through events_seq_idx: an index on fills by time cost every fill's append.)
+-- Fills by account and execution time (the fills since a positions snapshot), and IB's
+-- positions by instrument and by snapshot.
+create index events_fill_time_idx on ledger.events (account, event_type, occurred_at)
+  where event_type in ('execution', 'ib_execution');
 create index events_ib_position_idx on ledger.events (entity_id, (payload ->> 'snapshot_id'))
   where event_type = 'ib_position';
 create index events_ib_snapshot_idx on ledger.events ((payload ->> 'snapshot_id'), account)

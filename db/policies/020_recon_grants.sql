@@ -15,7 +15,7 @@ grant select on all tables in schema recon to blotter_reviewer, blotter_auditor;
 grant select on recon.trading_status, recon.runs, recon.settings, recon.tolerances to blotter_agent;
 -- Views run their functions with the reader's rights, so readers may call the read-only ones.
 grant execute on function recon.setting(text), recon.within(text, text, numeric, numeric), recon.severity(numeric, interval),
-  recon.severity_rank(text), recon.accounts(), recon.break_states(timestamptz), recon.scope_entities(text), recon.run_due_at(timestamptz)
+  recon.severity_rank(text), recon.accounts(), recon.account_known(text), recon.break_states(timestamptz), recon.scope_entities(text), recon.run_due_at(timestamptz)
   to blotter_agent, blotter_reviewer, blotter_auditor;
 grant execute on function recon.check_executions(text, timestamptz, text[]), recon.execution_tolerances(), recon.check_positions(text, timestamptz, bigint[]), recon.check_cash(text, timestamptz),
   recon.check_pnl(text, timestamptz), recon.check_orders(text, timestamptz), recon.bot_executions(text, timestamptz),
