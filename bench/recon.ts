@@ -63,8 +63,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const asOf = (await sql`select clock_timestamp()::text as t`)[0]!.t as string;
 
       let t = process.hrtime.bigint();
-      await sql`select count(*) from recon.bot_executions(${ACCOUNT}, ${asOf}::text::timestamptz)`;
-      await sql`select count(*) from recon.ib_executions(${ACCOUNT}, ${asOf}::text::timestamptz)`;
+      // Both sides' fills, with their numbers cast as any comparison must.
+      await sql`select count(*), sum(ledger.to_numeric(coalesce(payload ->> 'quantity', payload ->> 'shares')) * ledger.to_numeric(payload ->> 'price'))
+                  from ledger.events where event_type in ('execution', 'ib_execution') and account = ${ACCOUNT} and recorded_at <= ${asOf}::text::timestamptz`;
       await sql`select count(*) from recon.ib_snapshot_positions(${ACCOUNT}, 'bench:1', ${asOf}::text::timestamptz)`;
       const baselineS = seconds(t);
 

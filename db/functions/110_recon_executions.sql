@@ -7,59 +7,10 @@
 -- the same quantity and a price within tolerance, within match_window_s; what is left is
 -- one-sided. One finding per fill; the key is IB's execId (else the bot's).
 
--- The bot's fills as of a time, with the commission it knows (on the fill, or reported later).
-create or replace function recon.bot_executions(p_account text, p_as_of timestamptz)
-returns table (exec_id text, exec_base text, copies bigint, order_ref text, perm_id bigint, side text, quantity numeric, price numeric,
-               commission numeric, sec_type text, occurred_at timestamptz, recorded_at timestamptz, inferred boolean)
-language sql stable security definer set search_path = '' as $$
-  with f as (
-    select e.payload ->> 'exec_id' as exec_id, e.payload ->> 'order_ref' as order_ref, ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
-           e.payload ->> 'side' as side, ledger.to_numeric(e.payload ->> 'quantity') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
-           ledger.to_numeric(e.payload ->> 'commission') as commission, e.payload -> 'contract' ->> 'sec_type' as sec_type,
-           e.occurred_at, e.recorded_at, coalesce(ledger.to_boolean(e.payload ->> 'inferred'), false) as inferred, e.seq
-      from ledger.events e
-     where e.event_type = 'execution' and e.account = p_account and e.recorded_at <= p_as_of
-  ), c as (
-    select distinct on (e.payload ->> 'exec_id') e.payload ->> 'exec_id' as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission
-      from ledger.events e
-     where e.event_type = 'commission' and e.account = p_account and e.recorded_at <= p_as_of
-     order by e.payload ->> 'exec_id', e.seq desc
-  )
-  select distinct on (f.exec_id) f.exec_id,
-         case when strpos(f.exec_id, '.') > 0 then regexp_replace(f.exec_id, '\.[^.]*$', '') else f.exec_id end,
-         count(*) over (partition by f.exec_id), f.order_ref, f.perm_id, f.side, f.quantity, f.price,
-         coalesce(f.commission, c.commission), f.sec_type, f.occurred_at, f.recorded_at, f.inferred
-    from f left join c on c.exec_id = f.exec_id
-   order by f.exec_id, f.seq
-$$;
-
--- IB's fills as of a time: the latest correction of each exec_base, with its commission.
-create or replace function recon.ib_executions(p_account text, p_as_of timestamptz)
-returns table (exec_id text, exec_base text, order_ref text, perm_id bigint, side text, quantity numeric, price numeric,
-               commission numeric, commission_currency text, realized_pnl numeric, contract jsonb, sec_type text,
-               occurred_at timestamptz, recorded_at timestamptz)
-language sql stable security definer set search_path = '' as $$
-  with x as (
-    select distinct on (coalesce(e.payload ->> 'exec_base', e.entity_id)) e.entity_id as exec_id,
-           coalesce(e.payload ->> 'exec_base', e.entity_id) as exec_base, e.payload ->> 'order_ref' as order_ref,
-           ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
-           case e.payload ->> 'side' when 'BOT' then 'BUY' when 'SLD' then 'SELL' else e.payload ->> 'side' end as side,
-           ledger.to_numeric(e.payload ->> 'shares') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
-           e.payload -> 'contract' as contract, e.payload -> 'contract' ->> 'sec_type' as sec_type, e.occurred_at, e.recorded_at
-      from ledger.events e
-     where e.event_type = 'ib_execution' and e.account = p_account and e.recorded_at <= p_as_of
-     order by coalesce(e.payload ->> 'exec_base', e.entity_id), e.entity_id desc, e.seq desc
-  )
-  select x.exec_id, x.exec_base, x.order_ref, x.perm_id, x.side, x.quantity, x.price, c.commission, c.currency, c.realized_pnl,
-         x.contract, x.sec_type, x.occurred_at, x.recorded_at
-    from x
-    left join lateral (
-      select ledger.to_numeric(k.payload ->> 'commission') as commission, k.payload ->> 'currency' as currency,
-             ledger.to_numeric(k.payload ->> 'realized_pnl') as realized_pnl
-        from ledger.events k
-       where k.event_type = 'ib_commission' and k.entity_id = x.exec_id and k.recorded_at <= p_as_of
-       order by k.seq desc limit 1) c on true
-$$;
+-- (The first version had recon.bot_executions / recon.ib_executions beside this query: the
+-- same reading written twice. check_executions below is the one place.)
+drop function if exists recon.bot_executions(text, timestamptz);
+drop function if exists recon.ib_executions(text, timestamptz);
 
 -- Tolerances per asset class for the execution fields, as columns (one small join
 -- instead of a lookup per compared value).
