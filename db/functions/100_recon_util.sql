@@ -7,16 +7,24 @@ language sql stable parallel safe as $$
   select value from recon.settings where key = p_key
 $$;
 
--- |bot − broker| ≤ abs_tol + rel_tol·|broker|, with the most specific row for the asset
--- class. Both NULL match; one NULL does not. A field without a row must match exactly.
+-- The tolerance of a field for an asset class: its own row, else the '*' row, else exact
+-- (0, 0). The one place that picks a row; every comparison goes through it.
+create or replace function recon.tolerance_for(p_field text, p_asset_class text, out abs_tol numeric, out rel_tol numeric)
+language sql stable parallel safe as $$
+  select coalesce(t.abs_tol, 0), coalesce(t.rel_tol, 0)
+    from (select 1) as one
+    left join lateral (
+      select x.abs_tol, x.rel_tol from recon.tolerances x
+       where x.field = p_field and x.asset_class in (coalesce(p_asset_class, '*'), '*')
+       order by x.asset_class = '*' limit 1) t on true
+$$;
+
+-- |bot − broker| ≤ abs_tol + rel_tol·|broker|. Both NULL match; one NULL does not.
 create or replace function recon.within(p_field text, p_asset_class text, p_bot numeric, p_broker numeric) returns boolean
 language sql stable parallel safe as $$
   select case
     when p_bot is null or p_broker is null then p_bot is null and p_broker is null
-    else abs(p_bot - p_broker) <= coalesce(
-      (select t.abs_tol + t.rel_tol * abs(p_broker) from recon.tolerances t
-        where t.field = p_field and t.asset_class in (coalesce(p_asset_class, '*'), '*')
-        order by t.asset_class = '*' limit 1), 0)
+    else abs(p_bot - p_broker) <= (select t.abs_tol + t.rel_tol * abs(p_broker) from recon.tolerance_for(p_field, p_asset_class) t)
   end
 $$;
 

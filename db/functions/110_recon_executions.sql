@@ -16,18 +16,11 @@ drop function if exists recon.ib_executions(text, timestamptz);
 -- instead of a lookup per compared value).
 create or replace function recon.execution_tolerances() returns table (sec_type text, q_abs numeric, q_rel numeric, p_abs numeric, p_rel numeric, c_abs numeric, c_rel numeric)
 language sql stable security definer set search_path = '' as $$
-  with classes as (select distinct t.asset_class as sec_type from recon.tolerances t where t.field like 'execution.%' union select '*'),
-  pick as (
-    select c.sec_type, f.field,
-           (select t.abs_tol from recon.tolerances t where t.field = f.field and t.asset_class in (c.sec_type, '*') order by t.asset_class = '*' limit 1) as abs_tol,
-           (select t.rel_tol from recon.tolerances t where t.field = f.field and t.asset_class in (c.sec_type, '*') order by t.asset_class = '*' limit 1) as rel_tol
-      from classes c cross join (values ('execution.quantity'), ('execution.price'), ('execution.commission')) as f(field)
-  )
-  select p.sec_type,
-         coalesce(max(p.abs_tol) filter (where p.field = 'execution.quantity'), 0), coalesce(max(p.rel_tol) filter (where p.field = 'execution.quantity'), 0),
-         coalesce(max(p.abs_tol) filter (where p.field = 'execution.price'), 0), coalesce(max(p.rel_tol) filter (where p.field = 'execution.price'), 0),
-         coalesce(max(p.abs_tol) filter (where p.field = 'execution.commission'), 0), coalesce(max(p.rel_tol) filter (where p.field = 'execution.commission'), 0)
-    from pick p group by p.sec_type
+  select c.sec_type, q.abs_tol, q.rel_tol, p.abs_tol, p.rel_tol, m.abs_tol, m.rel_tol
+    from (select distinct t.asset_class as sec_type from recon.tolerances t where t.field like 'execution.%' union select '*') c
+   cross join lateral recon.tolerance_for('execution.quantity', c.sec_type) q
+   cross join lateral recon.tolerance_for('execution.price', c.sec_type) p
+   cross join lateral recon.tolerance_for('execution.commission', c.sec_type) m
 $$;
 
 -- p_ids: only these execIds (both sides), for a run after a fill; NULL: every fill.

@@ -84,12 +84,10 @@ begin
   ),
   -- Each asset class in the data with its tolerances (its own row, else '*').
   tol as (
-    select st.sec_type,
-           coalesce((select t.abs_tol from recon.tolerances t where t.field = 'position.quantity' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as q_abs,
-           coalesce((select t.rel_tol from recon.tolerances t where t.field = 'position.quantity' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as q_rel,
-           coalesce((select t.abs_tol from recon.tolerances t where t.field = 'position.avg_cost' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as c_abs,
-           coalesce((select t.rel_tol from recon.tolerances t where t.field = 'position.avg_cost' and t.asset_class in (st.sec_type, '*') order by t.asset_class = '*' limit 1), 0) as c_rel
+    select st.sec_type, q.abs_tol as q_abs, q.rel_tol as q_rel, c.abs_tol as c_abs, c.rel_tol as c_rel
       from (select distinct coalesce(sec_type, '*') as sec_type from ib union select '*') st
+     cross join lateral recon.tolerance_for('position.quantity', st.sec_type) q
+     cross join lateral recon.tolerance_for('position.avg_cost', st.sec_type) c
   ),
   from_fills as (
     select coalesce(o.con_id, f.con_id) as con_id, coalesce(o.qty, 0) + coalesce(f.qty, 0) as qty

@@ -14,7 +14,7 @@ grant usage on schema recon to blotter_agent, blotter_reviewer, blotter_auditor;
 grant select on all tables in schema recon to blotter_reviewer, blotter_auditor;
 grant select on recon.trading_status, recon.runs, recon.settings, recon.tolerances to blotter_agent;
 -- Views run their functions with the reader's rights, so readers may call the read-only ones.
-grant execute on function recon.setting(text), recon.within(text, text, numeric, numeric), recon.severity(numeric, interval),
+grant execute on function recon.setting(text), recon.tolerance_for(text, text), recon.within(text, text, numeric, numeric), recon.severity(numeric, interval),
   recon.severity_rank(text), recon.accounts(), recon.account_known(text), recon.break_states(timestamptz), recon.scope_entities(text), recon.run_due_at(timestamptz)
   to blotter_agent, blotter_reviewer, blotter_auditor;
 grant execute on function recon.check_executions(text, timestamptz, text[]), recon.execution_tolerances(), recon.check_positions(text, timestamptz, bigint[]), recon.check_cash(text, timestamptz),
