@@ -72,7 +72,9 @@ language sql stable security definer set search_path = '' as $$
                and l.ib_status in ('Filled', 'Cancelled', 'ApiCancelled', 'Inactive') then 'discrepancy'
               else 'matched' end,
          coalesce(l.notional, 0),
-         jsonb_build_object('perm_id', l.perm_id, 'fields', case when l.bot_status_raw is distinct from l.ib_status
+         jsonb_build_object('perm_id', l.perm_id, 'fields', case
+           when l.perm_id is null then jsonb_build_array(jsonb_build_object('field', 'acknowledged', 'broker', null, 'bot', coalesce(l.bot_status_raw, 'submitted')))
+           when l.bot_status_raw is distinct from l.ib_status
            then jsonb_build_array(jsonb_build_object('field', 'status', 'broker', l.ib_status, 'bot', coalesce(l.bot_status_raw, 'submitted, no status since'))) else '[]'::jsonb end),
          null::jsonb
     from linked l
