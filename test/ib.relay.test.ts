@@ -155,10 +155,17 @@ t.test('account updates, portfolio, P&L, order status and the end markers', asyn
   t.equal(oo!.payload.wire[16], '187.30', 'the limit price exactly as sent, in the wire fields');
   t.same([oo!.payload.lmt_price, oo!.payload.total_quantity, oo!.payload.action], ['187.30', '150', 'BUY']);
   await until(async () => Boolean(await one('ib_completed_order')));
+  let ends: string[] = [];
   const [co] = await sql`select entity_id, payload from ledger.events where event_type = 'ib_completed_order'`;
   t.same([co!.entity_id, co!.payload.order_ref, co!.payload.completed_status], ['1900000105', 'momo:43', 'Filled Size: 20']);
-  const ends = (await sql`select entity_id from ledger.events where event_type = 'ib_snapshot_end' order by entity_id`).map((r) => r.entity_id);
-  for (const e of ['account_summary', 'account_updates:DU1234567', 'completed_orders', 'open_orders', 'positions']) t.ok(ends.includes(e), `end marker ${e}`);
+  // An end marker follows its last row, possibly in the writer's next batch: wait for it.
+  const wanted = ['account_summary', 'account_updates:DU1234567', 'completed_orders', 'open_orders', 'positions'];
+  const endMarkers = async () => (await sql`select entity_id from ledger.events where event_type = 'ib_snapshot_end' order by entity_id`).map((r) => r.entity_id as string);
+  await until(async () => {
+    ends = await endMarkers();
+    return wanted.every((e) => ends.includes(e));
+  }, 10_000).catch(() => {});
+  for (const e of wanted) t.ok(ends.includes(e), `end marker ${e}`);
   sim.broadcast(msg.orderStatus({ orderId: 101, status: 'Filled', filled: '150', remaining: '0', avgFillPrice: '187.2533', permId: '9007199254740993', lastFillPrice: '187.26', clientId: 7 }));
   await until(async () => Boolean(await one('ib_order_status')));
   const st = await one('ib_order_status');
