@@ -13,6 +13,10 @@ import { readDigestFile, takeDigest, writeDigestFile } from './ledger/digest.ts'
 import { stringifyExact } from './ledger/json.ts';
 import { verifyLedger } from './ledger/verify.ts';
 import { breakListText, breakText, runText } from './recon/format.ts';
+import { dateOrderOption } from './flex/dates.ts';
+import { fetchAndImport, requireFetchSettings } from './flex/fetch.ts';
+import { importText, progressBar } from './flex/format.ts';
+import { importFlexFile, type ImportResult } from './flex/import.ts';
 import {
   accounts, breakHistory, cannotRead, getBreak, listBreaks, openCliConnection, reconcile, reviewBreak, STATUSES, unknownBreak, UNRESOLVED,
   type Break, type ReviewAction,
@@ -38,6 +42,7 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   logs       query the trading log (ops.logs)
   recon      reconcile the bot's records against IB's: recon run
   breaks     list, show and review reconciliation breaks: breaks list|show|ack|resolve|escalate
+  flex       IB Flex statements: flex import FILE... | flex fetch
   db         start, stop, check or locate the embedded PostgreSQL
 
 ${DATABASE_HELP}
@@ -465,7 +470,8 @@ Exit 0 the run found no discrepancy, 1 it found breaks, 2 error.
   --as-of T         as of this RFC 3339 time (default now), reading only what was recorded
                     by then; the same account, time and scope repeat a run exactly
   --scope S         manual (the default: everything, as all), all, hourly, close, weekly,
-                    monthly, after_fill, executions, positions, cash, pnl or orders
+                    monthly, after_fill, executions, positions, cash, pnl, orders or
+                    statement (the three-way check against imported Flex statements)
   --json            one JSON object: { ok, runs: [{ account, run_id, as_of, entities, open_breaks, ... }] }
 ${CONFIG_OPTION}
 
@@ -664,7 +670,113 @@ ${DATABASE_HELP}`,
   },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, db };
+const FLEX_DATES = `Dates and times are read in every format IB's Flex queries offer (yyyyMMdd, yyyy-MM-dd,
+MM/dd/yyyy, MM/dd/yy, dd/MM/yyyy, dd/MM/yy, dd-MMM-yy; HHmmss or HH:mm:ss; any separator);
+times without a zone are New York time. MM/dd and dd/MM are told apart from the whole file;
+when nothing in it decides, pass --date-format.`;
+
+const flexImport: Command = {
+  usage: `usage: blotter flex import FILE... [--date-format F] [--json] [--config FILE]
+
+Import IB Flex statements (Activity "AF" or Trade Confirmation "TCF" XML, any number of
+accounts per file) into the ledger: source flex, stream flex:<account>. Each file lands
+whole or not at all; importing a statement again, or one that overlaps, adds only what is
+new. Prints per account and section what was new, already known, and not recorded
+(roll-ups such as Order and SymbolSummary rows, and summary copies, repeat other rows).
+Exit 0 every file imported, 2 a file was refused (nothing of it written; earlier files stay).
+  --date-format F   MM/dd/yyyy or dd/MM/yyyy, for a file whose slash dates do not say which
+  --json            one JSON object per file: { file, type, statements, sections, new, known, skipped }
+${CONFIG_OPTION}
+
+${FLEX_DATES}
+
+${DATABASE_HELP}`,
+  options: { 'date-format': { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    if (a.positionals.length === 0) throw new UsageError('flex import needs at least one FILE');
+    const dateOrder = dateOrderOption(str(a.flags['date-format']));
+    await withSql(a, async (sql) => {
+      for (const file of a.positionals) {
+        const bar = progressBar(process.stderr, `importing ${file}`);
+        let r: ImportResult;
+        try {
+          r = await importFlexFile(sql, file, { dateOrder, onProgress: bar.update });
+        } finally {
+          bar.end();
+        }
+        if (a.flags.json) out(stringifyExact(r));
+        else for (const l of importText(r)) out(l);
+      }
+    });
+    return 0;
+  },
+};
+
+const YMD = /^\d{4}-?\d{2}-?\d{2}$/;
+const flexFetch: Command = {
+  usage: `usage: blotter flex fetch [--query ID]... [--from D --to D] [--no-import] [--json] [--config FILE]
+
+Fetch statements from IB's Flex Web Service (the token from flex.token or
+BLOTTER_FLEX_TOKEN, never printed), keep each file under flex.dir ($BLOTTER_HOME/flex by
+default) and import it. Waits while IB generates the statement and backs off when IB
+throttles (at most flex.max_wait_ms).
+  --query ID        a Flex query id (repeatable; default: every id of flex.queries)
+  --from D --to D   the period (YYYY-MM-DD or YYYYMMDD, at most 365 days) instead of the query's own
+  --no-import       only fetch and keep the file
+  --json            one JSON object per query: { query, file, bytes, imported }
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { query: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, 'no-import': { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const config = loadConfig(a.configFile ? { file: a.configFile } : {});
+    const queries = (a.flags.query as unknown as string[] | undefined) ?? config.flex.queries;
+    for (const q of queries) if (!/^\d{1,12}$/.test(q)) throw new UsageError(`--query must be a Flex query id (digits), not "${q}"`);
+    const from = str(a.flags.from), to = str(a.flags.to);
+    if ((from === undefined) !== (to === undefined)) throw new UsageError('--from and --to go together');
+    for (const [name, v] of [['--from', from], ['--to', to]] as const) {
+      if (v !== undefined && !YMD.test(v)) throw new UsageError(`${name} must be a date YYYY-MM-DD or YYYYMMDD, not "${v}"`);
+    }
+    requireFetchSettings(config.flex, queries);
+    const iso = (d: string): string => (d.includes('-') ? d : `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`);
+    const log = { info: (o: object, m: string) => note(`${m} ${JSON.stringify(o)}`), warn: (o: object, m: string) => note(`${m} ${JSON.stringify(o)}`) };
+    const fetchAll = async (sql: ReturnType<typeof connect> | null): Promise<void> => {
+      for (const q of queries) {
+        const r = await fetchAndImport(sql, {
+          settings: config.flex, home: blotterHome(), queryId: q, log, ...(from ? { fromDate: iso(from), toDate: iso(to!) } : {}),
+        });
+        if (a.flags.json) out(stringifyExact({ query: q, file: r.file, bytes: r.bytes, attempts: r.attempts, imported: r.imported }));
+        else {
+          out(`query ${q}: ${r.file} (${r.bytes} bytes)`);
+          if (r.imported) for (const l of importText(r.imported)) out(l);
+        }
+      }
+    };
+    if (a.flags['no-import']) await fetchAll(null);
+    else await withSql(a, fetchAll);
+    return 0;
+  },
+};
+
+const flex: Group = {
+  usage: `usage: blotter flex import FILE... | flex fetch    (blotter flex <subcommand> --help for its options)
+
+IB Flex statements, the broker's book of record: fills (also those the live feed missed),
+positions, cash transactions (deposits, withdrawals, dividends, interest, fees), cash
+report and daily NAV. Read them in ledger.flex_trades, flex_positions,
+flex_cash_transactions, flex_cash_report, flex_nav and flex_statements; reconciliation
+(scope statement, and every close run) compares them with the live feed and the bot.
+  import    import statement files
+  fetch     fetch statements from the Flex Web Service and import them
+The agent fetches and imports the previous business day's statements each New York
+morning when flex.token and flex.queries are set.
+`,
+  subcommands: { import: flexImport, fetch: flexFetch },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, db };
 
 
 function isGroup(c: Command | Group): c is Group {

@@ -37,6 +37,11 @@ const SPEC = {
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
   writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120), recon_timeout_ms: int(1000, 3_600_000) },
+  flex: {
+    token: str(true), queries: list(/^\d{1,12}$/, 'Flex query ids (digits)'), url: str(), user_agent: str(), dir: str(true),
+    fetch_enabled: bool, poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
+    request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
+  },
   ib: {
     enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
     heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), connect_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
@@ -62,6 +67,10 @@ export type Config = {
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
   writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
+  flex: {
+    token: string; queries: string[]; url: string; user_agent: string; dir: string; fetch_enabled: boolean; poll_ms: number;
+    max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
+  };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
     heartbeat_timeout_ms: number; connect_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;
@@ -142,6 +151,15 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
   }
 }
 
+// Sections added after the first release: a config file written before them has none, and
+// gets the shipped file's (a key missing inside a section that is there is still an error).
+const LATER_SECTIONS = new Set(['flex']);
+let shipped: Record<string, unknown> | null = null;
+function shippedSection(key: string): unknown {
+  shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+  return shipped[key];
+}
+
 function walk(spec: Spec, input: unknown, prefix: string, env: NodeJS.ProcessEnv, usedEnv: Set<string>): Record<string, unknown> {
   if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
     throw new BlotterError('CONFIG_INVALID', `config ${prefix || '(top level)'}: expected a mapping of keys`);
@@ -167,7 +185,8 @@ function walk(spec: Spec, input: unknown, prefix: string, env: NodeJS.ProcessEnv
         out[key] = coerce(where, sub, obj[key], false);
       }
     } else {
-      out[key] = walk(sub, obj[key], where, env, usedEnv);
+      const section = obj[key] === undefined && prefix === '' && LATER_SECTIONS.has(key) ? shippedSection(key) : obj[key];
+      out[key] = walk(sub, section, where, env, usedEnv);
     }
   }
   return out;

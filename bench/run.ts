@@ -6,6 +6,7 @@ const CASES: Record<string, () => Promise<{ run: (args: string[]) => Promise<Rec
   ledger: () => import('./ledger.ts'),
   ingest: () => import('./ingest.ts'),
   recon: () => import('./recon.ts'),
+  flex: () => import('./flex.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

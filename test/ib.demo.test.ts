@@ -17,4 +17,13 @@ t.test('blotter demo', async (t) => {
   t.match(r.stdout, /position AAPL: the bot believes it holds 140, IB's snapshot says 150 and IB's own fills add up to 150/);
   t.match(r.stdout, /IB has an order the bot never sent \(perm id 1900000104/);
   t.match(r.stdout, /trading status: halt/);
+  // the next morning's statement, imported and reconciled three ways
+  t.match(r.stdout, /DU1234567\s+Trades\s+5\s+0\s+1/);
+  t.match(r.stdout, /10 new, 0 already known, 2 not recorded/);
+  t.match(r.stdout, /three-way reconciliation, bot · IB live · IB statement .*: 7 compared, 5 matched, 2 corrected, 0 breaks/);
+  t.match(r.stdout, /fill 0000e0d5\.6571b0c7\.01\.01: only the statement has it \(5 shares\): appended as a backfilled IB execution/);
+  t.match(r.stdout, /fill 0000e0d5\.6571b0c4\.01\.01: the statement and IB's live feed agree/);
+  t.match(r.stdout, /position AAPL at the 2026-11-26 close: statement 150, live 150/);
+  t.match(r.stdout, /cash USD at the 2026-11-26 close: statement 71880, live 71880/);
+  t.match(r.stdout, /cash flow for performance reporting: 2026-11-26 deposit 5000 USD \(from the statement\)/);
 });

@@ -8,6 +8,10 @@ import { loadConfig } from '../config.ts';
 import { connect } from '../db/connect.ts';
 import { makeTempHome, startServer, stopServer } from '../db/server.ts';
 import { verifyLedger } from '../ledger/verify.ts';
+import { importFlexFile } from '../flex/import.ts';
+import { importText } from '../flex/format.ts';
+import { FlexWriter, tradeRow, type FlexFill } from '../flex/write.ts';
+import path from 'node:path';
 import type postgres from 'postgres';
 import { msg, type SimContract, type SimExecution } from './sim/messages.ts';
 import { TwsSimulator } from './sim/server.ts';
@@ -118,6 +122,8 @@ export async function runDemo(opts: { keep: boolean; out: (line: string) => void
     out(`chain: ${ok ? 'intact' : 'TAMPERED'} (${report.map((r) => `${r.stream} ${r.rowsChecked}`).join(', ')})`);
     out('');
     await reconcile(sql, out);
+    out('');
+    await statement(sql, home, out);
   } finally {
     await sql.end({ timeout: 2 });
     await stopServer(home);
@@ -151,6 +157,69 @@ async function reconcile(sql: postgres.Sql, out: (line: string) => void): Promis
   const [status] = await sql`select status, reasons from recon.trading_status where account = ${ACCOUNT}`;
   out('');
   out(`trading status: ${status?.status ?? 'halt'}${status?.reasons?.length ? ` (${(status.reasons as string[]).join('; ')})` : ''}`);
+}
+
+// The next morning: IB's Activity statement for the day (the broker's book of record, as
+// `blotter flex fetch` would bring it), imported and reconciled three ways. It holds one fill
+// nobody saw live (an after-hours fill while the agent was down), a deposit, the cash
+// report and the day's NAV.
+const DAY = '2026-11-26';
+async function statement(sql: postgres.Sql, home: string, out: (line: string) => void): Promise<void> {
+  const file = path.join(home, 'flex-demo-20261126.xml');
+  const w = new FlexWriter(file, { type: 'AF', queryName: 'blotter daily', statements: 1 });
+  w.startStatement({ account: ACCOUNT, fromDate: DAY, toDate: DAY, period: 'LastBusinessDay', whenGenerated: '2026-11-27T10:12:31Z' });
+  const fill = (f: Omit<FlexFill, 'account'>): FlexFill => ({ account: ACCOUNT, ...f });
+  const fills: FlexFill[] = [
+    fill({ execId: '0000e0d5.6571b0c4.01.01', transactionId: '30401', tradeId: '7001', orderId: '5101', orderRef: 'demo:101', conId: '265598', symbol: 'AAPL', side: 'BUY', quantity: '100', price: '187.25', commission: '1.00', time: '2026-11-26T14:30:01Z' }),
+    fill({ execId: '0000e0d5.6571b0c4.02.01', transactionId: '30402', tradeId: '7002', orderId: '5101', orderRef: 'demo:101', conId: '265598', symbol: 'AAPL', side: 'BUY', quantity: '50', price: '187.26', commission: '0.50', time: '2026-11-26T14:30:02Z', notes: 'P' }),
+    fill({ execId: '0000e0d5.6571b0c5.01.02', transactionId: '30403', tradeId: '7003', orderId: '5102', orderRef: 'demo:102', conId: '272093', symbol: 'MSFT', side: 'SELL', quantity: '10', price: '415.09', commission: '1.00', time: '2026-11-26T15:01:00Z', openClose: 'O' }),
+    fill({ execId: '0000e0d5.6571b0c6.01.01', transactionId: '30404', tradeId: '7004', orderId: '5103', conId: '272093', symbol: 'MSFT', side: 'BUY', quantity: '5', price: '415.00', commission: '1.00', time: '2026-11-26T15:30:00Z', openClose: 'C' }),
+    // after hours, while the agent was stopped: only the statement has it
+    fill({ execId: '0000e0d5.6571b0c7.01.01', transactionId: '30405', tradeId: '7005', orderId: '5104', orderRef: 'demo:105', conId: '272093', symbol: 'MSFT', side: 'BUY', quantity: '5', price: '414.80', commission: '1.00', time: '2026-11-27T00:45:00Z', openClose: 'C' }),
+  ];
+  w.open('Trades');
+  for (const f of fills) await w.row('Trade', tradeRow(w, f, { tradeDate: w.d(DAY), reportDate: w.d(DAY), settleDateTarget: w.d('2026-11-27') }));
+  // what IB's query also writes when "Orders" is ticked: roll-ups, not facts
+  await w.row('Order', { accountId: ACCOUNT, currency: 'USD', assetCategory: 'STK', symbol: 'AAPL', conid: '265598', quantity: '150', tradePrice: '187.2533', ibOrderID: '5101', levelOfDetail: 'ORDER' });
+  w.close('Trades');
+  w.open('OpenPositions');
+  await w.row('OpenPosition', { accountId: ACCOUNT, currency: 'USD', fxRateToBase: '1', assetCategory: 'STK', symbol: 'AAPL', conid: '265598', reportDate: w.d(DAY), multiplier: '1', position: '150', markPrice: '188.10', positionValue: '28215', openPrice: '187.2533', costBasisPrice: '187.2533', costBasisMoney: '28088', fifoPnlUnrealized: '127', side: 'Long', levelOfDetail: 'SUMMARY' });
+  w.close('OpenPositions');
+  w.open('CashTransactions');
+  await w.row('CashTransaction', { accountId: ACCOUNT, currency: 'USD', fxRateToBase: '1', dateTime: w.d(DAY) + ';202000', reportDate: w.d(DAY), amount: '5000', type: 'Deposits/Withdrawals', description: 'CASH RECEIPTS / ELECTRONIC FUND TRANSFERS', transactionID: '30410', levelOfDetail: 'DETAIL' });
+  await w.row('CashTransaction', { accountId: '-', currency: 'USD', dateTime: w.d(DAY), amount: '5000', type: 'Deposits/Withdrawals', transactionID: '', levelOfDetail: 'SUMMARY' });
+  w.close('CashTransactions');
+  w.open('CashReport');
+  await w.row('CashReportCurrency', { accountId: ACCOUNT, currency: 'USD', levelOfDetail: 'Currency', fromDate: w.d(DAY), toDate: w.d(DAY), startingCash: '95063.50', commissions: '-4.50', deposits: '5000', withdrawals: '0', netTradesSales: '4150.90', netTradesPurchases: '-32235.90', endingCash: '71880.00', endingSettledCash: '71880.00' });
+  w.close('CashReport');
+  w.open('EquitySummaryInBase');
+  await w.row('EquitySummaryByReportDateInBase', { accountId: ACCOUNT, currency: 'USD', reportDate: w.d('2026-11-25'), cash: '95063.50', stock: '0', total: '95063.50' });
+  await w.row('EquitySummaryByReportDateInBase', { accountId: ACCOUNT, currency: 'USD', reportDate: w.d(DAY), cash: '71880.00', stock: '28215', total: '100095.00' });
+  w.close('EquitySummaryInBase');
+  w.endStatement();
+  await w.end();
+
+  out('the next morning: IB\'s Activity statement for 2026-11-26 (blotter flex import; the agent fetches it itself with flex.token):');
+  const r = await importFlexFile(sql, file);
+  for (const l of importText({ ...r, file: path.basename(file) }).slice(1)) out(l);
+  out('');
+  const three = await sql`select category, outcome, key, detail from recon.check_statement(${ACCOUNT}, now()) order by category, key`;
+  const [sum] = await sql`select total, matched, corrected, discrepancies from recon.reconcile(${ACCOUNT}, null, 'statement')`;
+  out(`three-way reconciliation, bot · IB live · IB statement (recon.reconcile scope statement): ${sum!.total} compared, ${sum!.matched} matched, ${sum!.corrected} corrected, ${sum!.discrepancies} breaks`);
+  for (const f of three) {
+    const d = f.detail as Record<string, unknown>;
+    const first = ((d.fields as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
+    if (f.category === 'statement.execution_matched') out(`  fill ${f.key}: the statement and IB's live feed agree`);
+    else if (f.category === 'statement.execution_missing_live') out(`  fill ${f.key}: only the statement has it (${first.statement} shares): appended as a backfilled IB execution`);
+    else if (f.category === 'statement.commission_missing_live') out(`  fill ${f.key}: IB's live feed never sent its commission: the statement's final ${first.statement} appended`);
+    else if (f.category === 'statement.position_matched') out(`  position ${d.symbol ?? d.con_id} at the ${d.report_date} close: statement ${first.statement}, live ${first.live ?? 'n/a'}`);
+    else if (f.category === 'statement.cash_matched') out(`  cash ${d.currency} at the ${d.report_date} close: statement ${first.statement}, live ${first.live}`);
+    else out(`  ${f.category} ${f.key}: ${JSON.stringify(d.fields ?? d)}`);
+  }
+  const after = await sql`select entity, corrected from recon.reconcile(${ACCOUNT}, null, 'executions')`;
+  out(`then the executions check holds the bot to the statement: ${after[0]!.corrected} correction(s) appended to the bot's record`);
+  const flows = await sql`select to_char(date, 'YYYY-MM-DD') as date, kind, amount, currency, source from ledger.account_cash_flows where account = ${ACCOUNT} order by date`;
+  for (const c of flows) out(`cash flow for performance reporting: ${c.date} ${c.kind} ${c.amount} ${c.currency} (from the ${c.source})`);
 }
 
 function explain(category: string, key: string, detail: Record<string, unknown>): string {

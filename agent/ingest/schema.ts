@@ -15,6 +15,7 @@ export type Field =
   | { t: 'bigint'; doc: string; optional?: boolean; example?: unknown }
   | { t: 'bool'; doc: string; optional?: boolean; example?: unknown }
   | { t: 'timestamp'; doc: string; optional?: boolean; example?: unknown }
+  | { t: 'date'; doc: string; optional?: boolean; example?: unknown }
   | { t: 'enum'; values: readonly string[]; doc: string; optional?: boolean; example?: unknown }
   | { t: 'json'; doc: string; optional?: boolean; example?: unknown }
   | { t: 'object'; fields: Fields; doc: string; optional?: boolean; example?: unknown }
@@ -24,7 +25,16 @@ export type Fields = Record<string, Field>;
 
 const DECIMAL = /^-?(?:0|[1-9]\d{0,37})(?:\.\d{1,20})?$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/i;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_TEXT = 2000;
+
+// A calendar day that exists (no Feb 30, no year 0), as PostgreSQL's date takes it.
+function isDate(v: string): boolean {
+  const m = DATE.exec(v);
+  if (!m || m[1] === '0000') return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -90,6 +100,9 @@ export function check(path: string, f: Field, v: unknown, p: Problems): unknown 
     case 'timestamp':
       if (typeof v !== 'string' || !TIMESTAMP.test(v) || Number.isNaN(Date.parse(v.replace(' ', 'T')))) return p.add(path, 'must be an RFC 3339 timestamp with an offset');
       return v;
+    case 'date':
+      if (typeof v !== 'string' || !isDate(v)) return p.add(path, `must be a date, YYYY-MM-DD, got ${typeof v === 'string' ? `"${shown(v)}"` : typeName(v)}`);
+      return v;
     case 'enum':
       if (typeof v !== 'string' || !f.values.includes(v)) return p.add(path, `must be one of ${f.values.join(', ')}`);
       return v;
@@ -151,6 +164,7 @@ export function jsonSchema(f: Field): Record<string, unknown> {
     case 'bigint': return { ...base, type: ['string', 'integer'], pattern: '^-?\\d{1,19}$' };
     case 'bool': return { ...base, type: 'boolean' };
     case 'timestamp': return { ...base, type: 'string', format: 'date-time' };
+    case 'date': return { ...base, type: 'string', format: 'date', pattern: DATE.source };
     case 'enum': return { ...base, enum: [...f.values] };
     case 'json': return { ...base };
     case 'map': return { ...base, type: 'object' };

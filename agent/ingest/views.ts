@@ -1,7 +1,7 @@
 // Typed views over the journal, one per event type, generated from the vocabulary so a
 // column exists exactly when the API accepts the field. Money and quantities come out as
-// numeric, times as timestamptz; every view and column carries a comment. The journal
-// stays the only stored copy. `npm run docs` writes db/functions/060_ledger_views.sql.
+// numeric, times as timestamptz, days as date; every view and column carries a comment.
+// The journal stays the only stored copy. `npm run docs` writes db/functions/060_ledger_views.sql.
 import { VOCABULARY } from './vocabulary.ts';
 import type { Field, Fields } from './schema.ts';
 
@@ -21,6 +21,7 @@ const VIEWS: Record<string, { view: string; doc: string; unnest?: { field: strin
     view: 'account_values', doc: 'Account values the bot reported (account_snapshot): net liquidation, margins, buying power.',
     unnest: { field: 'cash', view: 'cash_balances', doc: 'Cash per currency the bot believed it held: one row per currency per account_snapshot.' },
   },
+  cash_flow: { view: 'cash_flows', doc: 'Cash that entered or left the account other than by trading (cash_flow): deposits, withdrawals, dividends, interest, fees and taxes, signed as the account sees them.' },
   pnl: { view: 'pnl', doc: 'Profit and loss the bot computed (pnl).' },
   signal: { view: 'signals', doc: 'Strategy signals: what the bot decided and why (signal).' },
   config_change: { view: 'config_changes', doc: 'Configuration changes, with who and why (config_change).' },
@@ -50,6 +51,7 @@ function cast(expr: string, f: Field): string {
     case 'int':
     case 'bigint': return `ledger.to_bigint(${expr} ->> '_')`;
     case 'timestamp': return `ledger.to_timestamptz(${expr} ->> '_')`;
+    case 'date': return `ledger.to_date(${expr} ->> '_')`;
     case 'bool': return `ledger.to_boolean(${expr} ->> '_')`;
     case 'json':
     case 'map':
@@ -104,6 +106,7 @@ function badValue(expr: string, f: Field): { when: string; why: string } | null 
     case 'int':
     case 'bigint': return { when: `ledger.to_bigint(${t}) is null`, why: 'is not a 64-bit integer' };
     case 'timestamp': return { when: `ledger.to_timestamptz(${t}) is null`, why: 'is not an RFC 3339 timestamp with an offset' };
+    case 'date': return { when: `ledger.to_date(${t}) is null`, why: 'is not a date (YYYY-MM-DD)' };
     case 'bool': return { when: `jsonb_typeof(${expr}) <> 'boolean'`, why: 'is not true or false' };
     case 'enum': return { when: `${t} not in (${f.values.map(lit).join(', ')})`, why: `is not one of ${f.values.join(', ')}` };
     case 'string': return { when: `jsonb_typeof(${expr}) <> 'string'`, why: 'is not a string' };

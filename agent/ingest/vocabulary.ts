@@ -30,6 +30,7 @@ const contract: Field = { t: 'object', fields: CONTRACT, doc: 'The instrument' }
 
 const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'MOC', 'LOC', 'MOO', 'LOO', 'TRAIL', 'TRAIL LIMIT', 'MIT', 'LIT', 'REL', 'MIDPRICE', 'PEG MKT', 'PEG MID', 'VWAP'] as const;
 const TIFS = ['DAY', 'GTC', 'IOC', 'FOK', 'GTD', 'OPG', 'DTC'] as const;
+const CASH_FLOW_KINDS = ['deposit', 'withdrawal', 'dividend', 'interest', 'fee', 'tax'] as const;
 const ORDER_STATUSES = ['PendingSubmit', 'PendingCancel', 'PreSubmitted', 'Submitted', 'ApiPending', 'ApiCancelled', 'Cancelled', 'Filled', 'Inactive', 'Rejected'] as const;
 
 export type EventSpec = {
@@ -190,6 +191,28 @@ export const VOCABULARY: Record<string, EventSpec> = {
       initial_margin: opt(dec('Initial margin requirement', 'nonnegative')),
     },
   },
+  cash_flow: {
+    doc: 'Cash that entered or left the account other than by trading: deposits and withdrawals (which time-weighted returns neutralise), dividends, interest, fees and taxes.',
+    entity: { type: 'cash_flow', idField: 'flow_id' },
+    needsAccount: true,
+    fields: {
+      flow_id: opt(id("The bot's own id for the flow: the event's entity id (build the idempotency_key from it too, so a retry is a duplicate)")),
+      kind: { t: 'enum', values: CASH_FLOW_KINDS, doc: 'What moved the cash' },
+      currency,
+      amount: dec('Signed as the account sees it, never zero: money in is positive (deposit, dividend or interest received, a fee refunded), money out negative (withdrawal, fee, tax, interest paid)'),
+      value_date: opt({ t: 'date', doc: 'The day the flow counts for (YYYY-MM-DD), when it is not the day of occurred_at' }),
+      contract: opt({ ...contract, doc: 'The instrument a dividend, or the tax withheld on it, comes from' }),
+      description: opt(text("Free text, e.g. the broker's description of the flow", 2000)),
+    },
+    // Only deposits and withdrawals have a fixed direction: a refunded fee or tax, or
+    // interest paid, keeps its kind with the other sign.
+    rules: (p, add) => {
+      const amount = p.amount as string;
+      if (/^-?0(\.0+)?$/.test(amount)) add('payload.amount', 'must not be zero');
+      else if (p.kind === 'deposit' && amount.startsWith('-')) add('payload.amount', `must be positive for a deposit (money in), got ${amount}`);
+      else if (p.kind === 'withdrawal' && !amount.startsWith('-')) add('payload.amount', `must be negative for a withdrawal (money out), got ${amount}`);
+    },
+  },
   pnl: {
     doc: 'Profit and loss the bot computed for the account (or one instrument).',
     entity: { type: 'account', idField: '' },
@@ -268,7 +291,7 @@ export const ENVELOPE: Record<string, { doc: string; required: boolean }> = {
   occurred_at: { doc: 'When it happened: RFC 3339 with an offset, up to microseconds', required: true },
   payload: { doc: 'The event, as its event_type defines', required: true },
   idempotency_key: { doc: 'Makes retries safe: the same event again with the same key is a `duplicate` and is not written; a different event with a key already used is a `conflict` and is not written either', required: false },
-  account: { doc: 'Broker account (required by order, execution, position, account and pnl events)', required: false },
+  account: { doc: 'Broker account (required by order, execution, position, account, cash_flow and pnl events)', required: false },
   actor: { doc: 'Who acted: strategy, user or service (required by config_change and user_action)', required: false },
   session_id: { doc: "The bot's session (a run of the bot)", required: false },
   stream: { doc: 'Chain to append to; default: bot', required: false },
@@ -330,7 +353,9 @@ export function toBotEvent(item: unknown): LedgerEvent {
   // Every string and free-form value was checked for what PostgreSQL cannot store by its
   // field's own check (schema.ts), so the text needs no second look here.
   const text = stringifyExact(payload);
-  const entityId = spec.entity?.idField ? String(payload[spec.entity.idField]) : spec.entity?.type === 'account' ? account : null;
+  // An optional id field (cash_flow's flow_id) that was not given leaves the entity id empty.
+  const entityId = spec.entity?.idField ? (payload[spec.entity.idField] == null ? null : String(payload[spec.entity.idField]))
+    : spec.entity?.type === 'account' ? account : null;
   return {
     stream: stream ?? 'bot',
     occurredAt,

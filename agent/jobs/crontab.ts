@@ -9,6 +9,7 @@
 //   recon_weekly   (16:00 and 13:00 by rule; an override's early close is a whole hour from
 //   recon_monthly  10:00 to 15:00, a constraint on recon.calendar_overrides), so the run is
 //                  10:15-16:15 New York -> UTC 14:15-21:15: minute 15 of UTC hours 14-21.
+//   flex_fetch     07:00 New York on business days: 11:00 or 12:00 UTC.
 // At most 8 wake-ups a day per task; those the calendar does not make due log the decision
 // and do nothing.
 //
@@ -24,6 +25,7 @@
 //             a time, across agents.
 //   priority  at the same tick, close runs before weekly, weekly before monthly.
 import { TASK as ENSURE_PARTITIONS } from './ensure_partitions.ts';
+import { TASK as FLEX_FETCH } from './flex_fetch.ts';
 import { TASK as RECON_CLOSE } from './recon_close.ts';
 import { TASK as RECON_HOURLY } from './recon_hourly.ts';
 import { TASK as RECON_MONTHLY } from './recon_monthly.ts';
@@ -39,6 +41,9 @@ export const CRONTAB_LINES = [
   `15 14-21 * * * ${RECON_CLOSE} ?id=${RECON_CLOSE}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=0`,
   `15 14-21 * * * ${RECON_WEEKLY} ?id=${RECON_WEEKLY}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=1`,
   `15 14-21 * * * ${RECON_MONTHLY} ?id=${RECON_MONTHLY}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=2`,
+  // 07:00 New York (11:00 UTC in daylight time, 12:00 in standard time); flex_fetch.ts
+  // keeps the one that is 07:00 there. Retried a few times (IB may not be ready yet).
+  `0 11,12 * * * ${FLEX_FETCH} ?id=${FLEX_FETCH}&fill=1d&max=4&queue=flex`,
 ] as const;
 
 export const CRONTAB = CRONTAB_LINES.join('\n');

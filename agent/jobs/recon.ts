@@ -8,7 +8,7 @@ import type { JobHelpers, Task } from 'graphile-worker';
 import { BlotterError } from '../errors.ts';
 import { addDays, calendarOf, decide, describe, utcDate, type ScheduledKind, type Session, type SessionKind } from './schedule.ts';
 
-export type ReconScope = ScheduledKind | 'after_fill';
+export type ReconScope = ScheduledKind | 'after_fill' | 'statement';
 
 // The SQL functions a reconciliation calls; another engineer writes them (issue 8).
 export const RECON_FUNCTIONS = ['recon.accounts()', 'recon.reconcile(text, timestamptz, text)'] as const;

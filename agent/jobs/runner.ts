@@ -6,9 +6,12 @@ import pg from 'pg';
 import type pino from 'pino';
 import type postgres from 'postgres';
 import { Logger as WorkerLogger, run as runWorker, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { Config } from '../config.ts';
 import { withDeadline } from '../db/deadline.ts';
+import { fetchAndImport } from '../flex/fetch.ts';
 import { CRONTAB } from './crontab.ts';
 import * as ensurePartitions from './ensure_partitions.ts';
+import * as flexFetch from './flex_fetch.ts';
 import { sqlDeps, type ReconDeps } from './recon.ts';
 import * as reconAfterFill from './recon_after_fill.ts';
 import * as reconClose from './recon_close.ts';
@@ -19,14 +22,29 @@ import { adoptWorkerSchema, workerConnectionOptions } from './worker-role.ts';
 
 export type JobsOptions = {
   url: string; sql: postgres.Sql; concurrency: number; partitionsAhead: number; reconTimeoutMs: number; log: pino.Logger;
+  // IB Flex: settings and BLOTTER_HOME (statements are kept under it); a test replaces the fetch.
+  // Without it the flex_fetch task has nothing configured and does nothing.
+  flex?: { settings: Config['flex']; home: string; fetchAndImport?: flexFetch.FlexJobDeps['fetchAndImport'] };
   // Tests replace the SQL behind the reconciliation tasks, and listen to graphile-worker's
   // events (cron:started, job:complete); the agent does neither.
   recon?: ReconDeps;
   events?: WorkerEvents;
 };
 
-export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps }): TaskList {
+const NO_FLEX: Config['flex'] = {
+  token: '', queries: [], url: '', user_agent: '', dir: '', fetch_enabled: false, poll_ms: 5000, max_wait_ms: 60_000,
+  throttle_backoff_ms: 600_000, request_timeout_ms: 60_000, import_timeout_ms: 60_000,
+};
+
+export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex'] }): TaskList {
+  const flexLog = o.log.child({ module: 'flex' });
+  const flex = o.flex ?? { settings: NO_FLEX, home: '.' };
   return {
+    [flexFetch.TASK]: flexFetch.run({
+      log: flexLog, settings: flex.settings, recon: o.recon,
+      fetchAndImport: flex.fetchAndImport ?? (async (queryId, day) =>
+        fetchAndImport(o.sql, { settings: flex.settings, home: flex.home, queryId, fromDate: day, toDate: day, log: flexLog })),
+    }),
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [reconHourly.TASK]: reconHourly.run(o.recon),
     [reconClose.TASK]: reconClose.run(o.recon),
@@ -62,7 +80,7 @@ export async function startJobs(o: JobsOptions): Promise<{ stop: () => Promise<v
       noHandleSignals: true,
       logger: workerLog,
       pollInterval: 2000,
-      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon }),
+      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}) }),
       crontab: CRONTAB,
       ...(o.events ? { events: o.events } : {}),
     });

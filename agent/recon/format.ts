@@ -18,7 +18,9 @@ function signed(v: Num): string {
 
 // "quantity: broker 100, bot 90 (−10)"; positions add what IB's fills add up to.
 export function fieldText(f: Field): string {
-  const parts = [`broker ${num(f.broker)}`, `bot ${num(f.bot)}`];
+  const parts = 'statement' in f
+    ? [`statement ${num(f.statement)}`, `live ${num(f.live)}`, ...('bot' in f ? [`bot ${num(f.bot)}`] : [])]
+    : [`broker ${num(f.broker)}`, `bot ${num(f.bot)}`];
   if (f.fills !== undefined) parts.push(`fills ${num(f.fills)}`);
   const diff = f.difference === undefined || f.difference === null ? '' : ` (${signed(f.difference)})`;
   return `${f.field}: ${parts.join(', ')}${diff}`;

@@ -10,7 +10,12 @@ import { parseExact, type RawNumber } from '../ledger/json.ts';
 
 // A number as the database wrote it: a plain number when a double holds it exactly.
 export type Num = number | RawNumber;
-export type Field = { field: string; broker?: Num | string | null; bot?: Num | string | null; fills?: Num | null; difference?: Num | null };
+// Two-way checks name the broker and the bot; the three-way check against a Flex statement
+// names the statement, the live feed and (where it has one) the bot.
+export type Field = {
+  field: string; broker?: Num | string | null; bot?: Num | string | null; fills?: Num | null; difference?: Num | null;
+  statement?: Num | string | null; live?: Num | string | null;
+};
 
 export type EntitySummary = {
   run_id: string; account: string; as_of: string; scope: string; entity: string;

@@ -47,3 +47,19 @@ exception when data_exception then
 end
 $$;
 comment on function ledger.to_timestamptz(text) is 'p as timestamptz when it is an RFC 3339 timestamp with an offset, else NULL (never an error).';
+
+-- A calendar day, YYYY-MM-DD (what the API accepts for date fields). As for timestamps, only
+-- a well-formed text naming a day that does not exist (Feb 30, year 0) pays for the
+-- exception block.
+create or replace function ledger.to_date(p text) returns date
+language plpgsql immutable parallel safe as $$
+begin
+  if p is null or p !~ '^\d{4}-\d{2}-\d{2}$' then
+    return null;
+  end if;
+  return p::date;
+exception when data_exception then
+  return null;
+end
+$$;
+comment on function ledger.to_date(text) is 'p as date when it is a calendar day written YYYY-MM-DD, else NULL (never an error).';

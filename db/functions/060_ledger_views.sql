@@ -448,6 +448,64 @@ comment on column ledger.cash_balances.item_no is 'Position of the item in the s
 comment on column ledger.cash_balances.currency is 'ISO 4217 currency code';
 comment on column ledger.cash_balances.amount is 'Balance (negative is a loan)';
 
+create or replace view ledger.cash_flows as
+select e.seq as seq,
+       e.stream as stream,
+       e.stream_seq as stream_seq,
+       e.recorded_at as recorded_at,
+       e.occurred_at as occurred_at,
+       e.source as source,
+       e.account as account,
+       e.actor as actor,
+       e.session_id as session_id,
+       e.idempotency_key as idempotency_key,
+       e.payload ->> 'flow_id' as flow_id,
+       e.payload ->> 'kind' as kind,
+       e.payload ->> 'currency' as currency,
+       ledger.to_numeric(e.payload ->> 'amount') as amount,
+       ledger.to_date(e.payload ->> 'value_date') as value_date,
+       ledger.to_bigint(e.payload -> 'contract' ->> 'con_id') as con_id,
+       e.payload -> 'contract' ->> 'symbol' as symbol,
+       e.payload -> 'contract' ->> 'sec_type' as sec_type,
+       e.payload -> 'contract' ->> 'currency' as contract_currency,
+       e.payload -> 'contract' ->> 'exchange' as exchange,
+       e.payload -> 'contract' ->> 'primary_exchange' as primary_exchange,
+       e.payload -> 'contract' ->> 'local_symbol' as local_symbol,
+       e.payload -> 'contract' ->> 'last_trade_date' as last_trade_date,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'strike') as strike,
+       e.payload -> 'contract' ->> 'right' as right,
+       ledger.to_numeric(e.payload -> 'contract' ->> 'multiplier') as multiplier,
+       e.payload ->> 'description' as description
+  from ledger.events e where e.event_type = 'cash_flow';
+comment on view ledger.cash_flows is 'Cash that entered or left the account other than by trading (cash_flow): deposits, withdrawals, dividends, interest, fees and taxes, signed as the account sees them.';
+comment on column ledger.cash_flows.seq is 'Global position in the journal (ledger.events.seq)';
+comment on column ledger.cash_flows.stream is 'Chain the event belongs to';
+comment on column ledger.cash_flows.stream_seq is 'Position in its stream';
+comment on column ledger.cash_flows.recorded_at is 'When the ledger recorded it';
+comment on column ledger.cash_flows.occurred_at is 'When it happened, by the reporter''s clock';
+comment on column ledger.cash_flows.source is 'Who reported it (bot, ib, user, system, flex)';
+comment on column ledger.cash_flows.account is 'Broker account';
+comment on column ledger.cash_flows.actor is 'Who acted';
+comment on column ledger.cash_flows.session_id is 'Session of the reporter';
+comment on column ledger.cash_flows.idempotency_key is 'Idempotency key it arrived with';
+comment on column ledger.cash_flows.flow_id is 'The bot''s own id for the flow: the event''s entity id (build the idempotency_key from it too, so a retry is a duplicate)';
+comment on column ledger.cash_flows.kind is 'What moved the cash';
+comment on column ledger.cash_flows.currency is 'ISO 4217 currency code';
+comment on column ledger.cash_flows.amount is 'Signed as the account sees it, never zero: money in is positive (deposit, dividend or interest received, a fee refunded), money out negative (withdrawal, fee, tax, interest paid)';
+comment on column ledger.cash_flows.value_date is 'The day the flow counts for (YYYY-MM-DD), when it is not the day of occurred_at';
+comment on column ledger.cash_flows.con_id is 'Contract: IB contract id (conId)';
+comment on column ledger.cash_flows.symbol is 'Contract: Underlying symbol, e.g. AAPL';
+comment on column ledger.cash_flows.sec_type is 'Contract: IB security type';
+comment on column ledger.cash_flows.contract_currency is 'Contract: ISO 4217 currency code';
+comment on column ledger.cash_flows.exchange is 'Contract: Routing exchange, e.g. SMART';
+comment on column ledger.cash_flows.primary_exchange is 'Contract: Primary listing exchange, e.g. NASDAQ';
+comment on column ledger.cash_flows.local_symbol is 'Contract: IB local symbol';
+comment on column ledger.cash_flows.last_trade_date is 'Contract: Expiry, YYYYMM or YYYYMMDD';
+comment on column ledger.cash_flows.strike is 'Contract: Option strike';
+comment on column ledger.cash_flows.right is 'Contract: Option right';
+comment on column ledger.cash_flows.multiplier is 'Contract: Contract multiplier';
+comment on column ledger.cash_flows.description is 'Free text, e.g. the broker''s description of the flow';
+
 create or replace view ledger.pnl as
 select e.seq as seq,
        e.stream as stream,
@@ -849,6 +907,31 @@ language sql stable parallel safe as $$
       case when not (p -> 'equity_with_loan' is null or jsonb_typeof(p -> 'equity_with_loan') = 'null') and ledger.to_numeric((p -> 'equity_with_loan' #>> '{}')) is null then 'payload.equity_with_loan: ' || left((p -> 'equity_with_loan')::text, 60) || ' is not a decimal' end,
       case when not (p -> 'maintenance_margin' is null or jsonb_typeof(p -> 'maintenance_margin') = 'null') and ledger.to_numeric((p -> 'maintenance_margin' #>> '{}')) is null then 'payload.maintenance_margin: ' || left((p -> 'maintenance_margin')::text, 60) || ' is not a decimal' end,
       case when not (p -> 'initial_margin' is null or jsonb_typeof(p -> 'initial_margin') = 'null') and ledger.to_numeric((p -> 'initial_margin' #>> '{}')) is null then 'payload.initial_margin: ' || left((p -> 'initial_margin')::text, 60) || ' is not a decimal' end]::text[], null)
+    when 'cash_flow' then array_remove(array[
+      case when not (p -> 'flow_id' is null or jsonb_typeof(p -> 'flow_id') = 'null') and jsonb_typeof(p -> 'flow_id') not in ('string', 'number') then 'payload.flow_id: ' || left((p -> 'flow_id')::text, 60) || ' is not a string or an integer' end,
+      case when (p -> 'kind' is null or jsonb_typeof(p -> 'kind') = 'null') then 'payload.kind: is required' end,
+      case when not (p -> 'kind' is null or jsonb_typeof(p -> 'kind') = 'null') and (p -> 'kind' #>> '{}') not in ('deposit', 'withdrawal', 'dividend', 'interest', 'fee', 'tax') then 'payload.kind: ' || left((p -> 'kind')::text, 60) || ' is not one of deposit, withdrawal, dividend, interest, fee, tax' end,
+      case when (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') then 'payload.currency: is required' end,
+      case when not (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') and jsonb_typeof(p -> 'currency') <> 'string' then 'payload.currency: ' || left((p -> 'currency')::text, 60) || ' is not a string' end,
+      case when (p -> 'amount' is null or jsonb_typeof(p -> 'amount') = 'null') then 'payload.amount: is required' end,
+      case when not (p -> 'amount' is null or jsonb_typeof(p -> 'amount') = 'null') and ledger.to_numeric((p -> 'amount' #>> '{}')) is null then 'payload.amount: ' || left((p -> 'amount')::text, 60) || ' is not a decimal' end,
+      case when not (p -> 'value_date' is null or jsonb_typeof(p -> 'value_date') = 'null') and ledger.to_date((p -> 'value_date' #>> '{}')) is null then 'payload.value_date: ' || left((p -> 'value_date')::text, 60) || ' is not a date (YYYY-MM-DD)' end,
+      case when not (p -> 'contract' is null or jsonb_typeof(p -> 'contract') = 'null') and jsonb_typeof(p -> 'contract') <> 'object' then 'payload.contract: ' || left((p -> 'contract')::text, 60) || ' is not an object' end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'con_id' is null or jsonb_typeof(p -> 'contract' -> 'con_id') = 'null') and ledger.to_bigint((p -> 'contract' -> 'con_id' #>> '{}')) is null then 'payload.contract.con_id: ' || left((p -> 'contract' -> 'con_id')::text, 60) || ' is not a 64-bit integer' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') then 'payload.contract.symbol: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'symbol' is null or jsonb_typeof(p -> 'contract' -> 'symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'symbol') <> 'string' then 'payload.contract.symbol: ' || left((p -> 'contract' -> 'symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') then 'payload.contract.sec_type: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'sec_type' is null or jsonb_typeof(p -> 'contract' -> 'sec_type') = 'null') and (p -> 'contract' -> 'sec_type' #>> '{}') not in ('STK', 'OPT', 'FUT', 'FOP', 'CASH', 'CFD', 'IND', 'BOND', 'WAR', 'FUND', 'CMDTY', 'CRYPTO', 'BAG') then 'payload.contract.sec_type: ' || left((p -> 'contract' -> 'sec_type')::text, 60) || ' is not one of STK, OPT, FUT, FOP, CASH, CFD, IND, BOND, WAR, FUND, CMDTY, CRYPTO, BAG' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') then 'payload.contract.currency: is required' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'currency' is null or jsonb_typeof(p -> 'contract' -> 'currency') = 'null') and jsonb_typeof(p -> 'contract' -> 'currency') <> 'string' then 'payload.contract.currency: ' || left((p -> 'contract' -> 'currency')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'exchange' is null or jsonb_typeof(p -> 'contract' -> 'exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'exchange') <> 'string' then 'payload.contract.exchange: ' || left((p -> 'contract' -> 'exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'primary_exchange' is null or jsonb_typeof(p -> 'contract' -> 'primary_exchange') = 'null') and jsonb_typeof(p -> 'contract' -> 'primary_exchange') <> 'string' then 'payload.contract.primary_exchange: ' || left((p -> 'contract' -> 'primary_exchange')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'local_symbol' is null or jsonb_typeof(p -> 'contract' -> 'local_symbol') = 'null') and jsonb_typeof(p -> 'contract' -> 'local_symbol') <> 'string' then 'payload.contract.local_symbol: ' || left((p -> 'contract' -> 'local_symbol')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'last_trade_date' is null or jsonb_typeof(p -> 'contract' -> 'last_trade_date') = 'null') and jsonb_typeof(p -> 'contract' -> 'last_trade_date') <> 'string' then 'payload.contract.last_trade_date: ' || left((p -> 'contract' -> 'last_trade_date')::text, 60) || ' is not a string' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'strike' is null or jsonb_typeof(p -> 'contract' -> 'strike') = 'null') and ledger.to_numeric((p -> 'contract' -> 'strike' #>> '{}')) is null then 'payload.contract.strike: ' || left((p -> 'contract' -> 'strike')::text, 60) || ' is not a decimal' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'right' is null or jsonb_typeof(p -> 'contract' -> 'right') = 'null') and (p -> 'contract' -> 'right' #>> '{}') not in ('C', 'P') then 'payload.contract.right: ' || left((p -> 'contract' -> 'right')::text, 60) || ' is not one of C, P' end end,
+      case when jsonb_typeof(p -> 'contract') = 'object' then case when not (p -> 'contract' -> 'multiplier' is null or jsonb_typeof(p -> 'contract' -> 'multiplier') = 'null') and ledger.to_numeric((p -> 'contract' -> 'multiplier' #>> '{}')) is null then 'payload.contract.multiplier: ' || left((p -> 'contract' -> 'multiplier')::text, 60) || ' is not a decimal' end end,
+      case when not (p -> 'description' is null or jsonb_typeof(p -> 'description') = 'null') and jsonb_typeof(p -> 'description') <> 'string' then 'payload.description: ' || left((p -> 'description')::text, 60) || ' is not a string' end]::text[], null)
     when 'pnl' then array_remove(array[
       case when (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') then 'payload.currency: is required' end,
       case when not (p -> 'currency' is null or jsonb_typeof(p -> 'currency') = 'null') and jsonb_typeof(p -> 'currency') <> 'string' then 'payload.currency: ' || left((p -> 'currency')::text, 60) || ' is not a string' end,
@@ -927,7 +1010,7 @@ create or replace view ledger.invalid_events as
 select e.seq, e.stream, e.stream_seq, e.recorded_at, e.occurred_at, e.source, e.event_type, e.account, e.idempotency_key, r.problems
   from ledger.events e
   cross join lateral (select ledger.event_problems(e.event_type, e.payload) as problems) r
- where e.event_type in ('order_submitted', 'order_status', 'order_cancel_requested', 'order_modified', 'execution', 'commission', 'position_snapshot', 'account_snapshot', 'pnl', 'signal', 'config_change', 'user_action', 'connection', 'system')
+ where e.event_type in ('order_submitted', 'order_status', 'order_cancel_requested', 'order_modified', 'execution', 'commission', 'position_snapshot', 'account_snapshot', 'cash_flow', 'pnl', 'signal', 'config_change', 'user_action', 'connection', 'system')
    and cardinality(r.problems) > 0;
 comment on view ledger.invalid_events is 'Events of the bot''s vocabulary whose payload does not follow it (stored before validation covered every way in); the typed views show their unreadable values as NULL.';
 comment on column ledger.invalid_events.problems is 'Every problem found, each naming its field (payload.quantity: "lots" is not a decimal)';

@@ -54,17 +54,19 @@ create or replace function recon.accounts() returns table (account text)
 language sql stable security definer set search_path = '' rows 10 as $$
   select substr(s.stream, 4) from ledger.streams s where s.stream like 'ib:%' and s.stream <> 'ib:'
   union
+  select substr(s.stream, 6) from ledger.streams s where s.stream like 'flex:%' and s.stream <> 'flex:'
+  union
   select x.account from (
     select distinct e.account from ledger.events e
      where e.event_type in ('position_snapshot', 'account_snapshot', 'pnl', 'execution', 'order_submitted') and e.account is not null) x
   order by 1
 $$;
-comment on function recon.accounts() is 'Accounts there is something to reconcile for: those the IB relay streams and those the bot reported orders, fills, positions, cash or P&L for.';
+comment on function recon.accounts() is 'Accounts there is something to reconcile for: those the IB relay streams, those IB Flex statements were imported for, and those the bot reported orders, fills, positions, cash or P&L for.';
 
 -- Whether recon.accounts() would list p_account, by index lookups instead of listing them all.
 create or replace function recon.account_known(p_account text) returns boolean
 language sql stable security definer set search_path = '' as $$
-  select exists (select 1 from ledger.streams s where s.stream = 'ib:' || p_account)
+  select exists (select 1 from ledger.streams s where s.stream in ('ib:' || p_account, 'flex:' || p_account))
       or exists (select 1 from ledger.events e where e.account = p_account
                     and e.event_type in ('position_snapshot', 'account_snapshot', 'pnl'))
       or exists (select 1 from ledger.events e where e.account = p_account

@@ -70,7 +70,10 @@ begin
            ledger.to_bigint(e.payload ->> 'perm_id') as perm_id,
            case e.payload ->> 'side' when 'BOT' then 'BUY' when 'SLD' then 'SELL' else e.payload ->> 'side' end as side,
            ledger.to_numeric(e.payload ->> 'shares') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
-           e.payload -> 'contract' as contract, coalesce(e.payload -> 'contract' ->> 'sec_type', '*') as sec_type, e.occurred_at, e.seq
+           e.payload -> 'contract' as contract, coalesce(e.payload -> 'contract' ->> 'sec_type', '*') as sec_type, e.occurred_at, e.seq,
+           -- a fill backfilled from a statement carries its commission itself
+           ledger.to_numeric(e.payload ->> 'commission') as own_commission, e.payload ->> 'commission_currency' as own_commission_currency,
+           coalesce(ledger.to_boolean(e.payload ->> 'from_statement'), false) as from_statement
       from ledger.events e
      where e.event_type = 'ib_execution' and e.account = $1 and e.recorded_at <= $2 %2$s
   ),
@@ -79,6 +82,8 @@ begin
   ib_raw as (
     select a.* from ib_all a
      where not exists (select 1 from ib_corrected c where c.exec_base = a.exec_base and c.exec_id <> a.exec_id)
+       -- a fill backfilled from a statement that the relay then sent itself: the relay's stands
+       and not (a.from_statement and exists (select 1 from ib_all b where b.exec_id = a.exec_id and not b.from_statement))
   ),
   ib_comm_all as materialized (
     select e.entity_id as exec_id, ledger.to_numeric(e.payload ->> 'commission') as commission, e.payload ->> 'currency' as currency, e.seq
@@ -87,7 +92,7 @@ begin
   ),
   ib_comm as (select c.* from ib_comm_all c where not exists (select 1 from ib_comm_all d where d.exec_id = c.exec_id and d.seq > c.seq)),
   ib as materialized (
-    select i.*, c.commission, c.currency as commission_currency
+    select i.*, coalesce(c.commission, i.own_commission) as commission, coalesce(c.currency, i.own_commission_currency) as commission_currency
       from ib_raw i left join ib_comm c on c.exec_id = i.exec_id
   ),
   -- Each asset class in the data with its tolerances (its own row, else '*').

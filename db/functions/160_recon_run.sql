@@ -15,7 +15,10 @@
 create or replace function recon.scope_entities(p_scope text) returns text[]
 language sql immutable parallel safe as $$
   select case
-    when p_scope in ('all', 'hourly', 'close', 'weekly', 'monthly', 'manual') then array['execution', 'position', 'cash', 'account', 'pnl', 'order']
+    when p_scope in ('all', 'close', 'weekly', 'monthly', 'manual') then array['execution', 'position', 'cash', 'account', 'pnl', 'order', 'statement']
+    -- the statement changes once a day: the close run and a run after each import look at it
+    when p_scope = 'hourly' then array['execution', 'position', 'cash', 'account', 'pnl', 'order']
+    when p_scope = 'statement' then array['statement']
     when p_scope = 'after_fill' then array['execution', 'position']
     when p_scope = 'executions' then array['execution']
     when p_scope = 'positions' then array['position']
@@ -85,7 +88,7 @@ begin
     raise exception 'recon.reconcile: an account is required' using errcode = '22023';
   end if;
   if v_entities is null then
-    raise exception 'recon.reconcile: unknown scope % (all, hourly, close, weekly, monthly, manual, after_fill, executions, positions, cash, pnl, orders)', p_scope
+    raise exception 'recon.reconcile: unknown scope % (all, hourly, close, weekly, monthly, manual, after_fill, executions, positions, cash, pnl, orders, statement)', p_scope
       using errcode = '22023';
   end if;
   if not recon.account_known(p_account) then
@@ -127,7 +130,8 @@ begin
     union all select f from recon.check_positions(p_account, v_as_of, case when v_partial then v_cons end) f where 'position' = any(v_entities)
     union all select f from recon.check_cash(p_account, v_as_of) f where 'cash' = any(v_entities)
     union all select f from recon.check_pnl(p_account, v_as_of) f where 'pnl' = any(v_entities)
-    union all select f from recon.check_orders(p_account, v_as_of) f where 'order' = any(v_entities));
+    union all select f from recon.check_orders(p_account, v_as_of) f where 'order' = any(v_entities)
+    union all select f from recon.check_statement(p_account, v_as_of) f where 'statement' = any(v_entities));
 
   -- Corrections: keyed by what they correct (an execId), so no run adds one twice.
   insert into ledger.events (stream, occurred_at, source, event_type, entity_type, entity_id, account, actor, idempotency_key, payload)
@@ -217,7 +221,7 @@ begin
    order by s.entity;
 end
 $$;
-comment on function recon.reconcile(text, timestamptz, text) is 'Reconcile one account as of a time (default now) over a scope (all, hourly, close, weekly, monthly, manual, after_fill, executions, positions, cash, pnl, orders): findings, corrections, breaks and the run are appended to the ledger (stream recon); returns the run''s summary per entity. Repeating a run (same account, as_of, scope) appends nothing and returns the same summary.';
+comment on function recon.reconcile(text, timestamptz, text) is 'Reconcile one account as of a time (default now) over a scope (all, hourly, close, weekly, monthly, manual, after_fill, executions, positions, cash, pnl, orders, statement): findings, corrections, breaks and the run are appended to the ledger (stream recon); returns the run''s summary per entity. Repeating a run (same account, as_of, scope) appends nothing and returns the same summary.';
 
 -- Runs: one row per run and entity.
 create or replace view recon.runs as

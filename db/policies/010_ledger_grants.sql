@@ -21,6 +21,7 @@ grant select on ledger.streams to blotter_agent;
 grant select on ledger.idempotency_keys to blotter_agent;
 grant execute on function ledger.ensure_partitions(integer) to blotter_agent;
 grant execute on function ledger.compare_keys(jsonb) to blotter_agent;
+grant execute on function ledger.flex_appended(text[], bigint[]) to blotter_agent;
 
 grant select on all tables in schema ledger to blotter_auditor;
 grant execute on all functions in schema ledger to blotter_auditor;

@@ -18,7 +18,7 @@ grant execute on function recon.setting(text), recon.tolerance_for(text, text), 
   recon.severity_rank(text), recon.accounts(), recon.account_known(text), recon.break_states(timestamptz), recon.scope_entities(text), recon.run_due_at(timestamptz)
   to blotter_agent, blotter_reviewer, blotter_auditor;
 grant execute on function recon.check_executions(text, timestamptz, text[]), recon.execution_tolerances(), recon.check_positions(text, timestamptz, bigint[]), recon.check_cash(text, timestamptz),
-  recon.check_pnl(text, timestamptz), recon.check_orders(text, timestamptz),
+  recon.check_pnl(text, timestamptz), recon.check_orders(text, timestamptz), recon.check_statement(text, timestamptz),
   recon.ib_snapshot_positions(text, text, timestamptz, bigint[]), recon.ib_complete_snapshots(timestamptz)
   to blotter_reviewer, blotter_auditor;
 grant execute on function recon.reconcile(text, timestamptz, text) to blotter_agent;

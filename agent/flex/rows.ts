@@ -1,0 +1,217 @@
+// What one Flex row becomes: an event of source flex on stream flex:<account>, or nothing
+// when it only repeats other rows (Order, SymbolSummary and AssetSummary roll-ups,
+// summary copies with accountId "-" or levelOfDetail SUMMARY). The payload keeps every
+// attribute exactly as IB wrote it (`raw`) and adds what needs the file's context to read:
+// dates and times as ISO (`dates`, New York wall clock turned into UTC), and the ids that
+// key the row. Numbers stay IB's strings; the views in 200_flex_views.sql cast them.
+import { createHash } from 'node:crypto';
+import type { LedgerEvent } from '../ledger/event.ts';
+import { FlexDates } from './dates.ts';
+
+export type StatementInfo = {
+  type: string; // AF or TCF
+  queryName: string;
+  account: string;
+  fromDate: string | null;
+  toDate: string | null;
+  period: string;
+  whenGenerated: string | null; // instant
+  whenGeneratedRaw: string;
+};
+
+// A row IB's query can carry that is not a fact: which element names roll up others.
+const ROLLUP_ELEMENTS = new Set(['Order', 'SymbolSummary', 'AssetSummary']);
+const ROLLUP_LEVELS = new Set(['ORDER', 'SYMBOL_SUMMARY', 'ASSET_SUMMARY']);
+const MISSING = new Set(['', '-', '--', 'N/A']);
+
+// Date attributes whose value must parse (a statement that garbles one is refused, naming
+// it); any other attribute named like a date is read when it parses and kept raw when not.
+export const DATE_ATTRS = new Set([
+  'dateTime', 'tradeDate', 'settleDateTarget', 'settleDate', 'reportDate', 'orderTime', 'openDateTime', 'holdingPeriodDateTime',
+  'exDate', 'payDate', 'expiry', 'fromDate', 'toDate', 'whenGenerated', 'date', 'origTradeDate', 'whenRealized', 'whenReopened',
+]);
+const DATE_LIKE = /(date|time|expiry|when)/i;
+
+export class RowError extends Error {
+  readonly attribute: string;
+  constructor(attribute: string, reason: string) {
+    super(`${attribute}: ${reason}`);
+    this.attribute = attribute;
+  }
+}
+
+const present = (v: string | undefined): string | null => (v === undefined || MISSING.has(v) ? null : v);
+
+// Numbers IB writes: plain decimals, old statements with thousands separators.
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$|^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+// Attributes a fact cannot do without being a number (when present).
+const NUMERIC: Record<string, readonly string[]> = {
+  flex_trade: ['quantity', 'tradePrice', 'price', 'proceeds', 'ibCommission', 'commission', 'netCash', 'amount'],
+  flex_position: ['position', 'markPrice', 'positionValue', 'costBasisMoney'],
+  flex_position_lot: ['position', 'markPrice', 'positionValue', 'costBasisMoney'],
+  flex_cash_transaction: ['amount'],
+  flex_cash_report: ['startingCash', 'endingCash'],
+  flex_nav: ['total'],
+};
+
+// Whether an attribute name looks like a date, once per name (a statement repeats a few
+// dozen names a million times).
+const dateLikeName = new Map<string, boolean>();
+function isDateLike(name: string): boolean {
+  let v = dateLikeName.get(name);
+  if (v === undefined) {
+    v = DATE_LIKE.test(name) && name !== 'tradeTime';
+    if (dateLikeName.size < 10_000) dateLikeName.set(Buffer.from(name).toString(), v);
+  }
+  return v;
+}
+
+export function readDates(attrs: Record<string, string>, dates: FlexDates): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in attrs) {
+    if (!isDateLike(name)) continue;
+    const v = attrs[name]!;
+    const r = dates.read(v);
+    if (r === false) {
+      if (DATE_ATTRS.has(name)) throw new RowError(name, `"${v}" is not a date or time in any format IB offers (yyyyMMdd, yyyy-MM-dd, MM/dd/yyyy, dd/MM/yyyy, dd-MMM-yy, with HHmmss or HH:mm:ss)`);
+      continue;
+    }
+    if (r !== null) out[name] = r;
+  }
+  // Older queries give tradeDate + tradeTime instead of dateTime.
+  if (!out.dateTime && out.tradeDate && present(attrs.tradeTime)) {
+    const t = /^(\d{2}):?(\d{2}):?(\d{2})$/.exec(attrs.tradeTime!);
+    if (!t) throw new RowError('tradeTime', `"${attrs.tradeTime}" is not a time (HHmmss or HH:mm:ss)`);
+    const p = dates.parse(`${attrs.tradeDate};${t[1]}${t[2]}${t[3]}`);
+    if (p) out.dateTime = FlexDates.instant(p);
+  }
+  return out;
+}
+
+function contentKey(section: string, element: string, attrs: Record<string, string>): string {
+  const h = createHash('sha256');
+  h.update(section + '\0' + element);
+  for (const k of Object.keys(attrs).sort()) h.update('\0' + k + '\0' + attrs[k]);
+  return h.digest('hex').slice(0, 32);
+}
+
+export type RowOutcome = { event: LedgerEvent } | { skipped: string };
+
+// The instant a fact happened: its own time, else its date (New York midnight), else the
+// statement's end.
+function occurred(dates: Record<string, string>, st: StatementInfo, ...names: string[]): string {
+  for (const n of names) {
+    const v = dates[n];
+    if (v) return v.length === 10 ? FlexDatesMidnight(v) : v;
+  }
+  return st.toDate ? FlexDatesMidnight(st.toDate) : st.whenGenerated ?? new Date().toISOString();
+}
+function FlexDatesMidnight(date: string): string {
+  return FlexDates.instant({ date, time: '00:00:00', zone: null });
+}
+
+export function rowEvent(st: StatementInfo, section: string, element: string, attrs: Record<string, string>, dates: FlexDates): RowOutcome {
+  const acct = attrs.accountId;
+  if (acct === '-') return { skipped: 'summary copy (accountId "-")' };
+  const level = attrs.levelOfDetail ?? '';
+  if (ROLLUP_ELEMENTS.has(element) || ROLLUP_LEVELS.has(level.toUpperCase())) return { skipped: 'roll-up of other rows' };
+  const d = readDates(attrs, dates);
+  const account = st.account;
+  const txn = present(attrs.transactionID);
+  let eventType: string, entityType: string, entityId: string, key: string, at: string;
+  const extra: Record<string, unknown> = {};
+
+  if ((section === 'Trades' && element === 'Trade' && (level === '' || level.toUpperCase() === 'EXECUTION')) ||
+      (section === 'TradeConfirms' && element === 'TradeConfirm')) {
+    eventType = 'flex_trade';
+    const exec = present(attrs.ibExecID) ?? present(attrs.execID);
+    entityType = 'execution';
+    const buySell = attrs.buySell ?? '';
+    const notes = (attrs.notes ?? attrs.code ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+    const cancel = /\(Ca\.?\)/.test(buySell) || attrs.transactionType === 'TradeCancel' || notes.includes('Ca');
+    // A cancellation is its own fact even when it repeats the original's execution id:
+    // keyed by execution id it would be dropped as the original's duplicate.
+    const byExec = exec !== null && !cancel;
+    entityId = byExec ? exec : txn ? `txn:${txn}` : `row:${contentKey(section, element, attrs)}`;
+    key = byExec ? `flex:exec:${st.type}:${account}:${exec}` : txn ? `flex:txn:${account}:${txn}` : `flex:row:${account}:${contentKey(section, element, attrs)}`;
+    at = occurred(d, st, 'dateTime', 'tradeDate', 'reportDate');
+    extra.exec_id = exec;
+    extra.side = /^BUY/i.test(buySell) ? 'BUY' : /^SELL/i.test(buySell) ? 'SELL' : null;
+    extra.cancel = cancel;
+    extra.codes = notes;
+  } else if (section === 'OpenPositions' && element === 'OpenPosition') {
+    const conid = present(attrs.conid) ?? `row:${contentKey(section, element, attrs)}`;
+    const rd = d.reportDate ?? st.toDate ?? '';
+    at = occurred(d, st, 'reportDate');
+    if (level.toUpperCase() === 'LOT') {
+      eventType = 'flex_position_lot';
+      const lot = present(attrs.originatingTransactionID) ?? present(attrs.openDateTime) ?? contentKey(section, element, attrs);
+      entityType = 'position';
+      entityId = conid;
+      key = `flex:lot:${account}:${rd}:${conid}:${lot}`;
+    } else {
+      eventType = 'flex_position';
+      entityType = 'position';
+      entityId = conid;
+      key = `flex:position:${account}:${rd}:${conid}`;
+    }
+  } else if (section === 'CashTransactions' && element === 'CashTransaction') {
+    if (level.toUpperCase() === 'SUMMARY') return { skipped: 'summary copy (levelOfDetail SUMMARY)' };
+    eventType = 'flex_cash_transaction';
+    entityType = 'cash_transaction';
+    entityId = txn ?? `row:${contentKey(section, element, attrs)}`;
+    key = txn ? `flex:cashtxn:${account}:${txn}` : `flex:cashrow:${account}:${contentKey(section, element, attrs)}`;
+    at = occurred(d, st, 'dateTime', 'reportDate', 'settleDate');
+  } else if (section === 'CashReport' && element === 'CashReportCurrency') {
+    eventType = 'flex_cash_report';
+    entityType = 'cash_report';
+    const from = d.fromDate ?? st.fromDate ?? '', to = d.toDate ?? st.toDate ?? '';
+    entityId = `${attrs.currency ?? ''}:${from}:${to}`;
+    key = `flex:cashreport:${account}:${from}:${to}:${attrs.currency ?? ''}:${level}`;
+    at = occurred(d, st, 'toDate');
+  } else if (section === 'EquitySummaryInBase' && element === 'EquitySummaryByReportDateInBase') {
+    eventType = 'flex_nav';
+    entityType = 'nav';
+    const rd = d.reportDate ?? '';
+    entityId = rd;
+    key = `flex:nav:${account}:${rd}`;
+    at = occurred(d, st, 'reportDate');
+  } else {
+    // Any other section (and closed lots, wash sales, corporate actions, FX rates, ...):
+    // kept as IB wrote it, keyed by its transaction id or its content.
+    eventType = 'flex_row';
+    entityType = section;
+    entityId = txn ?? contentKey(section, element, attrs);
+    key = txn ? `flex:rowtxn:${account}:${section}:${element}:${txn}` : `flex:row:${account}:${section}:${element}:${contentKey(section, element, attrs)}`;
+    at = occurred(d, st, 'dateTime', 'reportDate', 'date', 'toDate');
+  }
+  for (const name of NUMERIC[eventType] ?? []) {
+    const v = present(attrs[name]);
+    if (v !== null && !NUMBER.test(v)) throw new RowError(name, `"${v}" is not a number`);
+  }
+  // Attributes IB left empty carry nothing but their name; leaving them out keeps a fill's
+  // payload a third smaller, and the ledger's hash cost grows with the payload's text.
+  const raw: Record<string, string> = {};
+  for (const k in attrs) if (attrs[k] !== '') raw[k] = attrs[k]!;
+  const payload = { section, element, ...extra, dates: d, raw };
+  return {
+    event: {
+      stream: `flex:${account}`, occurredAt: at.length === 10 ? FlexDatesMidnight(at) : at, source: 'flex', eventType,
+      entityType, entityId: entityId.slice(0, 900), account, actor: null, sessionId: null,
+      idempotencyKey: key.slice(0, 900), payload: JSON.stringify(payload),
+    },
+  };
+}
+
+export function statementEvent(st: StatementInfo, file: string, sha256: string, rows: Record<string, number>, skipped: Record<string, number>): LedgerEvent {
+  const id = `${st.account}:${st.type}:${st.fromDate ?? ''}:${st.toDate ?? ''}:${st.whenGenerated ?? st.whenGeneratedRaw}`;
+  return {
+    stream: `flex:${st.account}`, occurredAt: st.whenGenerated ?? new Date().toISOString(), source: 'flex', eventType: 'flex_statement',
+    entityType: 'flex_statement', entityId: id, account: st.account, actor: null, sessionId: null,
+    idempotencyKey: `flex:statement:${id}`,
+    payload: JSON.stringify({
+      section: 'FlexStatement', type: st.type, query_name: st.queryName, from_date: st.fromDate, to_date: st.toDate, period: st.period,
+      when_generated: st.whenGenerated, when_generated_raw: st.whenGeneratedRaw, file, sha256, rows, skipped,
+    }),
+  };
+}

@@ -1,0 +1,80 @@
+// flex_fetch: each New York business-day morning (07:00), fetch and import the previous
+// session's IB Flex statement of every configured query, then reconcile the accounts it
+// covered against it (scope statement). IB generates Activity data once a day after the
+// close, so the morning after is the first time a day's statement is final.
+//
+// The crontab wakes the task at 11:00 and 12:00 UTC (07:00 New York in daylight and in
+// standard time); flexFetchDecision keeps the one that is 07:00 there, on an open day.
+import type pino from 'pino';
+import type { JobHelpers, Task } from 'graphile-worker';
+import type { Config } from '../config.ts';
+import type { FetchImportResult } from '../flex/fetch.ts';
+import { scheduledAt, type ReconDeps } from './recon.ts';
+import { addDays, calendarOf, type Calendar } from './schedule.ts';
+
+export const TASK = 'flex_fetch';
+export const FETCH_HOUR_NY = 7;
+
+export type FlexJobDeps = {
+  log: pino.Logger;
+  settings: Config['flex'];
+  recon: ReconDeps;
+  // fetch one query's statement for a day and import it
+  fetchAndImport: (queryId: string, day: string) => Promise<FetchImportResult>;
+};
+
+const NY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+export type FlexFetchDecision = { due: boolean; day: string | null; why: string };
+
+// Whether the tick is 07:00 New York on an open day, and which session it fetches (the one
+// before: Monday fetches Friday, the day after a holiday the session before it).
+export function flexFetchDecision(tick: Date, cal: Calendar): FlexFetchDecision {
+  const p = Object.fromEntries(NY.formatToParts(tick).map((x) => [x.type, x.value]));
+  const today = `${p.year}-${p.month}-${p.day}`;
+  if (+p.hour! !== FETCH_HOUR_NY || +p.minute! !== 0) return { due: false, day: null, why: `${p.hour}:${p.minute} New York is not ${FETCH_HOUR_NY}:00` };
+  const i = cal.index.get(today);
+  if (i === undefined) return { due: false, day: null, why: `the calendar does not cover ${today}` };
+  const s = cal.sessions[i]!;
+  if (!s.isOpen) return { due: false, day: null, why: `${today} is ${s.kind}${s.reason ? ` (${s.reason})` : ''}` };
+  for (let j = i - 1; j >= 0; j--) if (cal.sessions[j]!.isOpen) return { due: true, day: cal.sessions[j]!.day, why: `${today} is a business day` };
+  return { due: false, day: null, why: `the calendar holds no session before ${today}` };
+}
+
+export function run(deps: FlexJobDeps): Task {
+  return async (payload: unknown, helpers: JobHelpers) => {
+    const queries = deps.settings.queries;
+    if (!deps.settings.fetch_enabled || !deps.settings.token || queries.length === 0) {
+      deps.log.info({ job: TASK }, `${TASK}: not configured (flex.fetch_enabled, flex.token and flex.queries), nothing to do`);
+      return;
+    }
+    const at = scheduledAt(payload, helpers.job);
+    const ny = NY.formatToParts(at).map((x) => x.value).join('').slice(0, 10);
+    const cal = calendarOf(await deps.recon.sessions(addDays(ny, -14), addDays(ny, 1)));
+    const d = flexFetchDecision(at, cal);
+    deps.log.info({ job: TASK, at: at.toISOString(), due: d.due, day: d.day }, `${TASK}: ${d.why}${d.due ? `: fetching ${d.day}` : ', nothing due'}`);
+    if (!d.due) return;
+    const failed: string[] = [];
+    const accounts = new Set<string>();
+    for (const q of queries) {
+      try {
+        const r = await deps.fetchAndImport(q, d.day!);
+        for (const s of r.imported?.statements ?? []) accounts.add(s.account);
+        deps.log.info({ job: TASK, query: q, file: r.file, new: r.imported?.new, known: r.imported?.known }, `${TASK}: query ${q} imported`);
+      } catch (err) {
+        failed.push(`query ${q}: ${(err as Error).message}`);
+        deps.log.error({ job: TASK, query: q, err: (err as Error).message }, `${TASK}: query ${q} failed`);
+      }
+    }
+    for (const account of accounts) {
+      try {
+        await deps.recon.reconcile(account, new Date(), 'statement');
+      } catch (err) {
+        failed.push(`reconcile ${account}: ${(err as Error).message}`);
+      }
+    }
+    // graphile-worker retries a failed job (max attempts in the crontab); an import that
+    // did land adds nothing the second time.
+    if (failed.length) throw new Error(`${TASK} for ${d.day}: ${failed.join('; ')}`);
+  };
+}
