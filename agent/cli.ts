@@ -16,7 +16,7 @@ import { breakListText, breakText, runText } from './recon/format.ts';
 import { dateOrderOption } from './flex/dates.ts';
 import { fetchAndImport, requireFetchSettings } from './flex/fetch.ts';
 import { importText, progressBar } from './flex/format.ts';
-import { importFlexFile, type ImportResult } from './flex/import.ts';
+import { importFlexFile, keepYoungGenerationSmall, type ImportResult } from './flex/import.ts';
 import {
   accounts, breakHistory, cannotRead, getBreak, listBreaks, openCliConnection, reconcile, reviewBreak, STATUSES, unknownBreak, UNRESOLVED,
   type Break, type ReviewAction,
@@ -696,6 +696,7 @@ ${DATABASE_HELP}`,
   async run(a) {
     if (a.positionals.length === 0) throw new UsageError('flex import needs at least one FILE');
     const dateOrder = dateOrderOption(str(a.flags['date-format']));
+    keepYoungGenerationSmall();
     await withSql(a, async (sql) => {
       for (const file of a.positionals) {
         const bar = progressBar(process.stderr, `importing ${file}`);
@@ -740,6 +741,7 @@ ${DATABASE_HELP}`,
       if (v !== undefined && !YMD.test(v)) throw new UsageError(`${name} must be a date YYYY-MM-DD or YYYYMMDD, not "${v}"`);
     }
     requireFetchSettings(config.flex, queries);
+    keepYoungGenerationSmall();
     const iso = (d: string): string => (d.includes('-') ? d : `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`);
     const log = { info: (o: object, m: string) => note(`${m} ${JSON.stringify(o)}`), warn: (o: object, m: string) => note(`${m} ${JSON.stringify(o)}`) };
     const fetchAll = async (sql: ReturnType<typeof connect> | null): Promise<void> => {

@@ -64,7 +64,7 @@ const hms = (s: number): string =>
 const trim = (x: number, decimals: number): string => String(Number(x.toFixed(decimals)));
 
 // The statement: n executions and one Order row per order. Returns the number of orders.
-async function writeStatement(file: string, n: number): Promise<number> {
+export async function writeStatement(file: string, n: number): Promise<number> {
   const w = new FlexWriter(file, { type: 'AF', queryName: 'blotter-bench-activity', statements: 1 });
   w.startStatement({ account: ACCOUNT, fromDate: DAY, toDate: DAY, period: 'LastBusinessDay', whenGenerated: newYorkInstant('2026-03-14', '06:12:45') });
   w.open('Trades');
@@ -122,7 +122,8 @@ async function writeStatement(file: string, n: number): Promise<number> {
 // is loaded, so the RSS is the importer's (plus Node's and postgres.js's own).
 const CHILD = `
 const [importUrl, postgresUrl, dbUrl, file] = process.argv.slice(1);
-const { importFlexFile } = await import(importUrl);
+const { importFlexFile, keepYoungGenerationSmall } = await import(importUrl);
+keepYoungGenerationSmall(); // as blotter flex import does
 const { default: postgres } = await import(postgresUrl);
 const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
 await sql.unsafe('select 1');

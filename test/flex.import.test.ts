@@ -436,6 +436,26 @@ t.test('a cancellation links to the fill it cancels; flex_fills keeps only stand
   t.equal((await sql`select count(*)::int as n from ledger.events where account = ${A} and event_type = 'flex_trade'`)[0]!.n, 3, 'linked, never deleted');
 });
 
+// Rows without an id are keyed by content: two equal ones in a statement are two facts,
+// and importing it again still adds nothing.
+t.test('equal rows without ids are each recorded once, and only once', async (t) => {
+  const A = 'U4000003';
+  const fee = { accountId: A, currency: 'USD', fxRateToBase: '1', type: 'Other Fees', amount: '-1.00', description: 'MARKET DATA', transactionID: '' };
+  const f = await writeFlexFile(file('equal-rows.xml'), { statements: [{
+    account: A, fromDate: '2025-03-10', toDate: '2025-03-10', whenGenerated: ny('2025-03-11', '05:00:00'),
+    parts: (w) => [{ section: 'CashTransactions', rows: [
+      ['CashTransaction', { ...fee, dateTime: w.d('2025-03-10'), levelOfDetail: 'DETAIL' }],
+      ['CashTransaction', { ...fee, dateTime: w.d('2025-03-10'), levelOfDetail: 'DETAIL' }],
+      ['CashTransaction', { ...fee, amount: '-2.00', dateTime: w.d('2025-03-10'), levelOfDetail: 'DETAIL' }],
+    ] }],
+  }] });
+  const first = await importFlexFile(sql, f);
+  t.same(bySection(first, A), { CashTransactions: [3, 3, 0, 0] });
+  const again = await importFlexFile(sql, f);
+  t.same(bySection(again, A), { CashTransactions: [3, 0, 3, 0] });
+  t.same((await sql`select amount::text as a from ledger.flex_cash_transactions where account = ${A}`).map((r) => r.a).sort(), ['-1.00', '-1.00', '-2.00']);
+});
+
 // A cancellation that repeats the original's ibExecID and names no original (not every
 // export fills the orig* ids): still its own fact, linked by the execution id.
 t.test('a cancellation carrying the original execution id is recorded and linked by it', async (t) => {
@@ -594,6 +614,6 @@ t.test('the hash chain verifies after all these imports', async (t) => {
   const rep = JSON.parse(v.stdout) as { ok: boolean; streams: Array<{ stream: string; ok: boolean }> };
   t.equal(rep.ok, true);
   const flex = await streamsLike('flex:%');
-  t.equal(flex.length, 8, 'eight accounts imported');
+  t.equal(flex.length, 9, 'nine accounts imported');
   t.same(rep.streams.filter((s) => s.stream.startsWith('flex:')).map((s) => [s.stream, s.ok]), flex.map((s) => [s, true]), 'every flex stream checked, intact');
 });

@@ -110,13 +110,31 @@ function FlexDatesMidnight(date: string): string {
   return FlexDates.instant({ date, time: '00:00:00', zone: null });
 }
 
-export function rowEvent(st: StatementInfo, section: string, element: string, attrs: Record<string, string>, dates: FlexDates): RowOutcome {
+// A row without an id of its own is keyed by its content. Two rows with the same content
+// in one statement are two facts (two equal fees on one day), so the second and later
+// copies get their occurrence number: importing the statement again, or one overlapping
+// it, yields the same keys. `seen` counts per account and content within one file.
+export type Occurrences = Map<string, number>;
+
+export function rowEvent(st: StatementInfo, section: string, element: string, attrs: Record<string, string>, dates: FlexDates,
+                         seen: Occurrences = new Map()): RowOutcome {
   const acct = attrs.accountId;
   if (acct === '-') return { skipped: 'summary copy (accountId "-")' };
   const level = attrs.levelOfDetail ?? '';
   if (ROLLUP_ELEMENTS.has(element) || ROLLUP_LEVELS.has(level.toUpperCase())) return { skipped: 'roll-up of other rows' };
   const d = readDates(attrs, dates);
   const account = st.account;
+  let ck: string | undefined;
+  const content = (): string => {
+    if (ck === undefined) {
+      const base = contentKey(section, element, attrs);
+      const k = `${account}\0${base}`;
+      const n = (seen.get(k) ?? 0) + 1;
+      seen.set(k, n);
+      ck = n === 1 ? base : `${base}#${n}`;
+    }
+    return ck;
+  };
   const txn = present(attrs.transactionID);
   let eventType: string, entityType: string, entityId: string, key: string, at: string;
   const extra: Record<string, unknown> = {};
@@ -132,20 +150,20 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
     // A cancellation is its own fact even when it repeats the original's execution id:
     // keyed by execution id it would be dropped as the original's duplicate.
     const byExec = exec !== null && !cancel;
-    entityId = byExec ? exec : txn ? `txn:${txn}` : `row:${contentKey(section, element, attrs)}`;
-    key = byExec ? `flex:exec:${st.type}:${account}:${exec}` : txn ? `flex:txn:${account}:${txn}` : `flex:row:${account}:${contentKey(section, element, attrs)}`;
+    entityId = byExec ? exec : txn ? `txn:${txn}` : `row:${content()}`;
+    key = byExec ? `flex:exec:${st.type}:${account}:${exec}` : txn ? `flex:txn:${account}:${txn}` : `flex:row:${account}:${content()}`;
     at = occurred(d, st, 'dateTime', 'tradeDate', 'reportDate');
     extra.exec_id = exec;
     extra.side = /^BUY/i.test(buySell) ? 'BUY' : /^SELL/i.test(buySell) ? 'SELL' : null;
     extra.cancel = cancel;
     extra.codes = notes;
   } else if (section === 'OpenPositions' && element === 'OpenPosition') {
-    const conid = present(attrs.conid) ?? `row:${contentKey(section, element, attrs)}`;
+    const conid = present(attrs.conid) ?? `row:${content()}`;
     const rd = d.reportDate ?? st.toDate ?? '';
     at = occurred(d, st, 'reportDate');
     if (level.toUpperCase() === 'LOT') {
       eventType = 'flex_position_lot';
-      const lot = present(attrs.originatingTransactionID) ?? present(attrs.openDateTime) ?? contentKey(section, element, attrs);
+      const lot = present(attrs.originatingTransactionID) ?? content();
       entityType = 'position';
       entityId = conid;
       key = `flex:lot:${account}:${rd}:${conid}:${lot}`;
@@ -159,8 +177,8 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
     if (level.toUpperCase() === 'SUMMARY') return { skipped: 'summary copy (levelOfDetail SUMMARY)' };
     eventType = 'flex_cash_transaction';
     entityType = 'cash_transaction';
-    entityId = txn ?? `row:${contentKey(section, element, attrs)}`;
-    key = txn ? `flex:cashtxn:${account}:${txn}` : `flex:cashrow:${account}:${contentKey(section, element, attrs)}`;
+    entityId = txn ?? `row:${content()}`;
+    key = txn ? `flex:cashtxn:${account}:${txn}` : `flex:cashrow:${account}:${content()}`;
     at = occurred(d, st, 'dateTime', 'reportDate', 'settleDate');
   } else if (section === 'CashReport' && element === 'CashReportCurrency') {
     eventType = 'flex_cash_report';
@@ -181,8 +199,8 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
     // kept as IB wrote it, keyed by its transaction id or its content.
     eventType = 'flex_row';
     entityType = section;
-    entityId = txn ?? contentKey(section, element, attrs);
-    key = txn ? `flex:rowtxn:${account}:${section}:${element}:${txn}` : `flex:row:${account}:${section}:${element}:${contentKey(section, element, attrs)}`;
+    entityId = txn ?? content();
+    key = txn ? `flex:rowtxn:${account}:${section}:${element}:${txn}` : `flex:row:${account}:${section}:${element}:${content()}`;
     at = occurred(d, st, 'dateTime', 'reportDate', 'date', 'toDate');
   }
   for (const name of NUMERIC[eventType] ?? []) {
