@@ -12,10 +12,23 @@ export async function withBenchDatabase<T>(name: string, fn: (sql: postgres.Sql,
     home = makeTempHome('blotter-bench-');
     adminUrl = (await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined })).url;
   }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await withMigratedDatabase(adminUrl, name, fn);
+  } finally {
+    if (home) {
+      await stopServer(home);
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }
+}
+
+// A fresh, migrated database on the server of `serverUrl` (any database there), dropped
+// afterwards.
+export async function withMigratedDatabase<T>(serverUrl: string, name: string, fn: (sql: postgres.Sql, url: string) => Promise<T>): Promise<T> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   const dbName = `blotter_bench_${name}_${process.pid}`;
   await admin.unsafe(`create database ${dbName}`);
-  const url = new URL(adminUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${dbName}`;
   try {
     await migrate({ url: url.toString() });
@@ -28,9 +41,5 @@ export async function withBenchDatabase<T>(name: string, fn: (sql: postgres.Sql,
   } finally {
     await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
     await admin.end({ timeout: 5 });
-    if (home) {
-      await stopServer(home);
-      fs.rmSync(home, { recursive: true, force: true });
-    }
   }
 }

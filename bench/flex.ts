@@ -11,12 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { migrate } from '../agent/db/migrate.ts';
 import type { ImportResult } from '../agent/flex/import.ts';
 import { FlexWriter, newYorkInstant, tradeRow, type FlexFill } from '../agent/flex/write.ts';
 import { appendedInTransaction, openCopy } from '../agent/ledger/copy.ts';
 import type { LedgerEvent } from '../agent/ledger/event.ts';
-import { withBenchDatabase } from './db.ts';
+import { withBenchDatabase, withMigratedDatabase } from './db.ts';
 
 const ACCOUNT = 'U7654321';
 const DAY = '2026-03-13'; // a Friday, New York on daylight time (UTC-4)
@@ -166,27 +165,6 @@ function check(label: string, r: ImportResult, want: { rows: number; new: number
   }
 }
 
-// A second fresh, migrated database on the same server as `url`.
-async function withSiblingDatabase<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  const name = `blotter_bench_flexcopy_${process.pid}`;
-  await admin.unsafe(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  try {
-    await migrate({ url: u.toString() });
-    const sql = postgres(u.toString(), { max: 2, onnotice: () => {} });
-    try {
-      return await fn(sql);
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
-  } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end({ timeout: 5 });
-  }
-}
-
 const seconds = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
@@ -228,7 +206,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         payload: JSON.stringify(JSON.parse(r.payload as string)),
       }));
       const payloadBytes = evs.reduce((s, e) => s + e.payload.length, 0);
-      const copyS = await withSiblingDatabase(url, async (copyDb) => {
+      const copyS = await withMigratedDatabase(url, 'flexcopy', async (copyDb) => {
         await checkpoint();
         const t1 = process.hrtime.bigint();
         const appended = await copyDb.begin(async (tx) => {
