@@ -14,7 +14,7 @@ import { stringifyExact } from './ledger/json.ts';
 import { verifyLedger } from './ledger/verify.ts';
 import { breakListText, breakText, runText } from './recon/format.ts';
 import { dateOrderOption } from './flex/dates.ts';
-import { fetchAndImport, requireFetchSettings } from './flex/fetch.ts';
+import { dateOrderSetting, fetchAndImport, requireFetchSettings } from './flex/fetch.ts';
 import { importText, progressBar } from './flex/format.ts';
 import { importFlexFile, keepYoungGenerationSmall, type ImportResult } from './flex/import.ts';
 import {
@@ -685,6 +685,7 @@ new. Prints per account and section what was new, already known, and not recorde
 (roll-ups such as Order and SymbolSummary rows, and summary copies, repeat other rows).
 Exit 0 every file imported, 2 a file was refused (nothing of it written; earlier files stay).
   --date-format F   MM/dd/yyyy or dd/MM/yyyy, for a file whose slash dates do not say which
+                    (default: flex.date_format of the config, auto)
   --json            one JSON object per file: { file, type, statements, sections, new, known, skipped }
 ${CONFIG_OPTION}
 
@@ -695,7 +696,8 @@ ${DATABASE_HELP}`,
   positionals: true,
   async run(a) {
     if (a.positionals.length === 0) throw new UsageError('flex import needs at least one FILE');
-    const dateOrder = dateOrderOption(str(a.flags['date-format']));
+    const flag = str(a.flags['date-format']);
+    const dateOrder = flag !== undefined ? dateOrderOption(flag) : dateOrderSetting(loadConfig(a.configFile ? { file: a.configFile } : {}).flex);
     keepYoungGenerationSmall();
     await withSql(a, async (sql) => {
       for (const file of a.positionals) {

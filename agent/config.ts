@@ -39,6 +39,7 @@ const SPEC = {
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120), recon_timeout_ms: int(1000, 3_600_000) },
   flex: {
     token: str(true), queries: list(/^\d{1,12}$/, 'Flex query ids (digits)'), url: str(), user_agent: str(), dir: str(true),
+    date_format: oneOf('auto', 'MM/dd/yyyy', 'dd/MM/yyyy'),
     fetch_enabled: bool, poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
     request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
   },
@@ -68,7 +69,8 @@ export type Config = {
   writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
   flex: {
-    token: string; queries: string[]; url: string; user_agent: string; dir: string; fetch_enabled: boolean; poll_ms: number;
+    token: string; queries: string[]; url: string; user_agent: string; dir: string; date_format: 'auto' | 'MM/dd/yyyy' | 'dd/MM/yyyy';
+    fetch_enabled: boolean; poll_ms: number;
     max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
   };
   ib: {
@@ -144,7 +146,9 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
       if (typeof value !== 'string' || !leaf.values.includes(value)) bad();
       return value;
     case 'list': {
-      const items = value === null ? [] : fromEnv && typeof value === 'string' ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
+      const raw = value === null ? [] : fromEnv && typeof value === 'string' ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
+      // YAML reads [123456, 123457] as numbers; an id list means their digits
+      const items = Array.isArray(raw) ? raw.map((x) => (typeof x === 'number' && Number.isSafeInteger(x) ? String(x) : x)) : raw;
       if (!Array.isArray(items) || items.some((x) => typeof x !== 'string' || !leaf.item.test(x))) bad();
       return items;
     }

@@ -95,3 +95,18 @@ t.test('an import killed mid-COPY leaves nothing; run again, the statement lands
   t.same(await sql`select count(*)::int as n, count(distinct exec_id)::int as d from ledger.flex_trades where account = 'U5000002'`, [{ n: 20_000, d: 20_000 }]);
   t.same(await sql`select * from ledger.chain_problems()`, [], 'the chain verifies');
 });
+
+t.test('flex.date_format reads an ambiguous MM/dd statement without --date-format (as the morning task does)', async (t) => {
+  const { url, sql } = await testDb(t);
+  const file = await writeFlexFile(path.join(dir, 'mdy.xml'), { format: { date: 'MM/dd/yyyy', time: 'HHmmss', separator: ';' }, statements: [{
+    account: 'U5000003', fromDate: '2025-03-04', toDate: '2025-03-04', whenGenerated: ny('2025-03-05', '05:00:00'),
+    parts: (w) => [{ section: 'Trades', rows: [['Trade', tradeRow(w, { account: 'U5000003', execId: '0000dd01.1.01.01', transactionId: '1', tradeId: '2', orderId: '3',
+      conId: '265598', symbol: 'AAPL', side: 'BUY', quantity: '1', price: '1', commission: '1', time: ny('2025-03-04', '10:00:00') })]] }],
+  }] });
+  const refused = await runCli(['flex', 'import', file], { env: { DATABASE_URL: url } });
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /FLEX_DATE_AMBIGUOUS/);
+  const r = await runCli(['flex', 'import', file], { env: { DATABASE_URL: url, BLOTTER_FLEX_DATE_FORMAT: 'MM/dd/yyyy' } });
+  t.equal(r.code, 0, r.stderr);
+  t.same(await sql`select trade_date::text from ledger.flex_trades`, [{ trade_date: '2025-03-04' }], 'March 4, not 3 April');
+});

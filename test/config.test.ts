@@ -57,3 +57,16 @@ t.test('blotter start refuses a bad config before doing anything', async (t) => 
   t.match(r.stderr, /config spool\.group_commit_ms: expected an integer from 0 to 1000, got -1 \[CONFIG_INVALID\]/);
   t.same(fs.readdirSync(home).sort(), ['bad.yaml'], 'nothing created');
 });
+
+t.test('the flex section: ids written as YAML numbers are ids; a config from before it has the defaults', async (t) => {
+  const c = loadConfig({ file: withFile(t, base.replace('  queries: []', '  queries: [123456, 123457]')), env: {} });
+  t.same(c.flex.queries, ['123456', '123457']);
+  t.same(loadConfig({ env: { BLOTTER_FLEX_QUERIES: '1,22' } }).flex.queries, ['1', '22']);
+  t.throws(() => loadConfig({ file: withFile(t, base.replace('  queries: []', '  queries: [12.5]')), env: {} }), { message: /config flex\.queries: expected a list of Flex query ids/ });
+  t.throws(() => loadConfig({ env: { BLOTTER_FLEX_DATE_FORMAT: 'yy/MM/dd' } }), { message: /config flex\.date_format \(from BLOTTER_FLEX_DATE_FORMAT\): expected one of auto, MM\/dd\/yyyy, dd\/MM\/yyyy/ });
+  const older = base.slice(0, base.indexOf('\nflex:')) + base.slice(base.indexOf('\nib:'));
+  t.notOk(older.includes('flex:'), 'a config file written before the flex section');
+  const o = loadConfig({ file: withFile(t, older), env: { BLOTTER_FLEX_TOKEN: 'x' } });
+  t.same([o.flex.token, o.flex.poll_ms, o.flex.date_format], ['x', 6000, 'auto']);
+  t.throws(() => loadConfig({ file: withFile(t, base.replace('  poll_ms: 6000', '')), env: {} }), { message: /config flex\.poll_ms: missing/ }, 'a key missing inside the section is still an error');
+});

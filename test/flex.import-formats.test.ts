@@ -148,3 +148,9 @@ t.test('MM/dd or dd/MM: decided by the file, else refused unless --date-format s
   t.match(e2?.message, /neither MM\/dd nor dd\/MM/);
   t.equal(await streams('UA00003'), 0);
 });
+
+t.test('two-digit years read the same whenever the file is imported: 00-68 this century, 69-99 the last', async (t) => {
+  const d = new FlexDates('mdy');
+  t.same([d.read('21-Jan-28'), d.read('01/15/28'), d.read('15-Jun-68'), d.read('15-Jun-69'), d.read('12/31/99')],
+    ['2028-01-21', '2028-01-15', '2068-06-15', '1969-06-15', '1999-12-31'], 'a 2028 option expiry stays in 2028');
+});

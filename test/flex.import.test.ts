@@ -151,12 +151,12 @@ t.test('an Activity statement: every fact once, in its view, numbers exact; roll
   t.same(trades.map((x) => x.exec_id), FILLS_A1.map((f) => f.execId), 'one row per execution, Order/SymbolSummary/AssetSummary/Lot not among them');
   const { seq: _s, recorded_at: _r, payload, ...first } = trades[0]!;
   t.same(first, {
-    account: A1, statement_type: 'AF', exec_id: '0000e0d5.67cf1a2b.01.01', transaction_id: '3001', trade_id: '2001', order_id: '4001', brokerage_order_id: null,
+    occurred_at: '2025-03-10T14:15:30.000Z', account: A1, statement_type: 'AF', exec_id: '0000e0d5.67cf1a2b.01.01', transaction_id: '3001', trade_id: '2001', order_id: '4001', brokerage_order_id: null,
     order_ref: 'mm-a:1', con_id: '265598', symbol: 'AAPL', description: 'AAPL', sec_type: 'STK', currency: 'USD', fx_rate_to_base: '1', multiplier: '1', side: 'BUY',
     quantity: '100', price: '213.49', trade_money: '21349', proceeds: '-21349', commission: '1.005', commission_currency: 'USD', taxes: '0', net_cash: '-21350.005',
     cost: '21350.005', fifo_pnl_realized: '0', mtm_pnl: '0', close_price: '213.49', trade_time: '2025-03-10T14:15:30.000Z', trade_date: '2025-03-10',
     settle_date: '2025-03-11', report_date: '2025-03-10', order_time: '2025-03-10T14:15:30.000Z', transaction_type: 'ExchTrade', open_close: 'O', codes: ['P'],
-    exchange: 'NASDAQ', order_type: 'LMT', is_api_order: true, cancel: false, cancels_transaction_id: null, cancelled_by_transaction_id: null, cancelled_at: null,
+    exchange: 'NASDAQ', order_type: 'LMT', is_api_order: true, cancel: false, correct: false, cancels_transaction_id: null, cancelled_by_transaction_id: null, cancelled_at: null,
     orig_trade_id: null, orig_transaction_id: null, level_of_detail: 'EXECUTION',
   }, 'the first fill, every column');
   t.equal((payload as { raw: Record<string, string> }).raw.newFieldX2031, 'abc', 'an unknown attribute is kept raw');
@@ -456,6 +456,36 @@ t.test('equal rows without ids are each recorded once, and only once', async (t)
   t.same((await sql`select amount::text as a from ledger.flex_cash_transactions where account = ${A}`).map((r) => r.a).sort(), ['-1.00', '-1.00', '-2.00']);
 });
 
+// Closed lots carry the opening trade's transactionID: the lots of one opening closed by two
+// sells share it and are still two facts. A correction repeating the execution id it
+// corrects replaces that row and stands itself.
+t.test('closed lots sharing a transactionID, and a correction repeating its execution id, are all kept', async (t) => {
+  const A = 'U4000004';
+  const open: FlexFill = { account: A, execId: '0000bb02.1.01.01', transactionId: '61001', tradeId: '71001', orderId: '62001', conId: AAPL.conid, symbol: 'AAPL',
+    side: 'BUY', quantity: '100', price: '200', commission: '1', time: ny('2025-03-10', '10:00:00') };
+  const lot = (w: FlexWriter, qty: string, closed: string, pnl: string): Attrs => ({
+    accountId: A, currency: 'USD', assetCategory: 'STK', symbol: 'AAPL', conid: AAPL.conid, transactionID: '61001', levelOfDetail: 'CLOSED_LOT',
+    quantity: qty, tradePrice: '200', cost: String(Number(qty) * 200), fifoPnlRealized: pnl, openDateTime: w.dt(ny('2025-03-10', '10:00:00')),
+    dateTime: w.dt(ny('2025-03-10', closed)), buySell: 'SELL',
+  });
+  const r = await importFlexFile(sql, await writeFlexFile(file('lots.xml'), { statements: [{
+    account: A, fromDate: '2025-03-10', toDate: '2025-03-10', whenGenerated: ny('2025-03-11', '05:00:00'),
+    parts: (w) => [{ section: 'Trades', rows: [
+      ['Trade', tradeRow(w, open)],
+      ['Lot', lot(w, '50', '11:00:00', '499')],
+      ['Lot', lot(w, '50', '12:00:00', '999')],
+      ['Trade', tradeRow(w, open, { transactionType: 'TradeCorrect', notes: 'Co', transactionID: '61002', tradePrice: '200.5', origTransactionID: '61001', reportDate: w.d('2025-03-11') })],
+    ] }],
+  }] }));
+  t.same(bySection(r, A), { Trades: [4, 4, 0, 0] });
+  t.same((await sql`select raw ->> 'fifoPnlRealized' as pnl from ledger.flex_rows where account = ${A} and element = 'Lot' order by 1`).map((x) => x.pnl), ['499', '999']);
+  t.same(await sql`select transaction_id, correct, cancelled_by_transaction_id from ledger.flex_trades where account = ${A} order by transaction_id`, [
+    { transaction_id: '61001', correct: false, cancelled_by_transaction_id: '61002' },
+    { transaction_id: '61002', correct: true, cancelled_by_transaction_id: null },
+  ]);
+  t.same(await sql`select transaction_id, price::text from ledger.flex_fills where account = ${A}`, [{ transaction_id: '61002', price: '200.5' }], 'the correction stands');
+});
+
 // A cancellation that repeats the original's ibExecID and names no original (not every
 // export fills the orig* ids): still its own fact, linked by the execution id.
 t.test('a cancellation carrying the original execution id is recorded and linked by it', async (t) => {
@@ -614,6 +644,6 @@ t.test('the hash chain verifies after all these imports', async (t) => {
   const rep = JSON.parse(v.stdout) as { ok: boolean; streams: Array<{ stream: string; ok: boolean }> };
   t.equal(rep.ok, true);
   const flex = await streamsLike('flex:%');
-  t.equal(flex.length, 9, 'nine accounts imported');
+  t.equal(flex.length, 10, 'ten accounts imported');
   t.same(rep.streams.filter((s) => s.stream.startsWith('flex:')).map((s) => [s.stream, s.ok]), flex.map((s) => [s, true]), 'every flex stream checked, intact');
 });

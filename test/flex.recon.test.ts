@@ -42,6 +42,7 @@ type Cancel = { of: Fill; txn: string };
 type Statement = {
   type?: 'AF' | 'TCF'; from: string; to: string; generated?: string;
   fills?: Fill[]; cancels?: Cancel[]; positions?: { conId: string; symbol: string; qty: string }[]; cash?: { currency: string; ending: string }[];
+  noTrades?: boolean; // a query without the Trades section
 };
 
 let fileNo = 0;
@@ -77,7 +78,7 @@ async function importStatement(sql: Sql, s: Statement): Promise<void> {
     w.open('TradeConfirms');
     for (const f of s.fills ?? []) await w.row('TradeConfirm', confirmRow(w, flexFill(f)));
     w.close('TradeConfirms');
-  } else {
+  } else if (!s.noTrades) {
     w.open('Trades');
     for (const f of s.fills ?? []) await w.row('Trade', tradeRow(w, flexFill(f)));
     // A cancellation as IB books it later: its own transaction, pointing at the original.
@@ -89,6 +90,8 @@ async function importStatement(sql: Sql, s: Statement): Promise<void> {
       }));
     }
     w.close('Trades');
+  }
+  if (type === 'AF') {
     if (s.positions) {
       w.open('OpenPositions');
       for (const p of s.positions) {
@@ -564,6 +567,34 @@ t.test('a run as of a time before any statement was imported has no statement fi
 });
 
 // ---- 9 ---------------------------------------------------------------------------------
+
+t.test('a statement judges only what its query holds: no trades section, no fill judged; no positions section, no position; one cash row per currency and day', async (t) => {
+  const sql = await fresh(t);
+  await put(sql, [live(F1), ibCommission(F1.execId, '1.00')]);
+  await putRecordedAt(sql, EVENING_Y, [...ibPositions('close-y', [{ conId: '265598', qty: '100' }]), cashBalance('USD', '500.25')]);
+  await importStatement(sql, { from: Y, to: Y, noTrades: true, cash: [{ currency: 'USD', ending: '500.25' }] });
+  // a month-to-date statement of the same query ends the same day
+  await importStatement(sql, { from: addDays(Y, -6), to: Y, noTrades: true, cash: [{ currency: 'USD', ending: '500.25' }] });
+  const f = await sql`select key, category from recon.check_statement(${ACCOUNT}, clock_timestamp()) order by key`;
+  t.same(f.map((r) => [r.key, r.category]), [[`cash:${Y}:USD`, 'statement.cash_matched']],
+    'the live fill is not missing from a statement without trades, no position is compared without positions, the cash once');
+  const [st] = await sql`select sections from ledger.flex_statements order by seq limit 1`;
+  t.same(st!.sections, ['CashReport'], 'the statement records which sections it held');
+});
+
+t.test('a past run repeats exactly when an Activity statement follows the Trade Confirmation', async (t) => {
+  const sql = await fresh(t);
+  await put(sql, [live(F1), ibCommission(F1.execId, '1.00')]);
+  await importStatement(sql, { type: 'TCF', from: Y, to: Y, fills: [F1], generated: ny(T, '00:30:00') });
+  const asOf = await now(sql);
+  await sleep(5);
+  const before = (await findings(sql, asOf))[F1.execId];
+  t.equal(before?.category, 'statement.execution_matched');
+  await importStatement(sql, { from: Y, to: Y, fills: [F1] });
+  t.same((await findings(sql, asOf))[F1.execId], before, 'the same finding as of the same time');
+  t.equal((await findings(sql))[F1.execId]?.category, 'statement.execution_matched', 'and now, from the Activity statement');
+  t.same((await sql`select statement_type from ledger.flex_trades`).map((r) => r.statement_type), ['AF']);
+});
 
 t.test('blotter recon run --scope statement prints the statement entity and its breaks', async (t) => {
   const { sql, url } = await testDb(t);

@@ -34,7 +34,7 @@ async function statementXml(dir: string, account: string, day: string): Promise<
 
 function settings(url: string, over: Partial<Config['flex']> = {}): Config['flex'] {
   return {
-    token: TOKEN, queries: ['111'], url, user_agent: 'blotter-test/1', dir: '', fetch_enabled: true, poll_ms: 1, max_wait_ms: 10_000,
+    token: TOKEN, queries: ['111'], url, user_agent: 'blotter-test/1', dir: '', date_format: 'auto', fetch_enabled: true, poll_ms: 1, max_wait_ms: 10_000,
     throttle_backoff_ms: 1, request_timeout_ms: 5000, import_timeout_ms: 60_000, ...over,
   };
 }
@@ -101,10 +101,21 @@ t.test('refused by IB: the job fails naming the query, never the token; unconfig
   const recon: ReconDeps = { ...sqlDeps(sql, log, { reconTimeoutMs: 5000 }), reconcile: async () => {} };
   const s = settings(fake.url);
   const task = run({ log, settings: s, recon, fetchAndImport: (q, day) => fetchAndImport(sql, { settings: s, home, queryId: q, fromDate: day, toDate: day, log }) });
-  const err = await Promise.resolve(task(tick('2026-11-30T12:00:00.000Z'), helpers('1'))).then(() => null, (e: Error) => e);
-  t.match(err?.message, /flex_fetch for 2026-11-27: query 111: .*token/i);
-  t.notOk(String(err?.message).includes(TOKEN), 'not in the error');
+  // A refusal no retry can change (a bad token) completes the job, logged as an error.
+  await task(tick('2026-11-30T12:00:00.000Z'), helpers('1'));
+  const failed = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50);
+  t.match(failed.map((l) => l.msg).join('\n'), /flex_fetch: query 111 failed/);
+  t.match(lines.join(''), /FLEX_TOKEN_INVALID|token is invalid/i);
   t.notOk(lines.join('').includes(TOKEN), 'not in the log');
+  // One that may pass later (IB busy) fails the job, which graphile-worker retries.
+  const busy = await startFlexFake({ token: TOKEN, statements: { 111: '<x/>' },
+    script: Array.from({ length: 50 }, () => ({ on: 'SendRequest' as const, code: 1001, message: 'Statement could not be generated at this time. Please try again shortly.' })) });
+  t.teardown(() => busy.close());
+  const s2 = settings(busy.url, { max_wait_ms: 1000, poll_ms: 100 });
+  const task2 = run({ log, settings: s2, recon, fetchAndImport: (q, day) => fetchAndImport(sql, { settings: s2, home, queryId: q, fromDate: day, toDate: day, log }) });
+  const err = await Promise.resolve(task2(tick('2026-11-30T12:00:00.000Z'), helpers('2'))).then(() => null, (e: Error) => e);
+  t.match(err?.message, /flex_fetch for 2026-11-27: query 111: .*not fetched within maxWaitMs/);
+  t.notOk(String(err?.message).includes(TOKEN), 'not in the error');
 
   const before = fake.requests.length;
   for (const off of [{ token: '' }, { queries: [] }, { fetch_enabled: false }]) {

@@ -36,10 +36,10 @@ export type ParsedDate = { date: string; time: string | null };
 
 function year(y: string): number {
   if (y.length === 4) return +y;
-  // Two-digit years: this century unless that lies more than a year ahead.
+  // Two-digit years as POSIX reads them (00-68: 2000s, 69-99: 1900s): fixed, so a file reads
+  // the same whenever it is imported, and an option expiring in '28 stays in 2028.
   const n = +y;
-  const now = new Date().getUTCFullYear() % 100;
-  return n <= now + 1 ? 2000 + n : 1900 + n;
+  return n <= 68 ? 2000 + n : 1900 + n;
 }
 
 function validDate(y: number, m: number, d: number): boolean {

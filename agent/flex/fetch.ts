@@ -6,6 +6,7 @@ import path from 'node:path';
 import type postgres from 'postgres';
 import type { Config } from '../config.ts';
 import { BlotterError } from '../errors.ts';
+import { dateOrderOption, type DateOrder } from './dates.ts';
 import { importFlexFile, type ImportResult } from './import.ts';
 import { fetchStatement } from './webservice.ts';
 
@@ -28,6 +29,10 @@ export function requireFetchSettings(settings: FlexSettings, queries: string[]):
 
 const compact = (d: string): string => d.replaceAll('-', '');
 
+export function dateOrderSetting(settings: FlexSettings): DateOrder | null {
+  return settings.date_format === 'auto' ? null : dateOrderOption(settings.date_format);
+}
+
 export type FetchImportResult = { queryId: string; file: string; bytes: number; attempts: number; imported: ImportResult | null };
 
 // One query: fetch to a file named after the query, period and time, then import it (in the
@@ -49,6 +54,6 @@ export async function fetchAndImport(sql: postgres.Sql | null, o: {
     ...(o.signal ? { signal: o.signal } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sleep ? { sleep: o.sleep } : {}),
   });
   o.log?.info({ query: o.queryId, file: got.file, bytes: got.bytes, attempts: got.attempts }, 'flex: statement fetched');
-  const imported = sql ? await importFlexFile(sql, got.file, { statementTimeoutMs: o.settings.import_timeout_ms }) : null;
+  const imported = sql ? await importFlexFile(sql, got.file, { statementTimeoutMs: o.settings.import_timeout_ms, dateOrder: dateOrderSetting(o.settings) }) : null;
   return { queryId: o.queryId, file: got.file, bytes: got.bytes, attempts: got.attempts, imported };
 }

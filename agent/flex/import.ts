@@ -83,6 +83,9 @@ async function importOnce(sql: postgres.Sql, file: string, order: DateOrder | nu
   let current: StatementInfo | null = null;
   let stRows: Record<string, number> = {};
   let stSkipped: Record<string, number> = {};
+  // Sections the statement holds, empty ones too: "no positions" differs from "the query
+  // has no positions section", and reconciliation must know which.
+  let stSections = new Set<string>();
   const stack: string[] = [];
   const seen: Occurrences = new Map();
   const pending: Array<{ ev: LedgerEvent; section: string }> = [];
@@ -144,11 +147,13 @@ async function importOnce(sql: postgres.Sql, file: string, order: DateOrder | nu
       };
       stRows = {};
       stSkipped = {};
+      stSections = new Set();
       statementCount++;
       return;
     }
     // A section (its rows below it), or a bare element holding data itself
     // (AccountInformation, ChangeInNAV).
+    if (depth === 3 && current) stSections.add(node.name);
     if (depth === 3 && hasAttributes(a)) onRow(node.name, node as SaxesTagPlain);
     else if (depth >= 4 && hasAttributes(a)) onRow(stack[3]!, node as SaxesTagPlain);
   });
@@ -163,7 +168,7 @@ async function importOnce(sql: postgres.Sql, file: string, order: DateOrder | nu
     lastClosed = node.name;
     if (node.name === 'FlexStatement' && stack.length === 2 && current) {
       statements.push(current);
-      pending.push({ ev: statementEvent(current, name, '', stRows, stSkipped), section: 'FlexStatement' });
+      pending.push({ ev: statementEvent(current, name, '', stRows, stSkipped, [...stSections].sort()), section: 'FlexStatement' });
       current = null;
     }
   });

@@ -23,6 +23,10 @@ export type StatementInfo = {
 const ROLLUP_ELEMENTS = new Set(['Order', 'SymbolSummary', 'AssetSummary']);
 const ROLLUP_LEVELS = new Set(['ORDER', 'SYMBOL_SUMMARY', 'ASSET_SUMMARY']);
 const MISSING = new Set(['', '-', '--', 'N/A']);
+const SUMMARY_COPIES = new Set(['CashTransactions', 'CorporateActions']);
+// Sections whose dates blotter reads into its views: a date there that does not parse is an
+// error; elsewhere it is kept as written.
+const TYPED_SECTIONS = new Set(['Trades', 'TradeConfirms', 'OpenPositions', 'CashTransactions', 'CashReport', 'EquitySummaryInBase']);
 
 // Date attributes whose value must parse (a statement that garbles one is refused, naming
 // it); any other attribute named like a date is read when it parses and kept raw when not.
@@ -66,14 +70,14 @@ function isDateLike(name: string): boolean {
   return v;
 }
 
-export function readDates(attrs: Record<string, string>, dates: FlexDates): Record<string, string> {
+export function readDates(attrs: Record<string, string>, dates: FlexDates, strict = true): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in attrs) {
     if (!isDateLike(name)) continue;
     const v = attrs[name]!;
     const r = dates.read(v);
     if (r === false) {
-      if (DATE_ATTRS.has(name)) throw new RowError(name, `"${v}" is not a date or time in any format IB offers (yyyyMMdd, yyyy-MM-dd, MM/dd/yyyy, dd/MM/yyyy, dd-MMM-yy, with HHmmss or HH:mm:ss)`);
+      if (strict && DATE_ATTRS.has(name)) throw new RowError(name, `"${v}" is not a date or time in any format IB offers (yyyyMMdd, yyyy-MM-dd, MM/dd/yyyy, dd/MM/yyyy, dd-MMM-yy, with HHmmss or HH:mm:ss)`);
       continue;
     }
     if (r !== null) out[name] = r;
@@ -122,7 +126,10 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
   if (acct === '-') return { skipped: 'summary copy (accountId "-")' };
   const level = attrs.levelOfDetail ?? '';
   if (ROLLUP_ELEMENTS.has(element) || ROLLUP_LEVELS.has(level.toUpperCase())) return { skipped: 'roll-up of other rows' };
-  const d = readDates(attrs, dates);
+  // With the query's "Summary" option every cash transaction and corporate action comes
+  // twice; the SUMMARY copy is not a fact of its own.
+  if (SUMMARY_COPIES.has(section) && level.toUpperCase() === 'SUMMARY') return { skipped: 'summary copy (levelOfDetail SUMMARY)' };
+  const d = readDates(attrs, dates, TYPED_SECTIONS.has(section));
   const account = st.account;
   let ck: string | undefined;
   const content = (): string => {
@@ -147,15 +154,19 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
     const buySell = attrs.buySell ?? '';
     const notes = (attrs.notes ?? attrs.code ?? '').split(';').map((s) => s.trim()).filter(Boolean);
     const cancel = /\(Ca\.?\)/.test(buySell) || attrs.transactionType === 'TradeCancel' || notes.includes('Ca');
-    // A cancellation is its own fact even when it repeats the original's execution id:
-    // keyed by execution id it would be dropped as the original's duplicate.
-    const byExec = exec !== null && !cancel;
-    entityId = byExec ? exec : txn ? `txn:${txn}` : `row:${content()}`;
-    key = byExec ? `flex:exec:${st.type}:${account}:${exec}` : txn ? `flex:txn:${account}:${txn}` : `flex:row:${account}:${content()}`;
+    const correct = attrs.transactionType === 'TradeCorrect' || notes.includes('Co');
+    // Keyed by transactionID, unique per row and the same in every statement that holds the
+    // row: a cancellation or a correction may repeat the original's execution id, and keyed
+    // by it would be dropped as the original's duplicate. Rows without one (Trade
+    // Confirmations may have none) by execution id, else by content. Per statement type: a
+    // fill in a Trade Confirmation does not stand for the Activity statement's row.
+    entityId = exec ?? (txn ? `txn:${txn}` : `row:${content()}`);
+    key = txn ? `flex:txn:${st.type}:${account}:${txn}` : exec && !cancel ? `flex:exec:${st.type}:${account}:${exec}` : `flex:row:${account}:${content()}`;
     at = occurred(d, st, 'dateTime', 'tradeDate', 'reportDate');
     extra.exec_id = exec;
     extra.side = /^BUY/i.test(buySell) ? 'BUY' : /^SELL/i.test(buySell) ? 'SELL' : null;
     extra.cancel = cancel;
+    extra.correct = correct;
     extra.codes = notes;
   } else if (section === 'OpenPositions' && element === 'OpenPosition') {
     const conid = present(attrs.conid) ?? `row:${content()}`;
@@ -174,7 +185,6 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
       key = `flex:position:${account}:${rd}:${conid}`;
     }
   } else if (section === 'CashTransactions' && element === 'CashTransaction') {
-    if (level.toUpperCase() === 'SUMMARY') return { skipped: 'summary copy (levelOfDetail SUMMARY)' };
     eventType = 'flex_cash_transaction';
     entityType = 'cash_transaction';
     entityId = txn ?? `row:${content()}`;
@@ -196,11 +206,12 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
     at = occurred(d, st, 'reportDate');
   } else {
     // Any other section (and closed lots, wash sales, corporate actions, FX rates, ...):
-    // kept as IB wrote it, keyed by its transaction id or its content.
+    // kept as IB wrote it, keyed by its content. Not by transactionID: a closed lot carries
+    // the opening trade's, so the lots of one opening closed by two sells share it.
     eventType = 'flex_row';
     entityType = section;
     entityId = txn ?? content();
-    key = txn ? `flex:rowtxn:${account}:${section}:${element}:${txn}` : `flex:row:${account}:${section}:${element}:${content()}`;
+    key = `flex:row:${account}:${section}:${element}:${content()}`;
     at = occurred(d, st, 'dateTime', 'reportDate', 'date', 'toDate');
   }
   for (const name of NUMERIC[eventType] ?? []) {
@@ -238,7 +249,8 @@ function jsonbKeyOrder(attrs: Record<string, string>): string[] {
   return order;
 }
 
-export function statementEvent(st: StatementInfo, file: string, sha256: string, rows: Record<string, number>, skipped: Record<string, number>): LedgerEvent {
+export function statementEvent(st: StatementInfo, file: string, sha256: string, rows: Record<string, number>, skipped: Record<string, number>,
+                               sections: string[]): LedgerEvent {
   const id = `${st.account}:${st.type}:${st.fromDate ?? ''}:${st.toDate ?? ''}:${st.whenGenerated ?? st.whenGeneratedRaw}`;
   return {
     stream: `flex:${st.account}`, occurredAt: st.whenGenerated ?? new Date().toISOString(), source: 'flex', eventType: 'flex_statement',
@@ -246,7 +258,7 @@ export function statementEvent(st: StatementInfo, file: string, sha256: string, 
     idempotencyKey: `flex:statement:${id}`,
     payload: JSON.stringify({
       section: 'FlexStatement', type: st.type, query_name: st.queryName, from_date: st.fromDate, to_date: st.toDate, period: st.period,
-      when_generated: st.whenGenerated, when_generated_raw: st.whenGeneratedRaw, file, sha256, rows, skipped,
+      when_generated: st.whenGenerated, when_generated_raw: st.whenGeneratedRaw, file, sha256, rows, skipped, sections,
     }),
   };
 }

@@ -467,7 +467,7 @@ async function save(body: Readable, head: Buffer, part: string, progress: () => 
         yield chunk;
       }
     },
-    fs.createWriteStream(part, { flush: true }),
+    fs.createWriteStream(part, { flush: true, mode: 0o600 }), // account data: the owner's only
   );
   const end = tail.toString('latin1').trimEnd();
   if (!end.endsWith(END_TAG.toString('latin1'))) {

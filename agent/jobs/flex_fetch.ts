@@ -8,7 +8,9 @@
 import type pino from 'pino';
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { Config } from '../config.ts';
+import { BlotterError } from '../errors.ts';
 import type { FetchImportResult } from '../flex/fetch.ts';
+import { FlexServiceError } from '../flex/webservice.ts';
 import { scheduledAt, type ReconDeps } from './recon.ts';
 import { addDays, calendarOf, type Calendar } from './schedule.ts';
 
@@ -62,8 +64,13 @@ export function run(deps: FlexJobDeps): Task {
         for (const s of r.imported?.statements ?? []) accounts.add(s.account);
         deps.log.info({ job: TASK, query: q, file: r.file, new: r.imported?.new, known: r.imported?.known }, `${TASK}: query ${q} imported`);
       } catch (err) {
-        failed.push(`query ${q}: ${(err as Error).message}`);
-        deps.log.error({ job: TASK, query: q, err: (err as Error).message }, `${TASK}: query ${q} failed`);
+        // IB's permanent refusals (token expired or invalid, query unknown, IP restriction)
+        // and a statement the importer refuses do not change on retry: logged, not retried
+        // (each retry costs IB requests, of which a token has 10 a minute).
+        const permanent = (err instanceof FlexServiceError && !err.retryable) || (err instanceof BlotterError && !(err instanceof FlexServiceError));
+        if (!permanent) failed.push(`query ${q}: ${(err as Error).message}`);
+        deps.log.error({ job: TASK, query: q, err: (err as Error).message, code: (err as BlotterError).code, retried: !permanent },
+          `${TASK}: query ${q} failed`);
       }
     }
     for (const account of accounts) {
@@ -73,8 +80,8 @@ export function run(deps: FlexJobDeps): Task {
         failed.push(`reconcile ${account}: ${(err as Error).message}`);
       }
     }
-    // graphile-worker retries a failed job (max attempts in the crontab); an import that
-    // did land adds nothing the second time.
+    // graphile-worker retries a failed job (max attempts in the crontab); a query that did
+    // land is fetched again then, and its import adds nothing.
     if (failed.length) throw new Error(`${TASK} for ${d.day}: ${failed.join('; ')}`);
   };
 }

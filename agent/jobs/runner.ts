@@ -32,7 +32,7 @@ export type JobsOptions = {
 };
 
 const NO_FLEX: Config['flex'] = {
-  token: '', queries: [], url: '', user_agent: '', dir: '', fetch_enabled: false, poll_ms: 5000, max_wait_ms: 60_000,
+  token: '', queries: [], url: '', user_agent: '', dir: '', date_format: 'auto', fetch_enabled: false, poll_ms: 6000, max_wait_ms: 60_000,
   throttle_backoff_ms: 600_000, request_timeout_ms: 60_000, import_timeout_ms: 60_000,
 };
 

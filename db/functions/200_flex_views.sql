@@ -33,30 +33,12 @@ language sql immutable parallel safe as $$
 $$;
 comment on function ledger.flex_id(text) is 'A Flex id attribute, NULL for IB''s "none" values (empty, 0, -, N/A).';
 
--- Statements' trades: one row per fill (and per cancellation row). An execution reported by
--- both a Trade Confirmation (same day) and an Activity statement (the book of record) shows
--- once, from the Activity statement.
-create or replace view ledger.flex_trades as
-with t as (
-  select distinct on (e.account, e.entity_id) e.*
-    from ledger.events e
-   where e.event_type = 'flex_trade'
-   order by e.account, e.entity_id, (e.idempotency_key like 'flex:exec:AF:%') desc, e.seq
-),
--- cancellation rows, by what they point at (hash joins: a lookup per fill was quadratic)
-k as (
-  select e.account, e.recorded_at, ledger.flex_id(e.payload -> 'raw' ->> 'transactionID') as transaction_id, e.payload ->> 'exec_id' as exec_id,
-         ledger.flex_id(e.payload -> 'raw' ->> 'origTransactionID') as orig_txn, ledger.flex_id(e.payload -> 'raw' ->> 'origTradeID') as orig_trade, e.seq
-    from ledger.events e
-   where e.event_type = 'flex_trade' and (e.payload ->> 'cancel')::boolean
-),
-k_txn as (select distinct on (account, orig_txn) * from k where orig_txn is not null order by account, orig_txn, seq),
-k_trade as (select distinct on (account, orig_trade) * from k where orig_trade is not null order by account, orig_trade, seq),
--- a cancellation that names no original but carries the original's execution id
-k_exec as (select distinct on (account, exec_id) * from k where exec_id is not null and orig_txn is null and orig_trade is null order by account, exec_id, seq)
-select t.seq, t.recorded_at, t.account,
-       case when t.payload ->> 'section' = 'TradeConfirms' then 'TCF' else 'AF' end as statement_type,
-       t.payload ->> 'exec_id' as exec_id,
+-- Every trade row of every statement, read (the as-of readers, such as reconciliation,
+-- build on this: flex_trades below picks and links as of now).
+create or replace view ledger.flex_trade_rows as
+select e.seq, e.recorded_at, e.occurred_at, e.account,
+       case when e.payload ->> 'section' = 'TradeConfirms' then 'TCF' else 'AF' end as statement_type,
+       e.payload ->> 'exec_id' as exec_id,
        ledger.flex_id(r ->> 'transactionID') as transaction_id,
        ledger.flex_id(r ->> 'tradeID') as trade_id,
        ledger.flex_id(coalesce(r ->> 'ibOrderID', r ->> 'orderID')) as order_id,
@@ -66,7 +48,7 @@ select t.seq, t.recorded_at, t.account,
        r ->> 'symbol' as symbol, r ->> 'description' as description, r ->> 'assetCategory' as sec_type,
        r ->> 'currency' as currency, ledger.flex_num(r ->> 'fxRateToBase') as fx_rate_to_base,
        ledger.flex_num(r ->> 'multiplier') as multiplier,
-       t.payload ->> 'side' as side,
+       e.payload ->> 'side' as side,
        ledger.flex_num(r ->> 'quantity') as quantity,
        ledger.flex_num(coalesce(r ->> 'tradePrice', r ->> 'price')) as price,
        -- TCF calls it amount
@@ -80,91 +62,123 @@ select t.seq, t.recorded_at, t.account,
        ledger.flex_num(r ->> 'fifoPnlRealized') as fifo_pnl_realized,
        ledger.flex_num(r ->> 'mtmPnl') as mtm_pnl,
        ledger.flex_num(r ->> 'closePrice') as close_price,
-       coalesce(ledger.flex_time(d ->> 'dateTime'), t.occurred_at) as trade_time,
+       coalesce(ledger.flex_time(d ->> 'dateTime'), e.occurred_at) as trade_time,
        coalesce(ledger.flex_date(d ->> 'tradeDate'), ledger.flex_date(d ->> 'dateTime')) as trade_date,
        coalesce(ledger.flex_date(d ->> 'settleDateTarget'), ledger.flex_date(d ->> 'settleDate')) as settle_date,
        ledger.flex_date(d ->> 'reportDate') as report_date,
        ledger.flex_time(d ->> 'orderTime') as order_time,
        r ->> 'transactionType' as transaction_type,
        nullif(nullif(r ->> 'openCloseIndicator', '-'), '') as open_close,
-       array(select jsonb_array_elements_text(t.payload -> 'codes')) as codes,
+       array(select jsonb_array_elements_text(e.payload -> 'codes')) as codes,
        r ->> 'exchange' as exchange, r ->> 'orderType' as order_type,
        case r ->> 'isAPIOrder' when 'Y' then true when 'N' then false end as is_api_order,
-       coalesce((t.payload ->> 'cancel')::boolean, false) as cancel,
-       case when coalesce((t.payload ->> 'cancel')::boolean, false) then ledger.flex_id(r ->> 'origTransactionID') end as cancels_transaction_id,
-       case when not coalesce((t.payload ->> 'cancel')::boolean, false) then coalesce(c1.transaction_id, c2.transaction_id, c3.transaction_id) end as cancelled_by_transaction_id,
-       case when not coalesce((t.payload ->> 'cancel')::boolean, false) then coalesce(c1.recorded_at, c2.recorded_at, c3.recorded_at) end as cancelled_at,
+       coalesce(ledger.to_boolean(e.payload ->> 'cancel'), false) as cancel,
+       coalesce(ledger.to_boolean(e.payload ->> 'correct'), false) as correct,
        ledger.flex_id(r ->> 'origTradeID') as orig_trade_id,
        ledger.flex_id(r ->> 'origTransactionID') as orig_transaction_id,
        r ->> 'levelOfDetail' as level_of_detail,
-       t.payload
-  from t
- cross join lateral (select t.payload -> 'raw' as r, t.payload -> 'dates' as d) x
-  left join k_txn c1 on c1.account = t.account and c1.orig_txn = ledger.flex_id(t.payload -> 'raw' ->> 'transactionID')
-  left join k_trade c2 on c2.account = t.account and c2.orig_trade = ledger.flex_id(t.payload -> 'raw' ->> 'tradeID')
-  left join k_exec c3 on c3.account = t.account and c3.exec_id = t.payload ->> 'exec_id';
-comment on view ledger.flex_trades is 'Fills from IB Flex statements (Trade rows of levelOfDetail EXECUTION, TradeConfirm rows), one row per execution and per cancellation; an execution in both a Trade Confirmation and an Activity statement shows once, from the Activity statement. Roll-ups (Order, SymbolSummary, AssetSummary) are not recorded.';
-comment on column ledger.flex_trades.seq is 'Ledger seq of the event holding this row';
-comment on column ledger.flex_trades.recorded_at is 'When blotter imported the row';
-comment on column ledger.flex_trades.account is 'IB account (accountId)';
-comment on column ledger.flex_trades.statement_type is 'AF (Activity statement, the book of record) or TCF (Trade Confirmation, same day)';
-comment on column ledger.flex_trades.exec_id is 'IB execution id (ibExecID, TCF execID): the API execId, the join key to live fills; usually NULL on cancellation rows';
-comment on column ledger.flex_trades.transaction_id is 'IB transactionID, unique per statement row';
-comment on column ledger.flex_trades.trade_id is 'IB tradeID';
-comment on column ledger.flex_trades.order_id is 'IB order id (ibOrderID, TCF orderID), shared by an order''s fills; not the API permId';
-comment on column ledger.flex_trades.brokerage_order_id is 'IB brokerageOrderID';
-comment on column ledger.flex_trades.order_ref is 'orderReference: the API orderRef the bot set (often empty)';
-comment on column ledger.flex_trades.con_id is 'IB contract id (conid)';
-comment on column ledger.flex_trades.symbol is 'Symbol';
-comment on column ledger.flex_trades.description is 'Instrument description';
-comment on column ledger.flex_trades.sec_type is 'assetCategory: STK, OPT, FUT, FOP, CASH, BOND, ...';
-comment on column ledger.flex_trades.currency is 'Trade currency';
-comment on column ledger.flex_trades.fx_rate_to_base is 'fxRateToBase: amount x rate = base currency';
-comment on column ledger.flex_trades.multiplier is 'Contract multiplier';
-comment on column ledger.flex_trades.side is 'BUY or SELL (a cancellation keeps the side it cancels)';
-comment on column ledger.flex_trades.quantity is 'Signed as IB writes it: positive buy, negative sell; a cancellation negates the original';
-comment on column ledger.flex_trades.price is 'Trade price (tradePrice, TCF price)';
-comment on column ledger.flex_trades.trade_money is 'quantity x price x multiplier (tradeMoney, TCF amount)';
-comment on column ledger.flex_trades.proceeds is '-trade_money: negative for buys';
-comment on column ledger.flex_trades.commission is 'Commission as a positive charge (IB''s ibCommission negated: IB writes charges negative); a rebate is negative';
-comment on column ledger.flex_trades.commission_currency is 'Currency of the commission (can differ from the trade''s)';
-comment on column ledger.flex_trades.taxes is 'Transaction taxes';
-comment on column ledger.flex_trades.net_cash is 'proceeds + ibCommission + taxes when the commission is in the trade currency';
-comment on column ledger.flex_trades.cost is 'Cost basis IB assigns (opening buy positive)';
-comment on column ledger.flex_trades.fifo_pnl_realized is 'Realized P&L, FIFO, net of commissions';
-comment on column ledger.flex_trades.mtm_pnl is 'Mark-to-market P&L against closePrice (commissions not included)';
-comment on column ledger.flex_trades.close_price is 'Closing price of the trade date';
-comment on column ledger.flex_trades.trade_time is 'When the fill happened (dateTime, New York wall clock converted to an instant); the trade date''s New York midnight when IB gave no time';
-comment on column ledger.flex_trades.trade_date is 'Trade date';
-comment on column ledger.flex_trades.settle_date is 'Settlement date (settleDateTarget, TCF settleDate)';
-comment on column ledger.flex_trades.report_date is 'Date IB booked the row (later than trade_date for cancellations and corrections)';
-comment on column ledger.flex_trades.order_time is 'When the order was placed';
-comment on column ledger.flex_trades.transaction_type is 'ExchTrade, BookTrade, TradeCancel, TradeCorrect, FracShare, ...';
-comment on column ledger.flex_trades.open_close is 'O opening, C closing, C;O closing and reopening';
-comment on column ledger.flex_trades.codes is 'IB notes/codes split at ; (case-sensitive: Ca cancelled, P partial, O/C, A assignment, Ex exercise, Ep expired, ...)';
-comment on column ledger.flex_trades.exchange is 'Execution venue';
-comment on column ledger.flex_trades.order_type is 'Order type (LMT, MKT, ...)';
-comment on column ledger.flex_trades.is_api_order is 'isAPIOrder Y/N';
-comment on column ledger.flex_trades.cancel is 'true for a cancellation row (buySell "(Ca.)", TradeCancel or code Ca)';
-comment on column ledger.flex_trades.cancels_transaction_id is 'On a cancellation: the transactionID of the row it cancels';
-comment on column ledger.flex_trades.cancelled_by_transaction_id is 'On a fill IB later cancelled: the transactionID of the cancellation row';
-comment on column ledger.flex_trades.cancelled_at is 'On a fill IB later cancelled: when blotter imported the cancellation';
-comment on column ledger.flex_trades.orig_trade_id is 'origTradeID: the trade a cancellation or correction refers to';
-comment on column ledger.flex_trades.orig_transaction_id is 'origTransactionID';
-comment on column ledger.flex_trades.level_of_detail is 'EXECUTION (TCF rows may leave it out)';
-comment on column ledger.flex_trades.payload is 'The event payload: raw (every non-empty attribute as IB wrote it), dates (as read), section, element';
+       e.payload
+  from ledger.events e
+ cross join lateral (select e.payload -> 'raw' as r, e.payload -> 'dates' as d) x
+ where e.source = 'flex' and e.event_type = 'flex_trade';
+comment on view ledger.flex_trade_rows is 'Every trade row of every imported statement (Trade rows of levelOfDetail EXECUTION, TradeConfirm rows), as recorded: a fill in both a Trade Confirmation and an Activity statement is two rows here; flex_trades picks and links them.';
+comment on column ledger.flex_trade_rows.seq is 'Ledger seq of the event holding this row';
+comment on column ledger.flex_trade_rows.recorded_at is 'When blotter imported the row';
+comment on column ledger.flex_trade_rows.occurred_at is 'The event''s time: the fill''s (dateTime), else its date''s New York midnight';
+comment on column ledger.flex_trade_rows.account is 'IB account (accountId)';
+comment on column ledger.flex_trade_rows.statement_type is 'AF (Activity statement, the book of record) or TCF (Trade Confirmation, same day)';
+comment on column ledger.flex_trade_rows.exec_id is 'IB execution id (ibExecID, TCF execID): the API execId, the join key to live fills; usually NULL on cancellation rows';
+comment on column ledger.flex_trade_rows.transaction_id is 'IB transactionID, unique per statement row';
+comment on column ledger.flex_trade_rows.trade_id is 'IB tradeID';
+comment on column ledger.flex_trade_rows.order_id is 'IB order id (ibOrderID, TCF orderID), shared by an order''s fills; not the API permId';
+comment on column ledger.flex_trade_rows.brokerage_order_id is 'IB brokerageOrderID';
+comment on column ledger.flex_trade_rows.order_ref is 'orderReference: the API orderRef the bot set (often empty)';
+comment on column ledger.flex_trade_rows.con_id is 'IB contract id (conid)';
+comment on column ledger.flex_trade_rows.symbol is 'Symbol';
+comment on column ledger.flex_trade_rows.description is 'Instrument description';
+comment on column ledger.flex_trade_rows.sec_type is 'assetCategory: STK, OPT, FUT, FOP, CASH, BOND, ...';
+comment on column ledger.flex_trade_rows.currency is 'Trade currency';
+comment on column ledger.flex_trade_rows.fx_rate_to_base is 'fxRateToBase: amount x rate = base currency';
+comment on column ledger.flex_trade_rows.multiplier is 'Contract multiplier';
+comment on column ledger.flex_trade_rows.side is 'BUY or SELL (a cancellation keeps the side it cancels)';
+comment on column ledger.flex_trade_rows.quantity is 'Signed as IB writes it: positive buy, negative sell; a cancellation negates the original';
+comment on column ledger.flex_trade_rows.price is 'Trade price (tradePrice, TCF price)';
+comment on column ledger.flex_trade_rows.trade_money is 'quantity x price x multiplier (tradeMoney, TCF amount)';
+comment on column ledger.flex_trade_rows.proceeds is '-trade_money: negative for buys';
+comment on column ledger.flex_trade_rows.commission is 'Commission as a positive charge (IB''s ibCommission negated: IB writes charges negative); a rebate is negative';
+comment on column ledger.flex_trade_rows.commission_currency is 'Currency of the commission (can differ from the trade''s)';
+comment on column ledger.flex_trade_rows.taxes is 'Transaction taxes';
+comment on column ledger.flex_trade_rows.net_cash is 'proceeds + ibCommission + taxes when the commission is in the trade currency';
+comment on column ledger.flex_trade_rows.cost is 'Cost basis IB assigns (opening buy positive)';
+comment on column ledger.flex_trade_rows.fifo_pnl_realized is 'Realized P&L, FIFO, net of commissions';
+comment on column ledger.flex_trade_rows.mtm_pnl is 'Mark-to-market P&L against closePrice (commissions not included)';
+comment on column ledger.flex_trade_rows.close_price is 'Closing price of the trade date';
+comment on column ledger.flex_trade_rows.trade_time is 'When the fill happened (dateTime, New York wall clock converted to an instant); the trade date''s New York midnight when IB gave no time';
+comment on column ledger.flex_trade_rows.trade_date is 'Trade date';
+comment on column ledger.flex_trade_rows.settle_date is 'Settlement date (settleDateTarget, TCF settleDate)';
+comment on column ledger.flex_trade_rows.report_date is 'Date IB booked the row (later than trade_date for cancellations and corrections)';
+comment on column ledger.flex_trade_rows.order_time is 'When the order was placed';
+comment on column ledger.flex_trade_rows.transaction_type is 'ExchTrade, BookTrade, TradeCancel, TradeCorrect, FracShare, ...';
+comment on column ledger.flex_trade_rows.open_close is 'O opening, C closing, C;O closing and reopening';
+comment on column ledger.flex_trade_rows.codes is 'IB notes/codes split at ; (case-sensitive: Ca cancelled, Co corrected, P partial, O/C, A assignment, Ex exercise, Ep expired, ...)';
+comment on column ledger.flex_trade_rows.exchange is 'Execution venue';
+comment on column ledger.flex_trade_rows.order_type is 'Order type (LMT, MKT, ...)';
+comment on column ledger.flex_trade_rows.is_api_order is 'isAPIOrder Y/N';
+comment on column ledger.flex_trade_rows.cancel is 'true for a cancellation row (buySell "(Ca.)", TradeCancel or code Ca)';
+comment on column ledger.flex_trade_rows.correct is 'true for a correction row (TradeCorrect or code Co): it stands, and replaces the row it names';
+comment on column ledger.flex_trade_rows.orig_trade_id is 'origTradeID: the trade a cancellation or correction refers to';
+comment on column ledger.flex_trade_rows.orig_transaction_id is 'origTransactionID: the row a cancellation or correction refers to';
+comment on column ledger.flex_trade_rows.level_of_detail is 'EXECUTION (TCF rows may leave it out)';
+comment on column ledger.flex_trade_rows.payload is 'The event payload: raw (every non-empty attribute as IB wrote it), dates (as read), section, element';
 
--- Fills that count: executions nobody cancelled (the cancellation rows and what they cancel
--- left out).
+-- Statements' trades: one row per fill (and per cancellation row). An execution reported by
+-- both a Trade Confirmation (same day) and an Activity statement (the book of record) shows
+-- once, from the Activity statement; a row a later cancellation or correction replaces
+-- names it.
+create or replace view ledger.flex_trades as
+with r as (
+  select x.* from ledger.flex_trade_rows x
+   where x.statement_type = 'AF' or x.exec_id is null
+      or not exists (select 1 from ledger.flex_trade_rows a where a.account = x.account and a.exec_id = x.exec_id and a.statement_type = 'AF')
+),
+-- the rows that replace others, by what they point at (hash joins: a lookup per fill was
+-- quadratic)
+k as (select * from r where r.cancel or r.correct),
+k_txn as (select distinct on (account, orig_transaction_id) * from k where orig_transaction_id is not null order by account, orig_transaction_id, seq),
+k_trade as (select distinct on (account, orig_trade_id) * from k where orig_trade_id is not null order by account, orig_trade_id, seq),
+-- a cancellation that names no original but carries the original's execution id
+k_exec as (select distinct on (account, exec_id) * from k where cancel and exec_id is not null and orig_transaction_id is null and orig_trade_id is null
+            order by account, exec_id, seq)
+select r.*,
+       case when r.cancel then r.orig_transaction_id end as cancels_transaction_id,
+       case when not r.cancel then coalesce(c1.transaction_id, c2.transaction_id, c3.transaction_id) end as cancelled_by_transaction_id,
+       case when not r.cancel then coalesce(c1.recorded_at, c2.recorded_at, c3.recorded_at) end as cancelled_at
+  from r
+  left join k_txn c1 on c1.account = r.account and c1.orig_transaction_id = r.transaction_id and c1.seq <> r.seq
+  left join k_trade c2 on c2.account = r.account and c2.orig_trade_id = r.trade_id and c2.seq <> r.seq
+  left join k_exec c3 on c3.account = r.account and c3.exec_id = r.exec_id and c3.seq <> r.seq;
+comment on view ledger.flex_trades is 'Fills from IB Flex statements, one row per execution and per cancellation; an execution in both a Trade Confirmation and an Activity statement shows once, from the Activity statement. Roll-ups (Order, SymbolSummary, AssetSummary) are not recorded. Cancelled and corrected rows name what replaced them.';
+comment on column ledger.flex_trades.cancels_transaction_id is 'On a cancellation: the transactionID of the row it cancels';
+comment on column ledger.flex_trades.cancelled_by_transaction_id is 'On a fill IB later cancelled or corrected: the transactionID of the cancellation or correction row';
+comment on column ledger.flex_trades.cancelled_at is 'On a fill IB later cancelled or corrected: when blotter imported that row';
+
+-- Fills that count: executions nobody cancelled or corrected (the cancellation rows and
+-- what they replace left out).
 create or replace view ledger.flex_fills as
 select * from ledger.flex_trades where not cancel and cancelled_by_transaction_id is null and exec_id is not null;
-comment on view ledger.flex_fills is 'Statement fills that stand: flex_trades without cancellation rows and without the fills they cancel.';
+comment on view ledger.flex_fills is 'Statement fills that stand: flex_trades without cancellation rows and without the rows cancellations or corrections replace.';
 -- the same columns, the same words
 do $$
 declare c record;
 begin
+  for c in select v.relname as view, a.attname, d.description
+             from pg_catalog.pg_attribute a join pg_catalog.pg_description d on d.objoid = a.attrelid and d.objsubid = a.attnum
+            cross join (values ('flex_trades'), ('flex_fills')) v(relname)
+            where a.attrelid = 'ledger.flex_trade_rows'::regclass and a.attnum > 0 loop
+    execute format('comment on column ledger.%I.%I is %L', c.view, c.attname, c.description);
+  end loop;
   for c in select a.attname, d.description from pg_catalog.pg_attribute a join pg_catalog.pg_description d on d.objoid = a.attrelid and d.objsubid = a.attnum
-            where a.attrelid = 'ledger.flex_trades'::regclass and a.attnum > 0 loop
+            where a.attrelid = 'ledger.flex_trades'::regclass and a.attnum > 0 and a.attname in ('cancels_transaction_id', 'cancelled_by_transaction_id', 'cancelled_at') loop
     execute format('comment on column ledger.flex_fills.%I is %L', c.attname, c.description);
   end loop;
 end
@@ -181,7 +195,7 @@ select e.seq, e.recorded_at, e.account,
        ledger.flex_num(r ->> 'fifoPnlUnrealized') as fifo_pnl_unrealized, r ->> 'side' as side,
        ledger.flex_num(r ->> 'percentOfNAV') as percent_of_nav, e.payload
   from ledger.events e cross join lateral (select e.payload -> 'raw' as r) x
- where e.event_type = 'flex_position';
+ where e.source = 'flex' and e.event_type = 'flex_position';
 comment on view ledger.flex_positions is 'Open positions from Activity statements (OpenPositions, the SUMMARY level: lot rows are in flex_position_lots), one row per account, report date and instrument. A closed position has no row (IB writes no zero rows).';
 comment on column ledger.flex_positions.seq is 'Ledger seq of the event holding this row';
 comment on column ledger.flex_positions.recorded_at is 'When blotter imported the row';
@@ -213,7 +227,7 @@ select e.seq, e.recorded_at, e.account,
        ledger.flex_id(r ->> 'originatingTransactionID') as originating_transaction_id,
        r ->> 'code' as code, e.payload
   from ledger.events e cross join lateral (select e.payload -> 'raw' as r) x
- where e.event_type = 'flex_position_lot';
+ where e.source = 'flex' and e.event_type = 'flex_position_lot';
 comment on view ledger.flex_position_lots is 'Open tax lots from Activity statements (OpenPositions at levelOfDetail LOT); they add up to the flex_positions row of their instrument.';
 comment on column ledger.flex_position_lots.seq is 'Ledger seq of the event holding this row';
 comment on column ledger.flex_position_lots.recorded_at is 'When blotter imported the row';
@@ -259,7 +273,7 @@ select e.seq, e.recorded_at, e.account,
        ledger.to_bigint(r ->> 'conid') as con_id, r ->> 'symbol' as symbol, r ->> 'description' as description,
        r ->> 'code' as code, e.payload
   from ledger.events e cross join lateral (select e.payload -> 'raw' as r, e.payload -> 'dates' as d) x
- where e.event_type = 'flex_cash_transaction';
+ where e.source = 'flex' and e.event_type = 'flex_cash_transaction';
 comment on view ledger.flex_cash_transactions is 'Cash transactions from Activity statements (deposits, withdrawals, dividends, withholding, interest, fees, ...), DETAIL rows only (summary copies are not recorded). A reversal is its own row with the opposite sign.';
 comment on column ledger.flex_cash_transactions.seq is 'Ledger seq of the event holding this row';
 comment on column ledger.flex_cash_transactions.recorded_at is 'When blotter imported the row';
@@ -297,7 +311,7 @@ select e.seq, e.recorded_at, e.account, r ->> 'currency' as currency, r ->> 'lev
        ledger.flex_num(r ->> 'endingCash') as ending_cash, ledger.flex_num(r ->> 'endingSettledCash') as ending_settled_cash, e.payload
   from ledger.events e
  cross join lateral (select e.payload -> 'raw' as r, e.payload -> 'dates' as d, null::jsonb as s) x
- where e.event_type = 'flex_cash_report';
+ where e.source = 'flex' and e.event_type = 'flex_cash_report';
 comment on view ledger.flex_cash_report is 'Cash report from Activity statements: per account, period and currency (and BASE_SUMMARY, the total in base currency), starting cash, each kind of activity and ending cash.';
 comment on column ledger.flex_cash_report.seq is 'Ledger seq of the event holding this row';
 comment on column ledger.flex_cash_report.recorded_at is 'When blotter imported the row';
@@ -333,7 +347,7 @@ select e.seq, e.recorded_at, e.account,
        ledger.flex_num(r ->> 'dividendAccruals') as dividend_accruals, ledger.flex_num(r ->> 'interestAccruals') as interest_accruals,
        ledger.flex_num(r ->> 'total') as nav, e.payload
   from ledger.events e cross join lateral (select e.payload -> 'raw' as r) x
- where e.event_type = 'flex_nav';
+ where e.source = 'flex' and e.event_type = 'flex_nav';
 comment on view ledger.flex_nav is 'Daily net asset value in base currency from Activity statements (EquitySummaryByReportDateInBase), one row per account and report date.';
 comment on column ledger.flex_nav.seq is 'Ledger seq of the event holding this row';
 comment on column ledger.flex_nav.recorded_at is 'When blotter imported the row';
@@ -355,9 +369,10 @@ create or replace view ledger.flex_statements as
 select e.seq, e.recorded_at as imported_at, e.account, e.payload ->> 'type' as type, e.payload ->> 'query_name' as query_name,
        ledger.flex_date(e.payload ->> 'from_date') as from_date, ledger.flex_date(e.payload ->> 'to_date') as to_date,
        nullif(e.payload ->> 'period', '') as period, ledger.flex_time(e.payload ->> 'when_generated') as when_generated,
-       e.payload ->> 'file' as file, e.payload ->> 'sha256' as sha256, e.payload -> 'rows' as rows, e.payload -> 'skipped' as skipped
+       e.payload ->> 'file' as file, e.payload ->> 'sha256' as sha256, e.payload -> 'rows' as rows, e.payload -> 'skipped' as skipped,
+       array(select jsonb_array_elements_text(e.payload -> 'sections')) as sections
   from ledger.events e
- where e.event_type = 'flex_statement';
+ where e.source = 'flex' and e.event_type = 'flex_statement';
 comment on view ledger.flex_statements is 'Flex statements imported: one row per account and statement (type, period, when IB generated it); importing the same statement again adds nothing.';
 comment on column ledger.flex_statements.seq is 'Ledger seq of the event';
 comment on column ledger.flex_statements.imported_at is 'When blotter first imported it';
@@ -372,12 +387,13 @@ comment on column ledger.flex_statements.file is 'File name it was imported from
 comment on column ledger.flex_statements.sha256 is 'SHA-256 of the file as imported';
 comment on column ledger.flex_statements.rows is 'Rows per section in the statement';
 comment on column ledger.flex_statements.skipped is 'Rows per section not recorded (roll-ups, summary copies)';
+comment on column ledger.flex_statements.sections is 'The sections the statement holds, empty ones included (what its query asked for)';
 
 create or replace view ledger.flex_rows as
 select e.seq, e.recorded_at, e.account, e.payload ->> 'section' as section, e.payload ->> 'element' as element,
        ledger.flex_id(e.payload -> 'raw' ->> 'transactionID') as transaction_id, e.occurred_at, e.payload -> 'dates' as dates, e.payload -> 'raw' as raw
   from ledger.events e
- where e.event_type = 'flex_row';
+ where e.source = 'flex' and e.event_type = 'flex_row';
 comment on view ledger.flex_rows is 'Every other Flex row (corporate actions, closed lots, FX rates, change in NAV, account information, sections blotter has no view for yet), as IB wrote it.';
 comment on column ledger.flex_rows.seq is 'Ledger seq of the event';
 comment on column ledger.flex_rows.recorded_at is 'When blotter imported it';
@@ -397,7 +413,7 @@ language sql stable security definer set search_path = '' as $$
   select e.account, e.payload ->> 'section', e.event_type, case when e.event_type = 'flex_statement' then e.entity_id end, count(*)::integer
     from unnest(p_streams, p_heads) as s(stream, head)
     join ledger.events e on e.stream = s.stream and e.stream_seq > s.head
-   where e.xmin = pg_catalog.pg_current_xact_id()::text::xid
+   where e.source = 'flex' and e.xmin = pg_catalog.pg_current_xact_id()::xid
    group by 1, 2, 3, 4
 $$;
 comment on function ledger.flex_appended(text[], bigint[]) is 'Rows this transaction appended to each stream past the given head, counted per account, section and event type (what a Flex import added).';

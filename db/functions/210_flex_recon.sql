@@ -30,13 +30,16 @@ declare
 begin
   -- An account without statements (most, until Flex is set up) has nothing to compare: no
   -- finding at all, rather than a "not compared" on every run.
-  if not exists (select 1 from ledger.events e where e.event_type = 'flex_statement' and e.account = p_account and e.recorded_at <= p_as_of) then
+  if not exists (select 1 from ledger.events e where e.source = 'flex' and e.event_type = 'flex_statement' and e.account = p_account and e.recorded_at <= p_as_of) then
     return;
   end if;
 
-  -- Executions of the days statement_days before the latest statement's end.
+  -- Executions of the days statement_days before the latest end of a statement with trades.
   select max(s.to_date) - recon.setting('statement_days')::integer into v_since from ledger.flex_statements s
-   where s.account = p_account and s.imported_at <= p_as_of;
+   where s.account = p_account and s.imported_at <= p_as_of and s.sections && array['Trades', 'TradeConfirms'];
+  if v_since is null then
+    v_since := 'infinity'::date;
+  end if;
   return query
   with cover as (
     -- the days the account's statements cover (at most a year each, as IB allows), and
@@ -46,15 +49,45 @@ begin
       from ledger.flex_statements s
      cross join lateral generate_series(s.from_date, least(s.to_date, s.from_date + 400), interval '1 day') d
      where s.account = p_account and s.imported_at <= p_as_of and s.from_date is not null and s.to_date is not null and s.to_date >= v_since
+       -- a statement whose query has no trades section says nothing about fills
+       and s.sections && array['Trades', 'TradeConfirms']
      group by 1
   ),
-  s as materialized (
+  -- The statement's trade rows as of p_as_of: an execution in a Trade Confirmation and an
+  -- Activity statement once (the Activity's), a row that a cancellation or correction
+  -- imported by then replaces marked so (as flex_trades does as of now).
+  rows_ as materialized (
+    select t.* from ledger.flex_trade_rows t
+     where t.account = p_account and t.recorded_at <= p_as_of
+       and t.occurred_at >= (v_since - 3)::timestamp at time zone 'America/New_York' and t.trade_date >= v_since
+  ),
+  r as (
+    select x.* from rows_ x
+     where x.statement_type = 'AF' or x.exec_id is null
+        or not exists (select 1 from rows_ a where a.exec_id = x.exec_id and a.statement_type = 'AF')
+  ),
+  k as (select * from r where r.cancel or r.correct),
+  s_all as (
     select t.exec_id, case when strpos(t.exec_id, '.') > 0 then regexp_replace(t.exec_id, '\.[^.]*$', '') else t.exec_id end as exec_base,
            t.side, abs(t.quantity) as quantity, t.price, t.commission, t.commission_currency, t.trade_time, t.trade_date, t.con_id, t.symbol,
-           t.sec_type, t.currency, t.multiplier, t.order_ref, t.order_id, t.transaction_id,
-           t.cancelled_by_transaction_id is not null and t.cancelled_at <= p_as_of as cancelled, t.cancelled_by_transaction_id
-      from ledger.flex_trades t
-     where t.account = p_account and t.recorded_at <= p_as_of and not t.cancel and t.exec_id is not null and t.trade_date >= v_since
+           t.sec_type, t.currency, t.multiplier, t.order_ref, t.order_id, t.transaction_id, t.seq, c.transaction_id as cancelled_by_transaction_id,
+           c.transaction_id is not null as cancelled
+      from r t
+      left join lateral (
+        select k.transaction_id from k
+         where k.seq <> t.seq
+           and (k.orig_transaction_id = t.transaction_id or k.orig_trade_id = t.trade_id
+                or (k.cancel and k.orig_transaction_id is null and k.orig_trade_id is null and k.exec_id = t.exec_id))
+         order by k.seq limit 1) c on true
+     where not t.cancel and t.exec_id is not null
+  ),
+  -- one standing row per execution (the latest, should IB list one twice), and the
+  -- replaced ones that nothing stands for any more
+  s as materialized (
+    select * from (select distinct on (exec_id) * from s_all where not cancelled order by exec_id, seq desc) y
+    union all
+    select x.* from s_all x
+     where x.cancelled and not exists (select 1 from s_all y where not y.cancelled and y.exec_base = x.exec_base)
   ),
   l_all as materialized (
     select e.entity_id as exec_id, coalesce(e.payload ->> 'exec_base', e.entity_id) as exec_base,
@@ -152,7 +185,10 @@ begin
    where not l.from_statement
      and (c.exec_id is not null
           -- (a fill within the fill window of the statement's generation may not have reached it yet)
-          or (exists (select 1 from cover v where v.day = (l.occurred_at at time zone 'America/New_York')::date and v.day >= v_since
+          -- futures and FX trade from 17:00 New York for the next trade date (as IB's statement dates them)
+          or (exists (select 1 from cover v where v.day = ((l.occurred_at at time zone 'America/New_York')
+                                                           + case when l.sec_type in ('FUT', 'FOP', 'CASH', 'CMDTY') then interval '7 hours' else interval '0' end)::date
+                                               and v.day >= v_since
                                                and l.occurred_at <= v.until - v_window)
               and not exists (select 1 from s where s.exec_base = l.exec_base)));
 
@@ -163,7 +199,7 @@ begin
   -- morning took it after the close. The live cash is IB's balance nearest v_end on either
   -- side with no fill between it and v_end, else not compared.
   select max(s.to_date) into v_report from ledger.flex_statements s
-   where s.account = p_account and s.type = 'AF' and s.imported_at <= p_as_of;
+   where s.account = p_account and s.type = 'AF' and s.imported_at <= p_as_of and s.sections && array['OpenPositions', 'CashReport'];
   if v_report is null then
     return;
   end if;
@@ -173,8 +209,9 @@ begin
    where e.event_type = 'position_snapshot' and e.account = p_account and e.recorded_at <= least(v_end, p_as_of)
    order by e.occurred_at desc, e.seq desc limit 1;
 
-  if exists (select 1 from ledger.flex_positions p where p.account = p_account and p.report_date = v_report and p.recorded_at <= p_as_of)
-     or v_snap is not null then
+  -- only when a statement of that day has the positions section (an empty one: flat)
+  if exists (select 1 from ledger.flex_statements s where s.account = p_account and s.type = 'AF' and s.imported_at <= p_as_of
+                and s.to_date = v_report and 'OpenPositions' = any(s.sections)) then
     return query
     with sp as (
       select p.con_id, p.symbol, p.sec_type, p.quantity from ledger.flex_positions p
@@ -233,9 +270,11 @@ begin
   -- summary's TotalCashValue in that currency) nearest v_end.
   return query
   with sc as (
-    select c.currency, c.ending_cash from ledger.flex_cash_report c
+    -- one row per currency (a daily and a month-to-date statement both end that day): the latest
+    select distinct on (c.currency) c.currency, c.ending_cash from ledger.flex_cash_report c
      where c.account = p_account and c.to_date = v_report and c.recorded_at <= p_as_of
        and c.currency ~ '^[A-Z]{3}$' and c.ending_cash is not null
+     order by c.currency, c.seq desc
   ),
   vals as (
     select e.payload ->> 'currency' as currency, coalesce(e.payload ->> 'key', e.payload ->> 'tag') as key,

@@ -3,25 +3,29 @@
 -- events elsewhere. A day an Activity statement covers for the account takes the
 -- statement's rows only, whatever the bot said (the statement is the book of record; the
 -- bot's own rows of that day stay in ledger.cash_flows); a day no statement covers takes
--- the bot's.
+-- the bot's, but for a flow a statement holds anyway (same day, kind, currency, amount).
+-- Only statements whose query has the CashTransactions section cover a day.
 
 create or replace view ledger.account_cash_flows as
 with covered as (
   select distinct s.account, d::date as day
     from ledger.flex_statements s
    cross join lateral generate_series(s.from_date, least(s.to_date, s.from_date + 400), interval '1 day') d
-   where s.type = 'AF' and s.from_date is not null and s.to_date is not null
-)
+   where s.type = 'AF' and s.from_date is not null and s.to_date is not null and 'CashTransactions' = any(s.sections)
+),
+st as (select * from ledger.flex_cash_transactions t where t.date is not null)
 select 'statement'::text as source, t.account, t.date, t.time, t.kind, t.currency, t.amount, t.fx_rate_to_base, t.amount_base,
        t.transaction_id as reference, t.type as broker_type, t.description, t.con_id, t.symbol, t.seq
-  from ledger.flex_cash_transactions t
- where t.date is not null
+  from st t
 union all
 select 'bot', b.account, coalesce(b.value_date, (b.occurred_at at time zone 'America/New_York')::date), b.occurred_at, b.kind, b.currency, b.amount,
        null::numeric, null::numeric, b.flow_id, null::text, b.description, b.con_id, b.symbol, b.seq
   from ledger.cash_flows b
  where b.kind is not null and b.amount is not null
-   and not exists (select 1 from covered c where c.account = b.account and c.day = coalesce(b.value_date, (b.occurred_at at time zone 'America/New_York')::date));
+   and not exists (select 1 from covered c where c.account = b.account and c.day = coalesce(b.value_date, (b.occurred_at at time zone 'America/New_York')::date))
+   -- nor one a statement holds on a day it does not cover (a row dated before its period)
+   and not exists (select 1 from st t where t.account = b.account and t.kind = b.kind and t.currency = b.currency and t.amount = b.amount
+                      and t.date = coalesce(b.value_date, (b.occurred_at at time zone 'America/New_York')::date));
 comment on view ledger.account_cash_flows is 'Deposits, withdrawals, dividends, interest, fees and taxes per account and day, from IB''s Activity statements where one covers the day, else from the bot''s cash_flow events. Amounts signed as the account sees them.';
 comment on column ledger.account_cash_flows.source is 'statement (IB Flex CashTransactions) or bot (cash_flow events)';
 comment on column ledger.account_cash_flows.account is 'IB account';
