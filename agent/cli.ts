@@ -774,7 +774,7 @@ flex_cash_transactions, flex_cash_report, flex_nav and flex_statements; reconcil
 (scope statement, and every close run) compares them with the live feed and the bot.
   import    import statement files
   fetch     fetch statements from the Flex Web Service and import them
-The agent fetches and imports the previous business day's statements each New York
+The agent fetches and imports the statements up to the previous business day each New York
 morning when flex.token and flex.queries are set.
 `,
   subcommands: { import: flexImport, fetch: flexFetch },

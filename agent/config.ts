@@ -40,7 +40,7 @@ const SPEC = {
   flex: {
     token: str(true), queries: list(/^\d{1,12}$/, 'Flex query ids (digits)'), url: str(), user_agent: str(), dir: str(true),
     date_format: oneOf('auto', 'MM/dd/yyyy', 'dd/MM/yyyy'),
-    fetch_enabled: bool, poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
+    fetch_enabled: bool, fetch_sessions: int(1, 250), poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
     request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
   },
   ib: {
@@ -70,7 +70,7 @@ export type Config = {
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
   flex: {
     token: string; queries: string[]; url: string; user_agent: string; dir: string; date_format: 'auto' | 'MM/dd/yyyy' | 'dd/MM/yyyy';
-    fetch_enabled: boolean; poll_ms: number;
+    fetch_enabled: boolean; fetch_sessions: number; poll_ms: number;
     max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
   };
   ib: {

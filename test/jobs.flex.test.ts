@@ -34,7 +34,7 @@ async function statementXml(dir: string, account: string, day: string): Promise<
 
 function settings(url: string, over: Partial<Config['flex']> = {}): Config['flex'] {
   return {
-    token: TOKEN, queries: ['111'], url, user_agent: 'blotter-test/1', dir: '', date_format: 'auto', fetch_enabled: true, poll_ms: 1, max_wait_ms: 10_000,
+    token: TOKEN, queries: ['111'], url, user_agent: 'blotter-test/1', dir: '', date_format: 'auto', fetch_enabled: true, fetch_sessions: 1, poll_ms: 1, max_wait_ms: 10_000,
     throttle_backoff_ms: 1, request_timeout_ms: 5000, import_timeout_ms: 60_000, ...over,
   };
 }
@@ -53,7 +53,9 @@ t.test('07:00 New York on business days, for the session before', async (t) => {
   t.match(d('2026-07-06T12:00:00Z'), { due: false }, '08:00 New York in daylight time');
   t.match(d('2026-11-26T12:00:00Z'), { due: false, why: /holiday/ }, 'Thanksgiving');
   t.match(d('2026-11-28T12:00:00Z'), { due: false, why: /weekend/ }, 'Saturday');
-  t.match(d('2026-12-01T12:00:00Z'), { due: true, day: '2026-11-30' }, 'Tuesday: Monday');
+  t.match(d('2026-12-01T12:00:00Z'), { due: true, day: '2026-11-30', from: '2026-11-30' }, 'Tuesday: Monday');
+  t.match(flexFetchDecision(new Date('2026-12-01T12:00:00Z'), cal, 5), { due: true, from: '2026-11-23', day: '2026-11-30' },
+    'five sessions back, Thanksgiving not among them: Monday 23 to Monday 30');
 });
 
 t.test('the task fetches, imports into the ledger and reconciles the account against it', async (t) => {
@@ -67,7 +69,7 @@ t.test('the task fetches, imports into the ledger and reconciles the account aga
   const calls: { account: string; scope: ReconScope }[] = [];
   const recon: ReconDeps = { ...sqlDeps(sql, log, { reconTimeoutMs: 5000 }), reconcile: async (account, _asOf, scope) => { calls.push({ account, scope }); } };
   const s = settings(fake.url);
-  const task = run({ log, settings: s, recon, fetchAndImport: (q, day) => fetchAndImport(sql, { settings: s, home, queryId: q, fromDate: day, toDate: day, log }) });
+  const task = run({ log, settings: s, recon, fetchAndImport: (q, from, to) => fetchAndImport(sql, { settings: s, home, queryId: q, fromDate: from, toDate: to, log }) });
 
   await task(tick('2026-11-30T11:00:00.000Z'), helpers('1'));
   t.equal(fake.requests.length, 0, '06:00 New York: nothing fetched');
@@ -100,7 +102,7 @@ t.test('refused by IB: the job fails naming the query, never the token; unconfig
   const log = pino({ level: 'debug' }, { write: (s: string) => { lines.push(s); } });
   const recon: ReconDeps = { ...sqlDeps(sql, log, { reconTimeoutMs: 5000 }), reconcile: async () => {} };
   const s = settings(fake.url);
-  const task = run({ log, settings: s, recon, fetchAndImport: (q, day) => fetchAndImport(sql, { settings: s, home, queryId: q, fromDate: day, toDate: day, log }) });
+  const task = run({ log, settings: s, recon, fetchAndImport: (q, from, to) => fetchAndImport(sql, { settings: s, home, queryId: q, fromDate: from, toDate: to, log }) });
   // A refusal no retry can change (a bad token) completes the job, logged as an error.
   await task(tick('2026-11-30T12:00:00.000Z'), helpers('1'));
   const failed = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50);
@@ -112,7 +114,7 @@ t.test('refused by IB: the job fails naming the query, never the token; unconfig
     script: Array.from({ length: 50 }, () => ({ on: 'SendRequest' as const, code: 1001, message: 'Statement could not be generated at this time. Please try again shortly.' })) });
   t.teardown(() => busy.close());
   const s2 = settings(busy.url, { max_wait_ms: 1000, poll_ms: 100 });
-  const task2 = run({ log, settings: s2, recon, fetchAndImport: (q, day) => fetchAndImport(sql, { settings: s2, home, queryId: q, fromDate: day, toDate: day, log }) });
+  const task2 = run({ log, settings: s2, recon, fetchAndImport: (q, from, to) => fetchAndImport(sql, { settings: s2, home, queryId: q, fromDate: from, toDate: to, log }) });
   const err = await Promise.resolve(task2(tick('2026-11-30T12:00:00.000Z'), helpers('2'))).then(() => null, (e: Error) => e);
   t.match(err?.message, /flex_fetch for 2026-11-27: query 111: .*not fetched within maxWaitMs/);
   t.notOk(String(err?.message).includes(TOKEN), 'not in the error');

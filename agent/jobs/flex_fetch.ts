@@ -21,26 +21,31 @@ export type FlexJobDeps = {
   log: pino.Logger;
   settings: Config['flex'];
   recon: ReconDeps;
-  // fetch one query's statement for a day and import it
-  fetchAndImport: (queryId: string, day: string) => Promise<FetchImportResult>;
+  // fetch one query's statement for the days from..to and import it
+  fetchAndImport: (queryId: string, from: string, to: string) => Promise<FetchImportResult>;
 };
 
 const NY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
-export type FlexFetchDecision = { due: boolean; day: string | null; why: string };
+export type FlexFetchDecision = { due: boolean; day: string | null; from: string | null; why: string };
 
 // Whether the tick is 07:00 New York on an open day, and which session it fetches (the one
-// before: Monday fetches Friday, the day after a holiday the session before it).
-export function flexFetchDecision(tick: Date, cal: Calendar): FlexFetchDecision {
+// before: Monday fetches Friday, the day after a holiday the session before it). `from`
+// reaches `sessions` sessions back: a morning the agent missed (down, or IB refusing) is
+// fetched again by the next ones, and what was already imported adds nothing.
+export function flexFetchDecision(tick: Date, cal: Calendar, sessions = 1): FlexFetchDecision {
   const p = Object.fromEntries(NY.formatToParts(tick).map((x) => [x.type, x.value]));
   const today = `${p.year}-${p.month}-${p.day}`;
-  if (+p.hour! !== FETCH_HOUR_NY || +p.minute! !== 0) return { due: false, day: null, why: `${p.hour}:${p.minute} New York is not ${FETCH_HOUR_NY}:00` };
+  const no = (why: string): FlexFetchDecision => ({ due: false, day: null, from: null, why });
+  if (+p.hour! !== FETCH_HOUR_NY || +p.minute! !== 0) return no(`${p.hour}:${p.minute} New York is not ${FETCH_HOUR_NY}:00`);
   const i = cal.index.get(today);
-  if (i === undefined) return { due: false, day: null, why: `the calendar does not cover ${today}` };
+  if (i === undefined) return no(`the calendar does not cover ${today}`);
   const s = cal.sessions[i]!;
-  if (!s.isOpen) return { due: false, day: null, why: `${today} is ${s.kind}${s.reason ? ` (${s.reason})` : ''}` };
-  for (let j = i - 1; j >= 0; j--) if (cal.sessions[j]!.isOpen) return { due: true, day: cal.sessions[j]!.day, why: `${today} is a business day` };
-  return { due: false, day: null, why: `the calendar holds no session before ${today}` };
+  if (!s.isOpen) return no(`${today} is ${s.kind}${s.reason ? ` (${s.reason})` : ''}`);
+  const before: string[] = [];
+  for (let j = i - 1; j >= 0 && before.length < sessions; j--) if (cal.sessions[j]!.isOpen) before.push(cal.sessions[j]!.day);
+  if (before.length === 0) return no(`the calendar holds no session before ${today}`);
+  return { due: true, day: before[0]!, from: before.at(-1)!, why: `${today} is a business day` };
 }
 
 export function run(deps: FlexJobDeps): Task {
@@ -52,15 +57,16 @@ export function run(deps: FlexJobDeps): Task {
     }
     const at = scheduledAt(payload, helpers.job);
     const ny = NY.formatToParts(at).map((x) => x.value).join('').slice(0, 10);
-    const cal = calendarOf(await deps.recon.sessions(addDays(ny, -14), addDays(ny, 1)));
-    const d = flexFetchDecision(at, cal);
-    deps.log.info({ job: TASK, at: at.toISOString(), due: d.due, day: d.day }, `${TASK}: ${d.why}${d.due ? `: fetching ${d.day}` : ', nothing due'}`);
+    const cal = calendarOf(await deps.recon.sessions(addDays(ny, -(deps.settings.fetch_sessions * 2 + 14)), addDays(ny, 1)));
+    const d = flexFetchDecision(at, cal, deps.settings.fetch_sessions);
+    deps.log.info({ job: TASK, at: at.toISOString(), due: d.due, from: d.from, day: d.day },
+      `${TASK}: ${d.why}${d.due ? `: fetching ${d.from === d.day ? d.day : `${d.from} to ${d.day}`}` : ', nothing due'}`);
     if (!d.due) return;
     const failed: string[] = [];
     const accounts = new Set<string>();
     for (const q of queries) {
       try {
-        const r = await deps.fetchAndImport(q, d.day!);
+        const r = await deps.fetchAndImport(q, d.from!, d.day!);
         for (const s of r.imported?.statements ?? []) accounts.add(s.account);
         deps.log.info({ job: TASK, query: q, file: r.file, new: r.imported?.new, known: r.imported?.known }, `${TASK}: query ${q} imported`);
       } catch (err) {

@@ -32,7 +32,7 @@ export type JobsOptions = {
 };
 
 const NO_FLEX: Config['flex'] = {
-  token: '', queries: [], url: '', user_agent: '', dir: '', date_format: 'auto', fetch_enabled: false, poll_ms: 6000, max_wait_ms: 60_000,
+  token: '', queries: [], url: '', user_agent: '', dir: '', date_format: 'auto', fetch_enabled: false, fetch_sessions: 1, poll_ms: 6000, max_wait_ms: 60_000,
   throttle_backoff_ms: 600_000, request_timeout_ms: 60_000, import_timeout_ms: 60_000,
 };
 
@@ -42,8 +42,8 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
   return {
     [flexFetch.TASK]: flexFetch.run({
       log: flexLog, settings: flex.settings, recon: o.recon,
-      fetchAndImport: flex.fetchAndImport ?? (async (queryId, day) =>
-        fetchAndImport(o.sql, { settings: flex.settings, home: flex.home, queryId, fromDate: day, toDate: day, log: flexLog })),
+      fetchAndImport: flex.fetchAndImport ?? (async (queryId, from, to) =>
+        fetchAndImport(o.sql, { settings: flex.settings, home: flex.home, queryId, fromDate: from, toDate: to, log: flexLog })),
     }),
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [reconHourly.TASK]: reconHourly.run(o.recon),
