@@ -596,6 +596,35 @@ t.test('a past run repeats exactly when an Activity statement follows the Trade 
   t.same((await sql`select statement_type from ledger.flex_trades`).map((r) => r.statement_type), ['AF']);
 });
 
+t.test('odd rows never fail a run or a view; a fill corrected and then cancelled is one finding', async (t) => {
+  const sql = await fresh(t);
+  await put(sql, [live(F1), ibCommission(F1.execId, '1.00')]);
+  const F1b: Fill = { ...F1, execId: F1.execId, txn: '7770002', price: '187.26' };
+  await importStatement(sql, {
+    from: Y, to: Y, fills: [F1],
+    cancels: [{ of: F1, txn: '7770001' }],
+  });
+  // the correction (same execution id), then its own cancellation, in later statements
+  await importStatement(sql, { from: Y, to: Y, fills: [F1b], generated: new Date(Date.now() - 30_000).toISOString() });
+  await importStatement(sql, { from: Y, to: Y, cancels: [{ of: F1b, txn: '7770003' }], generated: new Date(Date.now() - 20_000).toISOString() });
+  const rows = await sql`select key, category from recon.check_statement(${ACCOUNT}, clock_timestamp())`;
+  t.same(rows.map((r) => [r.key, r.category]), [[F1.execId, 'statement.execution_cancelled']], 'one finding for the one live fill');
+  // Rows no importer writes, as a hand-made append could: a run and the views read them as NULL.
+  await put(sql, [
+    { type: 'flex_trade', source: 'flex', stream: `flex:${ACCOUNT}`, entity: 'odd', key: 'odd:1',
+      payload: { section: 'Trades', exec_id: '0000e0d5.6571ffff.01.01', cancel: 'perhaps', codes: 'P', dates: { dateTime: '2026-02-30T25:00:00Z', tradeDate: '2026-02-30' }, raw: { quantity: 'x' } } },
+    { type: 'flex_statement', source: 'flex', stream: `flex:${ACCOUNT}`, entity: 'odd', key: 'odd:2', payload: { type: 'AF', from_date: '2026-02-30', to_date: Y, sections: 'all' } },
+    { ...live({ ...F2, at: ny(Y, '11:00:00') }), payload: { ...live(F2).payload, from_statement: 'maybe' } },
+  ]);
+  const again = await sql`select count(*)::int as n from recon.check_statement(${ACCOUNT}, clock_timestamp())`;
+  t.ok(again[0]!.n >= 1, 'the check runs');
+  for (const v of ['flex_trade_rows', 'flex_trades', 'flex_fills', 'flex_statements', 'account_cash_flows']) {
+    await t.resolves(sql.unsafe(`select * from ledger.${v}`), `ledger.${v} reads`);
+  }
+  const [odd] = await sql`select trade_date, trade_time, cancel, codes, quantity from ledger.flex_trade_rows where exec_id = '0000e0d5.6571ffff.01.01'`;
+  t.same(odd, { trade_date: null, trade_time: odd!.trade_time, cancel: false, codes: [], quantity: null });
+});
+
 t.test('blotter recon run --scope statement prints the statement entity and its breaks', async (t) => {
   const { sql, url } = await testDb(t);
   const P: Fill = { ...F1, execId: '0000e0d5.65711101.01.01' };

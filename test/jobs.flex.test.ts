@@ -47,9 +47,9 @@ t.test('07:00 New York on business days, for the session before', async (t) => {
   const deps = sqlDeps(sql, pino({ level: 'silent' }), { reconTimeoutMs: 5000 });
   const cal = calendarOf(await deps.sessions('2026-06-20', '2026-12-10'));
   const d = (iso: string) => flexFetchDecision(new Date(iso), cal);
-  t.match(d('2026-11-30T12:00:00Z'), { due: true, day: '2026-11-27' }, 'Monday in standard time (12:00 UTC): Friday, an early close');
+  t.match(d('2026-11-30T12:00:00Z'), { due: true, from: '2026-11-27', day: '2026-11-29' }, 'Monday in standard time (12:00 UTC): Friday (an early close) to Sunday');
   t.match(d('2026-11-30T11:00:00Z'), { due: false }, '06:00 New York');
-  t.match(d('2026-07-06T11:00:00Z'), { due: true, day: '2026-07-02' }, 'daylight time (11:00 UTC); Friday 3 July is a holiday');
+  t.match(d('2026-07-06T11:00:00Z'), { due: true, from: '2026-07-02', day: '2026-07-05' }, 'daylight time (11:00 UTC); Friday 3 July is a holiday: Thursday to Sunday');
   t.match(d('2026-07-06T12:00:00Z'), { due: false }, '08:00 New York in daylight time');
   t.match(d('2026-11-26T12:00:00Z'), { due: false, why: /holiday/ }, 'Thanksgiving');
   t.match(d('2026-11-28T12:00:00Z'), { due: false, why: /weekend/ }, 'Saturday');
@@ -76,7 +76,7 @@ t.test('the task fetches, imports into the ledger and reconciles the account aga
 
   await task(tick('2026-11-30T12:00:00.000Z'), helpers('2'));
   const send = fake.requests.find((r) => r.path.endsWith('/SendRequest'))!;
-  t.match(send.query, { q: '111', fd: '20261127', td: '20261127', v: '3' }, 'asks for Friday explicitly');
+  t.match(send.query, { q: '111', fd: '20261127', td: '20261129', v: '3' }, 'asks for Friday to Sunday explicitly');
   t.equal(fake.requests.filter((r) => r.path.endsWith('/GetStatement')).length, 3, 'polled while IB generated it');
   const [st] = await sql`select account, to_char(from_date, 'YYYY-MM-DD') as from_date, file from ledger.flex_statements`;
   t.match(st, { account: 'U7', from_date: '2026-11-27' });
@@ -116,7 +116,7 @@ t.test('refused by IB: the job fails naming the query, never the token; unconfig
   const s2 = settings(busy.url, { max_wait_ms: 1000, poll_ms: 100 });
   const task2 = run({ log, settings: s2, recon, fetchAndImport: (q, from, to) => fetchAndImport(sql, { settings: s2, home, queryId: q, fromDate: from, toDate: to, log }) });
   const err = await Promise.resolve(task2(tick('2026-11-30T12:00:00.000Z'), helpers('2'))).then(() => null, (e: Error) => e);
-  t.match(err?.message, /flex_fetch for 2026-11-27: query 111: .*not fetched within maxWaitMs/);
+  t.match(err?.message, /flex_fetch for 2026-11-27 to 2026-11-29: query 111: .*not fetched within maxWaitMs/);
   t.notOk(String(err?.message).includes(TOKEN), 'not in the error');
 
   const before = fake.requests.length;

@@ -174,7 +174,8 @@ export function rowEvent(st: StatementInfo, section: string, element: string, at
     at = occurred(d, st, 'reportDate');
     if (level.toUpperCase() === 'LOT') {
       eventType = 'flex_position_lot';
-      const lot = present(attrs.originatingTransactionID) ?? content();
+      // by content: two open lots of one opening fill (a wash-sale split) share its id
+      const lot = content();
       entityType = 'position';
       entityId = conid;
       key = `flex:lot:${account}:${rd}:${conid}:${lot}`;

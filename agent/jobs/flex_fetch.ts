@@ -29,9 +29,9 @@ const NY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year
 
 export type FlexFetchDecision = { due: boolean; day: string | null; from: string | null; why: string };
 
-// Whether the tick is 07:00 New York on an open day, and which session it fetches (the one
-// before: Monday fetches Friday, the day after a holiday the session before it). `from`
-// reaches `sessions` sessions back: a morning the agent missed (down, or IB refusing) is
+// Whether the tick is 07:00 New York on an open day, and which days it fetches: from the
+// `sessions`-th session back to yesterday (Monday: Friday to Sunday; the day after a
+// holiday: the session before it to the holiday). Reaching back several sessions, a morning the agent missed (down, or IB refusing) is
 // fetched again by the next ones, and what was already imported adds nothing.
 export function flexFetchDecision(tick: Date, cal: Calendar, sessions = 1): FlexFetchDecision {
   const p = Object.fromEntries(NY.formatToParts(tick).map((x) => [x.type, x.value]));
@@ -45,7 +45,9 @@ export function flexFetchDecision(tick: Date, cal: Calendar, sessions = 1): Flex
   const before: string[] = [];
   for (let j = i - 1; j >= 0 && before.length < sessions; j--) if (cal.sessions[j]!.isOpen) before.push(cal.sessions[j]!.day);
   if (before.length === 0) return no(`the calendar holds no session before ${today}`);
-  return { due: true, day: before[0]!, from: before.at(-1)!, why: `${today} is a business day` };
+  // up to yesterday, not only the last session: weekend and holiday postings (cash, futures
+  // and FX trading on an NYSE holiday) are in the statement of those days
+  return { due: true, day: addDays(today, -1), from: before.at(-1)!, why: `${today} is a business day` };
 }
 
 export function run(deps: FlexJobDeps): Task {
@@ -88,6 +90,6 @@ export function run(deps: FlexJobDeps): Task {
     }
     // graphile-worker retries a failed job (max attempts in the crontab); a query that did
     // land is fetched again then, and its import adds nothing.
-    if (failed.length) throw new Error(`${TASK} for ${d.day}: ${failed.join('; ')}`);
+    if (failed.length) throw new Error(`${TASK} for ${d.from} to ${d.day}: ${failed.join('; ')}`);
   };
 }

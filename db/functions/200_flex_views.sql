@@ -12,19 +12,19 @@ language sql immutable parallel safe as $$
 $$;
 comment on function ledger.flex_num(text) is 'A Flex number as numeric: NULL for IB''s missing markers and anything that is not a number; thousands separators dropped.';
 
--- A payload.dates value (instant or date) as the New York calendar date it falls on.
+-- A payload.dates value (instant or date) as the New York calendar date it falls on; NULL
+-- for anything else, a well-formed impossible date (2026-02-30) included: a view never fails.
 create or replace function ledger.flex_date(p text) returns date
-language sql immutable parallel safe as $$
-  select case when p ~ '^\d{4}-\d{2}-\d{2}$' then p::date
-              when p ~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$' then (p::timestamptz at time zone 'America/New_York')::date end
+language sql stable parallel safe as $$
+  select case when length(p) = 10 then ledger.to_date(p) else (ledger.to_timestamptz(p) at time zone 'America/New_York')::date end
 $$;
-comment on function ledger.flex_date(text) is 'A Flex date or instant (as the importer stores them) as its New York calendar date; NULL otherwise.';
+comment on function ledger.flex_date(text) is 'A Flex date or instant (as the importer stores them) as its New York calendar date; NULL otherwise (never an error).';
 
 create or replace function ledger.flex_time(p text) returns timestamptz
-language sql immutable parallel safe as $$
-  select case when p ~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$' then p::timestamptz end
+language sql stable parallel safe as $$
+  select ledger.to_timestamptz(p)
 $$;
-comment on function ledger.flex_time(text) is 'A Flex instant (as the importer stores them) as timestamptz; NULL for a date without time.';
+comment on function ledger.flex_time(text) is 'A Flex instant (as the importer stores them) as timestamptz; NULL for a date without time and anything else (never an error).';
 
 -- IB writes 0 for "no original" in the orig* id attributes.
 create or replace function ledger.flex_id(p text) returns text
@@ -69,7 +69,7 @@ select e.seq, e.recorded_at, e.occurred_at, e.account,
        ledger.flex_time(d ->> 'orderTime') as order_time,
        r ->> 'transactionType' as transaction_type,
        nullif(nullif(r ->> 'openCloseIndicator', '-'), '') as open_close,
-       array(select jsonb_array_elements_text(e.payload -> 'codes')) as codes,
+       case when jsonb_typeof(e.payload -> 'codes') = 'array' then array(select jsonb_array_elements_text(e.payload -> 'codes')) else '{}'::text[] end as codes,
        r ->> 'exchange' as exchange, r ->> 'orderType' as order_type,
        case r ->> 'isAPIOrder' when 'Y' then true when 'N' then false end as is_api_order,
        coalesce(ledger.to_boolean(e.payload ->> 'cancel'), false) as cancel,
@@ -370,7 +370,8 @@ select e.seq, e.recorded_at as imported_at, e.account, e.payload ->> 'type' as t
        ledger.flex_date(e.payload ->> 'from_date') as from_date, ledger.flex_date(e.payload ->> 'to_date') as to_date,
        nullif(e.payload ->> 'period', '') as period, ledger.flex_time(e.payload ->> 'when_generated') as when_generated,
        e.payload ->> 'file' as file, e.payload ->> 'sha256' as sha256, e.payload -> 'rows' as rows, e.payload -> 'skipped' as skipped,
-       array(select jsonb_array_elements_text(e.payload -> 'sections')) as sections
+       -- NULL when the statement does not say (then it counts as holding every section)
+       case when jsonb_typeof(e.payload -> 'sections') = 'array' then array(select jsonb_array_elements_text(e.payload -> 'sections')) end as sections
   from ledger.events e
  where e.source = 'flex' and e.event_type = 'flex_statement';
 comment on view ledger.flex_statements is 'Flex statements imported: one row per account and statement (type, period, when IB generated it); importing the same statement again adds nothing.';
@@ -387,7 +388,7 @@ comment on column ledger.flex_statements.file is 'File name it was imported from
 comment on column ledger.flex_statements.sha256 is 'SHA-256 of the file as imported';
 comment on column ledger.flex_statements.rows is 'Rows per section in the statement';
 comment on column ledger.flex_statements.skipped is 'Rows per section not recorded (roll-ups, summary copies)';
-comment on column ledger.flex_statements.sections is 'The sections the statement holds, empty ones included (what its query asked for)';
+comment on column ledger.flex_statements.sections is 'The sections the statement holds, empty ones included (what its query asked for); NULL when not recorded: read as every section';
 
 create or replace view ledger.flex_rows as
 select e.seq, e.recorded_at, e.account, e.payload ->> 'section' as section, e.payload ->> 'element' as element,

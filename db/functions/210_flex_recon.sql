@@ -27,6 +27,7 @@ declare
   v_snap_at timestamptz;
   v_bot_seq bigint;
   v_since  date;
+  v_last   bigint;
 begin
   -- An account without statements (most, until Flex is set up) has nothing to compare: no
   -- finding at all, rather than a "not compared" on every run.
@@ -34,9 +35,16 @@ begin
     return;
   end if;
 
+  -- Rows are read up to the account's last statement event visible as of p_as_of: an import
+  -- writes its rows first and its statements last, in one transaction, and recorded_at is
+  -- the time of each insert, not of the commit; a run repeated later must not see rows of
+  -- an import that had not committed when it first ran.
+  select max(e.seq) into v_last from ledger.events e
+   where e.source = 'flex' and e.event_type = 'flex_statement' and e.account = p_account and e.recorded_at <= p_as_of;
+
   -- Executions of the days statement_days before the latest end of a statement with trades.
   select max(s.to_date) - recon.setting('statement_days')::integer into v_since from ledger.flex_statements s
-   where s.account = p_account and s.imported_at <= p_as_of and s.sections && array['Trades', 'TradeConfirms'];
+   where s.account = p_account and s.imported_at <= p_as_of and (s.sections is null or s.sections && array['Trades', 'TradeConfirms']);
   if v_since is null then
     v_since := 'infinity'::date;
   end if;
@@ -50,7 +58,7 @@ begin
      cross join lateral generate_series(s.from_date, least(s.to_date, s.from_date + 400), interval '1 day') d
      where s.account = p_account and s.imported_at <= p_as_of and s.from_date is not null and s.to_date is not null and s.to_date >= v_since
        -- a statement whose query has no trades section says nothing about fills
-       and s.sections && array['Trades', 'TradeConfirms']
+       and (s.sections is null or s.sections && array['Trades', 'TradeConfirms'])
      group by 1
   ),
   -- The statement's trade rows as of p_as_of: an execution in a Trade Confirmation and an
@@ -62,7 +70,7 @@ begin
            t.trade_time, t.trade_date, t.con_id, t.symbol, t.sec_type, t.currency, t.multiplier, t.order_ref, t.order_id, t.cancel, t.correct,
            t.orig_transaction_id, t.orig_trade_id
       from ledger.flex_trade_rows t
-     where t.account = p_account and t.recorded_at <= p_as_of
+     where t.account = p_account and t.recorded_at <= p_as_of and t.seq <= v_last
        and t.occurred_at >= (v_since - 3)::timestamp at time zone 'America/New_York' and t.trade_date >= v_since
   ),
   r as (
@@ -101,7 +109,7 @@ begin
            case e.payload ->> 'side' when 'BOT' then 'BUY' when 'SLD' then 'SELL' else e.payload ->> 'side' end as side,
            ledger.to_numeric(e.payload ->> 'shares') as quantity, ledger.to_numeric(e.payload ->> 'price') as price,
            coalesce(e.payload -> 'contract' ->> 'sec_type', '*') as sec_type, e.occurred_at, e.seq,
-           coalesce((e.payload ->> 'from_statement')::boolean, false) as from_statement,
+           coalesce(ledger.to_boolean(e.payload ->> 'from_statement'), false) as from_statement,
            -- a fill backfilled from a statement carries its commission itself (as the
            -- executions check reads it): without this, the run after a backfill judged it
            -- statement.commission_missing_live and appended an ib_commission repeating it
@@ -188,7 +196,9 @@ begin
          null::jsonb
     from l
     -- the cancelling row's transaction id (the cancelled fill's own is not what the detail names)
-    left join (select x.exec_base, x.exec_id, x.cancelled_by_transaction_id as transaction_id from s x where x.cancelled) c on c.exec_base = l.exec_base
+    -- one per execution (a fill corrected, then the correction cancelled, has two): the latest
+    left join (select distinct on (x.exec_base) x.exec_base, x.exec_id, x.cancelled_by_transaction_id as transaction_id
+                 from s x where x.cancelled order by x.exec_base, x.seq desc) c on c.exec_base = l.exec_base
    where not l.from_statement
      and (c.exec_id is not null
           -- (a fill within the fill window of the statement's generation may not have reached it yet)
@@ -206,7 +216,7 @@ begin
   -- morning took it after the close. The live cash is IB's balance nearest v_end on either
   -- side with no fill between it and v_end, else not compared.
   select max(s.to_date) into v_report from ledger.flex_statements s
-   where s.account = p_account and s.type = 'AF' and s.imported_at <= p_as_of and s.sections && array['OpenPositions', 'CashReport'];
+   where s.account = p_account and s.type = 'AF' and s.imported_at <= p_as_of and (s.sections is null or s.sections && array['OpenPositions', 'CashReport']);
   if v_report is null then
     return;
   end if;
@@ -218,11 +228,11 @@ begin
 
   -- only when a statement of that day has the positions section (an empty one: flat)
   if exists (select 1 from ledger.flex_statements s where s.account = p_account and s.type = 'AF' and s.imported_at <= p_as_of
-                and s.to_date = v_report and 'OpenPositions' = any(s.sections)) then
+                and s.to_date = v_report and (s.sections is null or 'OpenPositions' = any(s.sections))) then
     return query
     with sp as (
       select p.con_id, p.symbol, p.sec_type, p.quantity from ledger.flex_positions p
-       where p.account = p_account and p.report_date = v_report and p.recorded_at <= p_as_of
+       where p.account = p_account and p.report_date = v_report and p.recorded_at <= p_as_of and p.seq <= v_last
     ),
     moved as (
       select f.con_id, sum(case when f.occurred_at > v_end then 1 else -1 end * case f.side when 'BOT' then f.quantity when 'SLD' then -f.quantity else 0 end) as qty
@@ -279,7 +289,7 @@ begin
   with sc as (
     -- one row per currency (a daily and a month-to-date statement both end that day): the latest
     select distinct on (c.currency) c.currency, c.ending_cash from ledger.flex_cash_report c
-     where c.account = p_account and c.to_date = v_report and c.recorded_at <= p_as_of
+     where c.account = p_account and c.to_date = v_report and c.recorded_at <= p_as_of and c.seq <= v_last
        and c.currency ~ '^[A-Z]{3}$' and c.ending_cash is not null
      order by c.currency, c.seq desc
   ),

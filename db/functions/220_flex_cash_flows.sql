@@ -11,7 +11,7 @@ with covered as (
   select distinct s.account, d::date as day
     from ledger.flex_statements s
    cross join lateral generate_series(s.from_date, least(s.to_date, s.from_date + 400), interval '1 day') d
-   where s.type = 'AF' and s.from_date is not null and s.to_date is not null and 'CashTransactions' = any(s.sections)
+   where s.type = 'AF' and s.from_date is not null and s.to_date is not null and (s.sections is null or 'CashTransactions' = any(s.sections))
 ),
 st as (select * from ledger.flex_cash_transactions t where t.date is not null)
 select 'statement'::text as source, t.account, t.date, t.time, t.kind, t.currency, t.amount, t.fx_rate_to_base, t.amount_base,
