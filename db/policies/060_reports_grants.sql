@@ -1,0 +1,13 @@
+-- Who may read reports. Re-applied on every migrate: revoke, then grant.
+--   blotter_bi        reads this schema and nothing else (BI tools: Metabase, Grafana)
+--   blotter_reviewer, blotter_auditor  read it too
+-- The views read the ledger through security definer functions here, so a reader needs no
+-- right in ledger (or recon, ops, graphile_worker).
+
+revoke all on schema reports from public;
+revoke all on all tables in schema reports from public, blotter_agent, blotter_reviewer, blotter_auditor, blotter_bi;
+revoke all on all functions in schema reports from public, blotter_agent, blotter_reviewer, blotter_auditor, blotter_bi;
+
+grant usage on schema reports to blotter_bi, blotter_reviewer, blotter_auditor;
+grant select on all tables in schema reports to blotter_bi, blotter_reviewer, blotter_auditor;
+grant execute on all functions in schema reports to blotter_bi, blotter_reviewer, blotter_auditor;
