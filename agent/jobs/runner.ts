@@ -11,6 +11,7 @@ import { withDeadline } from '../db/deadline.ts';
 import { fetchAndImport } from '../flex/fetch.ts';
 import { CRONTAB } from './crontab.ts';
 import * as ensurePartitions from './ensure_partitions.ts';
+import * as verifyChain from './verify_chain.ts';
 import * as flexFetch from './flex_fetch.ts';
 import { sqlDeps, type ReconDeps } from './recon.ts';
 import * as reconAfterFill from './recon_after_fill.ts';
@@ -46,6 +47,7 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
         fetchAndImport(o.sql, { settings: flex.settings, home: flex.home, queryId, fromDate: from, toDate: to, log: flexLog })),
     }),
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
+    [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [reconHourly.TASK]: reconHourly.run(o.recon),
     [reconClose.TASK]: reconClose.run(o.recon),
     [reconWeekly.TASK]: reconWeekly.run(o.recon),

@@ -11,3 +11,8 @@ revoke all on all functions in schema reports from public, blotter_agent, blotte
 grant usage on schema reports to blotter_bi, blotter_reviewer, blotter_auditor;
 grant select on all tables in schema reports to blotter_bi, blotter_reviewer, blotter_auditor;
 grant execute on all functions in schema reports to blotter_bi, blotter_reviewer, blotter_auditor;
+
+-- The agent's daily task records a chain verification; readers may not.
+revoke execute on function reports.record_chain_verification() from blotter_bi, blotter_reviewer, blotter_auditor;
+grant usage on schema reports to blotter_agent;
+grant execute on function reports.record_chain_verification() to blotter_agent;

@@ -1,0 +1,20 @@
+// verify_chain: once a day the database verifies every stream's hash chain and records the
+// outcome (reports.record_chain_verification, shown by reports.chain_status). A problem is
+// logged as an error; the job itself succeeds: retrying does not mend a chain.
+import type pino from 'pino';
+import type postgres from 'postgres';
+import type { Task } from 'graphile-worker';
+
+export const TASK = 'verify_chain';
+
+export function run(deps: { sql: postgres.Sql; log: pino.Logger; timeoutMs: number }): Task {
+  return async () => {
+    const [r] = await deps.sql.begin(async (tx) => {
+      // a year of events takes longer than the agent's statement timeout
+      await tx`select set_config('statement_timeout', ${String(deps.timeoutMs)}, true)`;
+      return tx`select * from reports.record_chain_verification()`;
+    });
+    if (r!.problems > 0) deps.log.error({ streams: r!.streams, problems: r!.problems, seq: r!.seq }, 'chain verification found problems: see reports.chain_status');
+    else deps.log.info({ streams: r!.streams, seq: r!.seq }, 'chain verified');
+  };
+}
