@@ -211,7 +211,7 @@ async function statement(sql: postgres.Sql, home: string, out: (line: string) =>
     const first = ((d.fields as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
     if (f.category === 'statement.execution_matched') out(`  fill ${f.key}: the statement and IB's live feed agree`);
     else if (f.category === 'statement.execution_missing_live') out(`  fill ${f.key}: only the statement has it (${first.statement} shares): appended as a backfilled IB execution`);
-    else if (f.category === 'statement.commission_missing_live') out(`  fill ${f.key}: IB's live feed never sent its commission: the statement's final ${first.statement} appended`);
+    else if (f.category === 'statement.commission_missing_live') out(`  fill ${f.key}: IB's live feed never sent its commission: the statement's final ${Number(first.statement).toFixed(2)} USD appended`);
     else if (f.category === 'statement.position_matched') out(`  position ${d.symbol ?? d.con_id} at the ${d.report_date} close: statement ${first.statement}, live ${first.live ?? 'n/a'}`);
     else if (f.category === 'statement.cash_matched') out(`  cash ${d.currency} at the ${d.report_date} close: statement ${first.statement}, live ${first.live}`);
     else out(`  ${f.category} ${f.key}: ${JSON.stringify(d.fields ?? d)}`);
@@ -226,6 +226,7 @@ async function statement(sql: postgres.Sql, home: string, out: (line: string) =>
     out('');
     out(`reports.daily_summary for ${DAY}: ${d.fills} fills, volume ${d.total_volume}, ${d.total_trades} round trips closed (FIFO, reports.trades), ` +
         `gross ${d.gross_pnl}, net ${d.net_pnl} ${'USD'}, commissions ${d.commission}, win rate ${d.win_rate === null ? 'n/a' : Number(d.win_rate)}`);
+    out('(blotter demo --keep keeps the database: psql on reports.*, ledger.flex_* and recon.* afterwards; docs/reports.md defines them)');
   }
 }
 
