@@ -123,7 +123,7 @@ export async function runDemo(opts: { keep: boolean; out: (line: string) => void
     out('');
     await reconcile(sql, out);
     out('');
-    await statement(sql, home, out);
+    await statement(sql, home, opts.keep, out);
   } finally {
     await sql.end({ timeout: 2 });
     await stopServer(home);
@@ -164,7 +164,7 @@ async function reconcile(sql: postgres.Sql, out: (line: string) => void): Promis
 // nobody saw live (an after-hours fill while the agent was down), a deposit, the cash
 // report and the day's NAV.
 const DAY = '2026-11-26';
-async function statement(sql: postgres.Sql, home: string, out: (line: string) => void): Promise<void> {
+async function statement(sql: postgres.Sql, home: string, keep: boolean, out: (line: string) => void): Promise<void> {
   const file = path.join(home, 'flex-demo-20261126.xml');
   const w = new FlexWriter(file, { type: 'AF', queryName: 'blotter daily', statements: 1 });
   w.startStatement({ account: ACCOUNT, fromDate: DAY, toDate: DAY, period: 'LastBusinessDay', whenGenerated: '2026-11-27T10:12:31Z' });
@@ -226,7 +226,7 @@ async function statement(sql: postgres.Sql, home: string, out: (line: string) =>
     out('');
     out(`reports.daily_summary for ${DAY}: ${d.fills} fills, volume ${d.total_volume}, ${d.total_trades} round trips closed (FIFO, reports.trades), ` +
         `gross ${d.gross_pnl}, net ${d.net_pnl} ${'USD'}, commissions ${d.commission}, win rate ${d.win_rate === null ? 'n/a' : Number(d.win_rate)}`);
-    out('(blotter demo --keep keeps the database: psql on reports.*, ledger.flex_* and recon.* afterwards; docs/reports.md defines them)');
+    out(`(with --keep: BLOTTER_HOME=${keep ? home : '<the demo home>'} blotter db start, then psql "$(blotter db url)" on reports.*, ledger.flex_* and recon.*; docs/reports.md defines them)`);
   }
 }
 
