@@ -7,6 +7,7 @@ const CASES: Record<string, () => Promise<{ run: (args: string[]) => Promise<Rec
   ingest: () => import('./ingest.ts'),
   recon: () => import('./recon.ts'),
   flex: () => import('./flex.ts'),
+  reports: () => import('./reports.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
