@@ -5,6 +5,7 @@
 // told from one value, so the order is given by the caller or decided from the whole file
 // (see decideDateOrder); a guess would silently move every fill by months.
 import { BlotterError } from '../errors.ts';
+import { NEW_YORK, zonedToUtc } from '../zone.ts';
 
 export type DateOrder = 'mdy' | 'dmy';
 
@@ -50,28 +51,11 @@ function validDate(y: number, m: number, d: number): boolean {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-// The UTC offset of New York at a wall-clock time, cached per hour (it changes only at the
-// DST switches); the repeated hour of the autumn switch reads as daylight time.
-const NY = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const offsetCache = new Map<string, number>();
-function nyOffsetMinutes(utcMs: number): number {
-  const p = Object.fromEntries(NY.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
-  return Math.round((asUtc - utcMs) / 60000);
-}
+// New York wall clock to an instant (RFC 3339 UTC). FlexDates memoizes per value.
 export function newYorkToUtc(date: string, time: string): string {
-  const key = date + 'T' + time.slice(0, 2);
-  let off = offsetCache.get(key);
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, m - 1, d, h, mi, s);
-  if (off === undefined) {
-    // Try daylight (-240) first, then standard (-300): the one that maps back is right.
-    off = [-240, -300].find((o) => nyOffsetMinutes(wall - o * 60000) === o) ?? nyOffsetMinutes(wall + 300 * 60000);
-    if (offsetCache.size > 100_000) offsetCache.clear();
-    offsetCache.set(key, off);
-  }
-  return new Date(wall - off * 60000).toISOString().replace('.000Z', 'Z');
+  return new Date(zonedToUtc(y, m, d, h, mi, s, NEW_YORK)).toISOString().replace('.000Z', 'Z');
 }
 
 export class FlexDates {

@@ -3,6 +3,7 @@
 // the benchmark a large one. Streams rows out, so a statement of any size fits in memory.
 import fs from 'node:fs';
 import { once } from 'node:events';
+import { NEW_YORK, wallClock } from '../zone.ts';
 import { newYorkToUtc } from './dates.ts';
 
 export type FlexDateFormat = 'yyyyMMdd' | 'yyyy-MM-dd' | 'MM/dd/yyyy' | 'MM/dd/yy' | 'dd/MM/yyyy' | 'dd/MM/yy' | 'dd-MMM-yy';
@@ -33,10 +34,8 @@ export function formatDateTime(instant: string, f: FlexFormat): string {
   return formatDate(date, f) + f.separator + t;
 }
 
-const NY = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 export function newYorkWallClock(instant: string): { date: string; time: string } {
-  const p = Object.fromEntries(NY.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+  return wallClock(instant, NEW_YORK);
 }
 // and back (for callers that think in New York time)
 export const newYorkInstant = newYorkToUtc;

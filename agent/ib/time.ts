@@ -3,23 +3,9 @@
 //   "20250820 09:30:01 US/Eastern"   local time with the zone named
 //   "20231214-20:57:37"              UTC
 // Zone names go through Intl (tz database), so daylight saving is right on both sides.
+import { zonedToUtc } from '../zone.ts';
 
 const ALIASES: Record<string, string> = { EST: 'America/New_York', EDT: 'America/New_York', 'US/Eastern': 'America/New_York', CST: 'America/Chicago', 'US/Central': 'America/Chicago', MET: 'Europe/Berlin', GMT: 'UTC', UTC: 'UTC' };
-
-function offsetMs(zone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    .formatToParts(new Date(utcMs));
-  const n = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - utcMs;
-}
-
-// Wall-clock time in `zone` to a UTC instant (two passes settle DST edges).
-export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, zone: string): number {
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  let utc = wall - offsetMs(zone, wall);
-  utc = wall - offsetMs(zone, utc);
-  return utc;
-}
 
 export function parseExecTime(text: string, defaultZone: string): string {
   const t = text.trim();

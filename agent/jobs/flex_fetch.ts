@@ -13,6 +13,7 @@ import type { FetchImportResult } from '../flex/fetch.ts';
 import { FlexServiceError } from '../flex/webservice.ts';
 import { scheduledAt, type ReconDeps } from './recon.ts';
 import { addDays, calendarOf, type Calendar } from './schedule.ts';
+import { NEW_YORK, wallClock } from '../zone.ts';
 
 export const TASK = 'flex_fetch';
 export const FETCH_HOUR_NY = 7;
@@ -25,7 +26,6 @@ export type FlexJobDeps = {
   fetchAndImport: (queryId: string, from: string, to: string) => Promise<FetchImportResult>;
 };
 
-const NY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 export type FlexFetchDecision = { due: boolean; day: string | null; from: string | null; why: string };
 
@@ -34,10 +34,10 @@ export type FlexFetchDecision = { due: boolean; day: string | null; from: string
 // holiday: the session before it to the holiday). Reaching back several sessions, a morning the agent missed (down, or IB refusing) is
 // fetched again by the next ones, and what was already imported adds nothing.
 export function flexFetchDecision(tick: Date, cal: Calendar, sessions = 1): FlexFetchDecision {
-  const p = Object.fromEntries(NY.formatToParts(tick).map((x) => [x.type, x.value]));
-  const today = `${p.year}-${p.month}-${p.day}`;
+  const { date: today, time } = wallClock(tick, NEW_YORK);
+  const [hour, minute] = time.split(':');
   const no = (why: string): FlexFetchDecision => ({ due: false, day: null, from: null, why });
-  if (+p.hour! !== FETCH_HOUR_NY || +p.minute! !== 0) return no(`${p.hour}:${p.minute} New York is not ${FETCH_HOUR_NY}:00`);
+  if (+hour! !== FETCH_HOUR_NY || +minute! !== 0) return no(`${hour}:${minute} New York is not ${FETCH_HOUR_NY}:00`);
   const i = cal.index.get(today);
   if (i === undefined) return no(`the calendar does not cover ${today}`);
   const s = cal.sessions[i]!;
@@ -58,7 +58,7 @@ export function run(deps: FlexJobDeps): Task {
       return;
     }
     const at = scheduledAt(payload, helpers.job);
-    const ny = NY.formatToParts(at).map((x) => x.value).join('').slice(0, 10);
+    const ny = wallClock(at, NEW_YORK).date;
     const cal = calendarOf(await deps.recon.sessions(addDays(ny, -(deps.settings.fetch_sessions * 2 + 14)), addDays(ny, 1)));
     const d = flexFetchDecision(at, cal, deps.settings.fetch_sessions);
     deps.log.info({ job: TASK, at: at.toISOString(), due: d.due, from: d.from, day: d.day },
