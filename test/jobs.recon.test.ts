@@ -10,15 +10,16 @@ import t from 'tap';
 import pg from 'pg';
 import pino from 'pino';
 import postgres from 'postgres';
-import { Logger, parseCrontab, runMigrations, runOnce, type TaskList, type WorkerEvents } from 'graphile-worker';
-import { migrate } from '../agent/db/migrate.ts';
+import { parseCrontab, runMigrations, type WorkerEvents } from 'graphile-worker';
 import { CRONTAB, RECON_QUEUE } from '../agent/jobs/crontab.ts';
 import { sqlDeps, type ReconDeps, type ReconScope } from '../agent/jobs/recon.ts';
-import { startJobs, taskList, workerPool } from '../agent/jobs/runner.ts';
+import { startJobs, taskList } from '../agent/jobs/runner.ts';
 import { adoptWorkerSchema } from '../agent/jobs/worker-role.ts';
 import { testDb, type TestDb } from './helpers/db.ts';
+import { installQueue, pendingJobs as allPendingJobs, quiet, runDueJobs } from './helpers/jobs.ts';
 
-const quiet = new Logger(() => () => {});
+// reports_refresh, which the same fills enqueue, has its own tests (reports.refresh.test.ts).
+const pendingJobs = async (sql: postgres.Sql) => (await allPendingJobs(sql)).filter((j) => j.task !== 'reports_refresh');
 
 type Call = { account: string; asOf: string; scope: ReconScope };
 type LogLine = Record<string, unknown> & { msg: string; level: number };
@@ -41,48 +42,11 @@ function recorder(sql: postgres.Sql, o: { accounts?: string[]; fail?: string[]; 
   return { deps, calls, lines, log };
 }
 
-// graphile-worker's schema, installed as the agent does: migrate first (db/bootstrap.sql
-// lets blotter_owner create schemas in this database; a cloned database does not inherit
-// that grant), then graphile-worker's migrations as blotter_owner.
-async function installQueue(url: string): Promise<void> {
-  await migrate({ url });
-  const pool = workerPool(url, pino({ level: 'silent' }));
-  try {
-    await runMigrations({ pgPool: pool, logger: quiet });
-  } finally {
-    await pool.end();
-  }
-}
-
-// Run every job that is due, as the agent's worker would. runOnce returns when a poll finds
-// nothing to take, which a job of the same named queue still running also causes: poll
-// again while due, unlocked jobs remain (a bounded number of times).
-async function runDueJobs(url: string, list: TaskList): Promise<void> {
-  const pool = workerPool(url, pino({ level: 'silent' }));
-  try {
-    for (let i = 0; i < 20; i++) {
-      await runOnce({ pgPool: pool, taskList: list, logger: quiet, concurrency: 1 });
-      const { rows } = await pool.query(`select count(*)::int as n from graphile_worker._private_jobs
-                                          where run_at <= now() and locked_at is null and attempts < max_attempts`);
-      if (rows[0].n === 0) return;
-    }
-    throw new Error('jobs still due after 20 polls');
-  } finally {
-    await pool.end();
-  }
-}
-
 async function addJob(sql: postgres.Sql, task: string, payload: object, maxAttempts = 5): Promise<void> {
   await sql`select graphile_worker.add_job(${task}, ${JSON.stringify(payload)}::text::json, queue_name => ${RECON_QUEUE}, max_attempts => ${maxAttempts})`;
 }
 
 const cron = (ts: string) => ({ _cron: { ts, backfilled: false } });
-
-async function pendingJobs(sql: postgres.Sql) {
-  return sql`select j.key, t.identifier as task, q.queue_name as queue, j.payload, j.attempts, j.max_attempts, j.last_error, j.revision, j.run_at
-               from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-               left join graphile_worker._private_job_queues q on q.id = j.job_queue_id order by t.identifier, j.key nulls first`;
-}
 
 // Rename recon.reconcile and recon.accounts out of the way if this database has them (the
 // other half of issue 8 adds them): these tests are about their absence or a stand-in.
@@ -117,13 +81,14 @@ t.test('the crontab parses, one line per task, every reconciliation in queue rec
     ['recon_weekly', 'recon_weekly', 'recon', 5, 1440, 1],
     ['recon_monthly', 'recon_monthly', 'recon', 5, 1440, 2],
     ['verify_chain', 'verify_chain', null, 2, 1440, null],
+    ['reports_refresh', 'reports_refresh', 'reports', 3, 1440, null],
     ['flex_fetch', 'flex_fetch', 'flex', 4, 1440, null],
   ]);
   // Building the task list touches no database.
   const noDb = null as unknown as postgres.Sql;
   const { deps } = recorder(noDb);
   const list = taskList({ sql: noDb, log: deps.log, partitionsAhead: 3, recon: deps });
-  t.same(Object.keys(list).sort(), ['ensure_partitions', 'flex_fetch', 'recon_after_fill', 'recon_close', 'recon_hourly', 'recon_monthly', 'recon_weekly', 'verify_chain']);
+  t.same(Object.keys(list).sort(), ['ensure_partitions', 'flex_fetch', 'recon_after_fill', 'recon_close', 'recon_hourly', 'recon_monthly', 'recon_weekly', 'reports_refresh', 'verify_chain']);
   for (const i of items) t.type(list[i.task], 'function', `task ${i.task} exists`);
 });
 
@@ -339,7 +304,9 @@ t.test('two agents on one database: one job per cron tick, each job run once', a
       }
     }
   }
-  t.ok(expected.length >= 24, `${expected.length} ticks to make up`);
+  // close, weekly and monthly tick 8 times a day; a window of a day less two minutes can
+  // miss one of each (when it starts just after one): 21 at least, whatever the time.
+  t.ok(expected.length >= 21, `${expected.length} ticks to make up`);
   const decided = () => r.lines.filter((l) => 'acting' in l).map((l) => `${l.job} ${l.at}`);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

@@ -2,7 +2,7 @@
 // against the formula of docs/reports.md computed here.
 import t from 'tap';
 import { testDb } from './helpers/db.ts';
-import { ACCOUNT, ibCommission, ibFill, put, type Ev } from './helpers/recon.ts';
+import { ACCOUNT, ibCommission, ibFill, put, refreshReports, type Ev } from './helpers/recon.ts';
 
 const at = (m: number) => new Date(Date.parse('2026-11-23T15:00:00Z') + m * 1000).toISOString();
 const order = (id: string, side: string, qty: string, decision: string, arrival: string): Ev => ({
@@ -23,6 +23,7 @@ t.test('slippage and implementation shortfall per order, and by day', async (t) 
     order('s1', 'SELL', '50', '20', '19.99'),
     ...fill('0000ff01.00000003.01.01', 'eq:s1', 'SLD', '50', '19.95', 4),
   ]);
+  await refreshReports(sql);
   const q = Object.fromEntries((await sql`select * from reports.execution_quality where account = ${ACCOUNT}`).map((r) => [r.client_order_id, r]));
   const n = (v: unknown) => Number(v);
   const near = (got: unknown, want: number, what: string) => t.ok(Math.abs(n(got) - want) < 1e-9, `${what}: ${got} ~ ${want}`);

@@ -4,7 +4,7 @@
 // reports.settings; any date range through reports.performance(); an empty month has no row.
 import t from 'tap';
 import { testDb } from './helpers/db.ts';
-import { ACCOUNT, put, type Ev } from './helpers/recon.ts';
+import { ACCOUNT, put, refreshReports, type Ev } from './helpers/recon.ts';
 
 const ny = (day: string) => new Date(`${day}T16:30:00-05:00`).toISOString();
 const snapshot = (day: string, nav: string): Ev => ({ type: 'account_snapshot', at: ny(day), payload: { base_currency: 'USD', net_liquidation: nav, cash: [] } });
@@ -27,6 +27,7 @@ type Tap = { ok: (v: boolean, m: string) => void };
 t.test('time-weighted returns and the monthly figures, as the formulas say', async (t) => {
   const { sql } = await testDb(t);
   await put(sql, NAV.flatMap(([day, nav, flow]) => [snapshot(day, String(nav)), ...(flow ? [deposit(day, String(flow))] : [])]));
+  await refreshReports(sql);
 
   const eq = await sql`select trade_date::text, nav::text, nav_source, flows::text, daily_return, drawdown from reports.equity_daily where account = ${ACCOUNT} order by trade_date`;
   t.same(eq.map((r) => [r.trade_date, r.nav, r.nav_source, r.flows]), NAV.map(([d, n, f]) => [d, String(n), 'bot', String(f)]));
@@ -63,6 +64,7 @@ t.test('time-weighted returns and the monthly figures, as the formulas say', asy
 
   // The risk-free rate, converted per day.
   await sql`update reports.settings set value = 0.05 where key = 'risk_free_rate'`;
+  await refreshReports(sql);
   const [m2] = await sql`select sharpe from reports.monthly_performance where account = ${ACCOUNT} and period_start = '2026-01-01'`;
   const rf = 1.05 ** (1 / 252) - 1;
   close(t, m2!.sharpe, (mean(jan.map((x) => x - rf)) / sd(jan)) * Math.sqrt(252), 'sharpe with rf 5 %');
@@ -87,6 +89,7 @@ t.test('the statement\'s NAV wins over the live one, which wins over the bot\'s'
     { type: 'flex_nav', source: 'flex', stream: `flex:${ACCOUNT}`, at: ny('2026-01-06'), entity: '2026-01-06', key: 'nav:1',
       payload: { section: 'EquitySummaryInBase', dates: { reportDate: '2026-01-06' }, raw: { total: '1102.5', currency: 'USD' } } },
   ]);
+  await refreshReports(sql);
   const eq = await sql`select trade_date::text, nav::text, nav_source from reports.equity_daily where account = ${ACCOUNT} order by 1`;
   t.same(eq, [{ trade_date: '2026-01-05', nav: '1001', nav_source: 'live' }, { trade_date: '2026-01-06', nav: '1102.5', nav_source: 'statement' }]);
 });

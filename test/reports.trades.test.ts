@@ -10,7 +10,7 @@ import t from 'tap';
 import { importFlexFile } from '../agent/flex/import.ts';
 import { FlexWriter, tradeRow } from '../agent/flex/write.ts';
 import { testDb } from './helpers/db.ts';
-import { ACCOUNT, ibCommission, ibFill, put, type Ev } from './helpers/recon.ts';
+import { ACCOUNT, ibCommission, ibFill, put, refreshReports, type Ev } from './helpers/recon.ts';
 
 const at = (day: string, time: string) => new Date(`${day}T${time}-05:00`).toISOString(); // New York, standard time
 const D1 = '2026-11-23', D2 = '2026-11-24';
@@ -33,6 +33,7 @@ t.test('round trips FIFO, long and short, through flat, with a multiplier; the d
     ...fill('0000aa01.00000006.01.01', 'BOT', '2', '1.5', '1.3', at(D2, '10:30:00'), true),
     ...fill('0000aa01.00000007.01.01', 'SLD', '2', '2.05', '1.3', at(D2, '15:00:00'), true),
   ]);
+  await refreshReports(sql);
   const trades = await sql`select direction, quantity::text, entry_price, exit_price::text, gross_pnl::text, commission::text, net_pnl::text,
                                   open_exec_ids, close_exec_id, close_trade_date::text, sec_type, multiplier::text, holding_time::text
                              from reports.trades where account = ${ACCOUNT} order by close_time`;
@@ -71,6 +72,7 @@ t.test('round trips FIFO, long and short, through flat, with a multiplier; the d
 t.test('a fill only the statement has is a report fill; a live one is not counted twice', async (t) => {
   const { sql } = await testDb(t);
   await put(sql, [...fill('0000bb01.00000001.01.01', 'BOT', '10', '100', '1', at(D1, '10:00:00'))]);
+  await refreshReports(sql);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blotter-reports-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 's.xml');
@@ -85,6 +87,7 @@ t.test('a fill only the statement has is a report fill; a live one is not counte
   w.endStatement();
   await w.end();
   await importFlexFile(sql, file);
+  await refreshReports(sql);
   const fills = await sql`select exec_id, source, commission::text from reports.fills where account = ${ACCOUNT} order by fill_time`;
   t.same(fills, [
     { exec_id: '0000bb01.00000001.01.01', source: 'live', commission: '0.99' }, // the statement's final commission

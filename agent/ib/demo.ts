@@ -220,10 +220,14 @@ async function statement(sql: postgres.Sql, home: string, keep: boolean, out: (l
   out(`then the executions check holds the bot to the statement: ${after[0]!.corrected} correction(s) appended to the bot's record`);
   const flows = await sql`select to_char(date, 'YYYY-MM-DD') as date, kind, amount, currency, source from ledger.account_cash_flows where account = ${ACCOUNT} order by date`;
   for (const c of flows) out(`cash flow for performance reporting: ${c.date} ${c.kind} ${c.amount} ${c.currency} (from the ${c.source})`);
+  // The agent's reports_refresh task does this after fills and statements; the demo cannot wait for it.
+  const refreshed = await sql`select name, duration_ms::float8 as ms from reports.refresh('demo')`;
+  out('');
+  out(`reports refreshed (reports.refresh, as the agent does after fills, statements and the close): ${refreshed.length} materialized reports in ` +
+      `${Math.round(refreshed.reduce((a, r) => a + (r.ms as number), 0))} ms; reports.refreshes says when`);
   const [d] = await sql`select total_trades, fills, total_volume::text, gross_pnl::text, net_pnl::text, commission::text, win_rate::text
                           from reports.daily_summary where account = ${ACCOUNT} and trade_date = ${DAY}::date`;
   if (d) {
-    out('');
     out(`reports.daily_summary for ${DAY}: ${d.fills} fills, volume ${d.total_volume}, ${d.total_trades} round trips closed (FIFO, reports.trades), ` +
         `gross ${d.gross_pnl}, net ${d.net_pnl} ${'USD'}, commissions ${d.commission}, win rate ${d.win_rate === null ? 'n/a' : Number(d.win_rate)}`);
     out(`(with --keep: BLOTTER_HOME=${keep ? home : '<the demo home>'} blotter db start, then psql "$(blotter db url)" on reports.*, ledger.flex_* and recon.*; docs/reports.md defines them)`);

@@ -27,6 +27,7 @@
 import { TASK as ENSURE_PARTITIONS } from './ensure_partitions.ts';
 import { TASK as FLEX_FETCH } from './flex_fetch.ts';
 import { TASK as VERIFY_CHAIN } from './verify_chain.ts';
+import { TASK as REPORTS_REFRESH } from './reports_refresh.ts';
 import { TASK as RECON_CLOSE } from './recon_close.ts';
 import { TASK as RECON_HOURLY } from './recon_hourly.ts';
 import { TASK as RECON_MONTHLY } from './recon_monthly.ts';
@@ -44,6 +45,9 @@ export const CRONTAB_LINES = [
   `15 14-21 * * * ${RECON_MONTHLY} ?id=${RECON_MONTHLY}&fill=1d&max=5&queue=${RECON_QUEUE}&priority=2`,
   // Daily at 04:05 UTC, after the partitions; a missed day is made up on start.
   `5 4 * * * ${VERIFY_CHAIN} ?id=${VERIFY_CHAIN}&fill=1d&max=2`,
+  // Daily at 04:35 UTC, a backstop for the refreshes the ledger asks for (the same job key:
+  // a pending one is not doubled).
+  `35 4 * * * ${REPORTS_REFRESH} ?id=${REPORTS_REFRESH}&fill=1d&max=3&queue=reports&jobKey=${REPORTS_REFRESH}&jobKeyMode=preserve_run_at`,
   // 07:00 New York (11:00 UTC in daylight time, 12:00 in standard time); flex_fetch.ts
   // keeps the one that is 07:00 there. Retried a few times (IB may not be ready yet).
   `0 11,12 * * * ${FLEX_FETCH} ?id=${FLEX_FETCH}&fill=1d&max=4&queue=flex`,

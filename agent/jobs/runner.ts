@@ -12,6 +12,7 @@ import { fetchAndImport } from '../flex/fetch.ts';
 import { CRONTAB } from './crontab.ts';
 import * as ensurePartitions from './ensure_partitions.ts';
 import * as verifyChain from './verify_chain.ts';
+import * as reportsRefresh from './reports_refresh.ts';
 import * as flexFetch from './flex_fetch.ts';
 import { sqlDeps, type ReconDeps } from './recon.ts';
 import * as reconAfterFill from './recon_after_fill.ts';
@@ -48,6 +49,7 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
     }),
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
+    [reportsRefresh.TASK]: reportsRefresh.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [reconHourly.TASK]: reconHourly.run(o.recon),
     [reconClose.TASK]: reconClose.run(o.recon),
     [reconWeekly.TASK]: reconWeekly.run(o.recon),

@@ -9,6 +9,8 @@
 -- opening commission for its closed part (pro rata by quantity, rounded to 10 decimals; a
 -- lot's last part takes what is left, so a fill's commission is spent exactly once);
 -- net = gross - commission. A fill whose commission is not known yet counts 0.
+-- It reads the materialized reports.fills (refreshed first), and reports.trades is
+-- materialized from it.
 
 create or replace function reports.round_trips(p_account text default null)
 returns table (account text, con_id bigint, symbol text, sec_type text, currency text, multiplier numeric, direction text, quantity numeric,
@@ -36,7 +38,7 @@ declare
   n      integer;
 begin
   for f in
-    select * from reports.fills_all() x
+    select * from reports.fills x
      where (p_account is null or x.account = p_account) and x.con_id is not null and x.quantity > 0
      order by x.account, x.con_id, x.fill_time, x.exec_id
   loop
@@ -93,8 +95,9 @@ end
 $$;
 comment on function reports.round_trips(text) is 'Round trips of one account (or all): fills matched FIFO per account and instrument, one row per closing fill.';
 
-create or replace view reports.trades as select * from reports.round_trips(null);
-comment on view reports.trades is 'Round trips: each account''s broker fills (reports.fills) matched first in, first out per instrument, long and short; one row per closing fill, with the lots it closed. P&L in the trade currency, exact.';
+select reports.materialize('trades', 20, 'select * from reports.round_trips(null)',
+  array['account', 'close_exec_id'], array['account, close_trade_date', 'account, con_id, close_time']);
+comment on materialized view reports.trades is 'Round trips: each account''s broker fills (reports.fills) matched first in, first out per instrument, long and short; one row per closing fill, with the lots it closed. P&L in the trade currency, exact.';
 comment on column reports.trades.account is 'IB account';
 comment on column reports.trades.con_id is 'IB contract id';
 comment on column reports.trades.symbol is 'Symbol';

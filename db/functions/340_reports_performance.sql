@@ -27,7 +27,7 @@ language sql stable security definer set search_path = '' rows 1000 as $$
   e as (
     select q.*, case p_grain when 'month' then date_trunc('month', q.trade_date)::date when 'year' then date_trunc('year', q.trade_date)::date
                              else p_from end as p
-      from reports.equity_daily_all() q
+      from reports.equity_daily q
      where (p_account is null or q.account = p_account) and (p_from is null or q.trade_date >= p_from) and (p_to is null or q.trade_date <= p_to)
   ),
   -- the period's own equity path (so a period's drawdown starts at its first day)
@@ -70,15 +70,15 @@ language sql stable security definer set search_path = '' rows 1000 as $$
            count(*)::integer as trades, count(*) filter (where t.net_pnl > 0) as wins,
            avg(t.net_pnl) filter (where t.net_pnl > 0) as avg_win, avg(t.net_pnl) filter (where t.net_pnl < 0) as avg_loss,
            count(*) filter (where t.net_pnl < 0) as lossn
-      from reports.round_trips(p_account) t
-     where (p_from is null or t.close_trade_date >= p_from) and (p_to is null or t.close_trade_date <= p_to)
+      from reports.trades t
+     where (p_account is null or t.account = p_account) and (p_from is null or t.close_trade_date >= p_from) and (p_to is null or t.close_trade_date <= p_to)
      group by 1, 2
   ),
   fl as (
     select f.account, case p_grain when 'month' then date_trunc('month', f.trade_date)::date when 'year' then date_trunc('year', f.trade_date)::date
                                else p_from end as p,
            sum(f.quantity * f.price * f.multiplier) as notional, sum(f.commission) as commissions
-      from reports.fills_all() f
+      from reports.fills f
      where (p_account is null or f.account = p_account) and (p_from is null or f.trade_date >= p_from) and (p_to is null or f.trade_date <= p_to)
      group by 1, 2
   )
@@ -111,10 +111,12 @@ returns table (account text, period_start date, period_end date, days integer, p
 language sql stable as $$ select * from reports.performance_by('range', p_from, p_to, p_account) $$;
 comment on function reports.performance(date, date, text) is 'Performance of each account (or one) over any date range, both days included: one row per account, the monthly_performance columns.';
 
-create or replace view reports.monthly_performance as select * from reports.performance_by('month');
-create or replace view reports.yearly_performance as select * from reports.performance_by('year');
-comment on view reports.monthly_performance is 'Performance per account and calendar month: time-weighted return and risk figures from reports.equity_daily, trade figures from reports.trades (quantstats conventions; docs/reports.md).';
-comment on view reports.yearly_performance is 'Performance per account and calendar year, as monthly_performance.';
+-- Materialized after equity_daily, trades and fills, which they read; any other range is
+-- reports.performance(from, to, account).
+select reports.materialize('monthly_performance', 40, $q$select * from reports.performance_by('month')$q$, array['account', 'period_start']);
+select reports.materialize('yearly_performance', 41, $q$select * from reports.performance_by('year')$q$, array['account', 'period_start']);
+comment on materialized view reports.monthly_performance is 'Performance per account and calendar month: time-weighted return and risk figures from reports.equity_daily, trade figures from reports.trades (quantstats conventions; docs/reports.md).';
+comment on materialized view reports.yearly_performance is 'Performance per account and calendar year, as monthly_performance.';
 do $$
 declare v text; c record;
 begin

@@ -9,12 +9,22 @@
 --     order's last fill price (NULL when nothing filled: no price to judge it by);
 --     shortfall = execution + delay + opportunity + fees.
 
+-- Result columns only grow; a changed result is dropped first (with the reports on it).
+do $$
+begin
+  -- to_regprocedure twice: a constant '...'::regprocedure would fail before the test
+  if pg_catalog.pg_get_function_result(to_regprocedure('reports.execution_quality_all()')) !~ 'venue text' then
+    drop function reports.execution_quality_all() cascade;
+  end if;
+end
+$$;
+
 create or replace function reports.execution_quality_all()
 returns table (account text, client_order_id text, order_ref text, submitted_at timestamptz, trade_date date, strategy text, symbol text,
                con_id bigint, side text, order_type text, quantity numeric, filled numeric, fill_rate numeric, avg_fill_price numeric,
                decision_price numeric, arrival_price numeric, slippage_arrival_bps numeric, slippage_decision_bps numeric,
                execution_cost numeric, delay_cost numeric, opportunity_cost numeric, fees numeric, shortfall numeric,
-               first_fill_after interval, last_fill_after interval, fills integer, cancels integer, modifications integer)
+               first_fill_after interval, last_fill_after interval, fills integer, cancels integer, modifications integer, venue text)
 language sql stable security definer set search_path = '' rows 10000 as $$
   with o as (
     select distinct on (e.account, e.payload ->> 'client_order_id') e.account, e.payload ->> 'client_order_id' as client_order_id,
@@ -29,8 +39,9 @@ language sql stable security definer set search_path = '' rows 10000 as $$
   f as (
     select x.account, x.order_ref, sum(x.quantity) as filled, sum(x.quantity * x.price) as cost, coalesce(sum(x.commission), 0) as fees,
            min(x.fill_time) as first_fill, max(x.fill_time) as last_fill, count(*)::integer as fills,
-           (array_agg(x.price order by x.fill_time desc, x.exec_id desc))[1] as last_price
-      from reports.fills_all() x where x.order_ref is not null
+           (array_agg(x.price order by x.fill_time desc, x.exec_id desc))[1] as last_price,
+           mode() within group (order by x.exchange) as venue
+      from reports.fills x where x.order_ref is not null
      group by 1, 2
   ),
   c as (
@@ -42,7 +53,7 @@ language sql stable security definer set search_path = '' rows 10000 as $$
      group by 1, 2
   ),
   j as (
-    select o.*, coalesce(f.filled, 0) as filled, f.cost, f.fees, f.first_fill, f.last_fill, coalesce(f.fills, 0) as fills, f.last_price,
+    select o.*, coalesce(f.filled, 0) as filled, f.cost, f.fees, f.first_fill, f.last_fill, coalesce(f.fills, 0) as fills, f.last_price, f.venue,
            case when f.filled > 0 then f.cost / f.filled end as avg_fill, case o.side when 'SELL' then -1 else 1 end as s,
            coalesce(c.cancels, 0) as cancels, coalesce(c.modifications, 0) as modifications
       from o
@@ -61,11 +72,12 @@ language sql stable security definer set search_path = '' rows 10000 as $$
          case when j.arrival_price is not null and j.decision_price is not null then
            j.s * (coalesce(j.cost, 0) - j.filled * j.arrival_price) + j.s * j.filled * (j.arrival_price - j.decision_price)
            + coalesce(j.s * (j.quantity - j.filled) * (j.last_price - j.decision_price), 0) + coalesce(j.fees, 0) end,
-         j.first_fill - j.occurred_at, j.last_fill - j.occurred_at, j.fills, j.cancels, j.modifications
+         j.first_fill - j.occurred_at, j.last_fill - j.occurred_at, j.fills, j.cancels, j.modifications, j.venue
     from j
 $$;
-create or replace view reports.execution_quality as select * from reports.execution_quality_all();
-comment on view reports.execution_quality is 'Execution quality per order of the bot (order_submitted), its broker fills matched by orderRef: fill rate, average fill, slippage against arrival and decision prices, implementation shortfall split Perold''s way, time to first and last fill, cancels and modifications. Definitions in docs/reports.md.';
+select reports.materialize('execution_quality', 50, 'select * from reports.execution_quality_all()',
+  array['account', 'client_order_id'], array['account, trade_date']);
+comment on materialized view reports.execution_quality is 'Execution quality per order of the bot (order_submitted), its broker fills matched by orderRef: fill rate, average fill, slippage against arrival and decision prices, implementation shortfall split Perold''s way, time to first and last fill, cancels and modifications. Definitions in docs/reports.md.';
 do $$
 declare c record;
 begin
@@ -81,7 +93,8 @@ begin
     ('opportunity_cost', 'side x unfilled x (last fill price - decision); NULL when nothing filled'),
     ('fees', 'Commissions of the order''s fills'), ('shortfall', 'Implementation shortfall: execution + delay + opportunity (0 when NULL) + fees'),
     ('first_fill_after', 'Time from submission to the first fill'), ('last_fill_after', 'Time from submission to the last fill'),
-    ('fills', 'Number of fills'), ('cancels', 'Cancel requests the bot sent'), ('modifications', 'Modifications the bot sent')) x(col, doc) loop
+    ('fills', 'Number of fills'), ('cancels', 'Cancel requests the bot sent'), ('modifications', 'Modifications the bot sent'),
+    ('venue', 'Exchange most of the order''s fills executed on (IB''s execution exchange)')) x(col, doc) loop
     execute format('comment on column reports.execution_quality.%I is %L', c.col, c.doc);
   end loop;
 end
@@ -92,10 +105,11 @@ select q.account, q.trade_date, q.strategy, q.symbol, q.order_type, count(*)::in
        case when sum(q.quantity) > 0 then sum(q.filled) / sum(q.quantity) end as fill_rate,
        sum(q.slippage_arrival_bps * q.filled) / nullif(sum(q.filled) filter (where q.slippage_arrival_bps is not null), 0) as slippage_arrival_bps,
        sum(q.slippage_decision_bps * q.filled) / nullif(sum(q.filled) filter (where q.slippage_decision_bps is not null), 0) as slippage_decision_bps,
-       sum(q.shortfall) as shortfall, sum(q.fees) as fees, sum(q.cancels)::integer as cancels, sum(q.modifications)::integer as modifications
+       sum(q.shortfall) as shortfall, sum(q.fees) as fees, sum(q.cancels)::integer as cancels, sum(q.modifications)::integer as modifications,
+       q.venue
   from reports.execution_quality q
- group by 1, 2, 3, 4, 5;
-comment on view reports.execution_quality_daily is 'Execution quality per account, day, strategy, symbol and order type (sum or roll up further in SQL): orders, fill rate, fill-weighted slippage, shortfall, fees, cancels, modifications.';
+ group by q.account, q.trade_date, q.strategy, q.symbol, q.order_type, q.venue;
+comment on view reports.execution_quality_daily is 'Execution quality per account, day, strategy, symbol, order type and venue (sum or roll up further in SQL): orders, fill rate, fill-weighted slippage, shortfall, fees, cancels, modifications.';
 do $$
 declare c record;
 begin
@@ -104,7 +118,8 @@ begin
     ('order_type', 'IB order type'), ('orders', 'Orders submitted'), ('quantity', 'Quantity ordered'), ('filled', 'Quantity filled'),
     ('fill_rate', 'filled / quantity'), ('slippage_arrival_bps', 'Slippage against arrival, weighted by quantity filled (bps)'),
     ('slippage_decision_bps', 'Slippage against decision, weighted by quantity filled (bps)'), ('shortfall', 'Sum of implementation shortfall'),
-    ('fees', 'Sum of commissions'), ('cancels', 'Cancel requests'), ('modifications', 'Modifications')) x(col, doc) loop
+    ('fees', 'Sum of commissions'), ('cancels', 'Cancel requests'), ('modifications', 'Modifications'),
+    ('venue', 'Venue (the exchange most of an order''s fills executed on; NULL for orders without fills)')) x(col, doc) loop
     execute format('comment on column reports.execution_quality_daily.%I is %L', c.col, c.doc);
   end loop;
 end

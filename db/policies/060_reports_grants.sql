@@ -16,3 +16,10 @@ grant execute on all functions in schema reports to blotter_bi, blotter_reviewer
 revoke execute on function reports.record_chain_verification() from blotter_bi, blotter_reviewer, blotter_auditor;
 grant usage on schema reports to blotter_agent;
 grant execute on function reports.record_chain_verification() to blotter_agent;
+
+-- Refreshing is the agent's (its reports_refresh task, `blotter demo`) and the owner's;
+-- creating reports is the migration's. Readers read what was refreshed.
+revoke execute on function reports.refresh(text, text[]), reports.request_refresh(text, interval),
+  reports.materialize(text, integer, text, text[], text[]), reports.tg_events__request_refresh()
+  from blotter_bi, blotter_reviewer, blotter_auditor;
+grant execute on function reports.refresh(text, text[]), reports.request_refresh(text, interval) to blotter_agent;

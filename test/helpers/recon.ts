@@ -14,6 +14,12 @@ export async function put(sql: postgres.Sql, evs: Ev[]): Promise<void> {
   }
 }
 
+// The materialized reports (reports.fills, trades, daily_summary, ...) show what was last
+// refreshed: a test refreshes them after writing, as the agent's reports_refresh task would.
+export async function refreshReports(sql: postgres.Sql): Promise<void> {
+  await sql`select * from reports.refresh('test')`;
+}
+
 const CONTRACT = { symbol: 'AAPL', sec_type: 'STK', currency: 'USD', con_id: 265598 };
 const IB_CONTRACT = { con_id: '265598', symbol: 'AAPL', sec_type: 'STK', currency: 'USD', exchange: 'SMART' };
 

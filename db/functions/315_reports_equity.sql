@@ -70,8 +70,8 @@ language sql stable security definer set search_path = '' rows 10000 as $$
 $$;
 comment on function reports.equity_daily_all() is 'Equity per account and day (statement NAV, else live net liquidation, else the bot''s), external flows, time-weighted daily return, equity index and drawdown.';
 
-create or replace view reports.equity_daily as select * from reports.equity_daily_all();
-comment on view reports.equity_daily is 'Per account and New York day: NAV (the statement''s, else IB''s last net liquidation of the day, else the bot''s), deposits and withdrawals, the time-weighted daily return (flows neutralised), an equity index and the drawdown.';
+select reports.materialize('equity_daily', 15, 'select * from reports.equity_daily_all()', array['account', 'trade_date']);
+comment on materialized view reports.equity_daily is 'Per account and New York day: NAV (the statement''s, else IB''s last net liquidation of the day, else the bot''s), deposits and withdrawals, the time-weighted daily return (flows neutralised), an equity index and the drawdown.';
 comment on column reports.equity_daily.account is 'IB account';
 comment on column reports.equity_daily.trade_date is 'New York date';
 comment on column reports.equity_daily.nav is 'Net asset value at the end of the day, in the base currency';

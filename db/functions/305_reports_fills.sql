@@ -5,12 +5,24 @@
 -- Strategy comes from the bot's order with the same order reference.
 --
 -- Security definer functions behind the views: a reader of `reports` (blotter_bi) needs no
--- right in `ledger`, where the data and the cast functions live.
+-- right in `ledger`, where the data and the cast functions live. reports.fills is
+-- materialized (every other report reads it); reports.fills_all() is the live answer.
+
+-- Result columns only grow; a function whose result changed is dropped first (with the
+-- reports built on it, which the files after this one create again).
+do $$
+begin
+  -- to_regprocedure twice: a constant '...'::regprocedure would fail before the test
+  if pg_catalog.pg_get_function_result(to_regprocedure('reports.fills_all()')) !~ 'exchange text' then
+    drop function reports.fills_all() cascade;
+  end if;
+end
+$$;
 
 create or replace function reports.fills_all()
 returns table (account text, exec_id text, source text, fill_time timestamptz, trade_date date, con_id bigint, symbol text, sec_type text,
                currency text, multiplier numeric, side text, quantity numeric, signed_quantity numeric, price numeric, commission numeric,
-               commission_currency text, fx_rate_to_base numeric, order_ref text, perm_id bigint, strategy text)
+               commission_currency text, fx_rate_to_base numeric, order_ref text, perm_id bigint, strategy text, exchange text)
 language sql stable security definer set search_path = '' rows 100000 as $$
   with live as (
     select distinct on (e.account, coalesce(e.payload ->> 'exec_base', e.entity_id))
@@ -18,7 +30,7 @@ language sql stable security definer set search_path = '' rows 100000 as $$
            e.payload -> 'contract' as contract, e.payload ->> 'side' as side, ledger.to_numeric(e.payload ->> 'shares') as quantity,
            ledger.to_numeric(e.payload ->> 'price') as price, ledger.to_numeric(e.payload ->> 'commission') as own_commission,
            e.payload ->> 'commission_currency' as own_commission_currency, e.payload ->> 'order_ref' as order_ref,
-           ledger.to_bigint(e.payload ->> 'perm_id') as perm_id
+           ledger.to_bigint(e.payload ->> 'perm_id') as perm_id, e.payload ->> 'exchange' as exchange
       from ledger.events e
      where e.event_type = 'ib_execution' and e.account is not null
      order by e.account, coalesce(e.payload ->> 'exec_base', e.entity_id),
@@ -47,27 +59,31 @@ language sql stable security definer set search_path = '' rows 100000 as $$
            case l.side when 'BOT' then 'BUY' when 'SLD' then 'SELL' else l.side end as side, l.quantity, l.price,
            coalesce(s.commission, c.commission, l.own_commission) as commission,
            coalesce(case when s.commission is not null then s.commission_currency end, c.currency, l.own_commission_currency) as commission_currency,
-           s.fx_rate_to_base, coalesce(l.order_ref, s.order_ref) as order_ref, l.perm_id
+           s.fx_rate_to_base, coalesce(l.order_ref, s.order_ref) as order_ref, l.perm_id, coalesce(l.exchange, s.exchange) as exchange
       from live l
       left join comm c on c.exec_id = l.exec_id
       left join stmt s on s.account = l.account and s.exec_base = l.exec_base
     union all
     select s.account, s.exec_id, 'statement', s.trade_time, s.con_id, s.symbol, s.sec_type, s.currency, coalesce(s.multiplier, 1),
-           s.side, abs(s.quantity), s.price, s.commission, s.commission_currency, s.fx_rate_to_base, s.order_ref, null::bigint
+           s.side, abs(s.quantity), s.price, s.commission, s.commission_currency, s.fx_rate_to_base, s.order_ref, null::bigint, s.exchange
       from stmt s
      where not exists (select 1 from live l where l.account = s.account and l.exec_base = s.exec_base)
   )
   select b.account, b.exec_id, b.source, b.fill_time, (b.fill_time at time zone 'America/New_York')::date, b.con_id, b.symbol, b.sec_type,
          b.currency, b.multiplier, b.side, b.quantity, case b.side when 'SELL' then -b.quantity else b.quantity end, b.price,
-         b.commission, b.commission_currency, b.fx_rate_to_base, b.order_ref, b.perm_id, o.strategy
+         b.commission, b.commission_currency, b.fx_rate_to_base, b.order_ref, b.perm_id, o.strategy, b.exchange
     from both_ b
     left join orders o on o.account = b.account and o.order_ref = b.order_ref
    where b.quantity is not null and b.price is not null and b.side in ('BUY', 'SELL')
 $$;
 comment on function reports.fills_all() is 'Every broker fill once: IB live (latest correction; the relay''s row over a statement backfill), else the statement''s; commission final from the statement where known.';
 
-create or replace view reports.fills as select * from reports.fills_all();
-comment on view reports.fills is 'The broker''s fills, once each: IB''s live executions (the latest correction of each), else those only an imported Flex statement holds. The source every report starts from.';
+-- One row per account and execution id (the DISTINCT ON guards the unique key the
+-- concurrent refresh needs; a live fill wins over a statement row with the same id).
+select reports.materialize('fills', 10,
+  'select distinct on (account, exec_id) * from reports.fills_all() order by account, exec_id, source',
+  array['account', 'exec_id'], array['account, con_id, fill_time, exec_id', 'account, trade_date', 'account, order_ref']);
+comment on materialized view reports.fills is 'The broker''s fills, once each: IB''s live executions (the latest correction of each), else those only an imported Flex statement holds. The source every report starts from.';
 comment on column reports.fills.account is 'IB account';
 comment on column reports.fills.exec_id is 'IB execution id';
 comment on column reports.fills.source is 'live (IB''s API feed) or statement (only a Flex statement has it)';
@@ -88,3 +104,4 @@ comment on column reports.fills.fx_rate_to_base is 'Rate to the account''s base 
 comment on column reports.fills.order_ref is 'The order reference the bot set';
 comment on column reports.fills.perm_id is 'IB permanent order id (live fills)';
 comment on column reports.fills.strategy is 'Strategy of the bot''s order with this order reference';
+comment on column reports.fills.exchange is 'Venue the fill executed on (IB''s exchange of the execution)';
