@@ -55,7 +55,7 @@ comment on column reports.daily_summary.avg_win is 'Average net_pnl of the winni
 comment on column reports.daily_summary.avg_loss is 'Average net_pnl of the losing round trips (negative)';
 comment on column reports.daily_summary.largest_win is 'Largest net_pnl of a winning round trip';
 comment on column reports.daily_summary.largest_loss is 'Most negative net_pnl of a losing round trip';
-comment on column reports.daily_summary.sharpe_ratio is 'Sharpe ratio of daily net P&L over the trailing 63 rows (days with fills or round trips) up to this day: mean / sample standard deviation x sqrt(252); NULL with fewer than 2 days or no variation. P&L-based (scale-free), not return-based: returns need equity (reports.equity_daily, to come)';
+comment on column reports.daily_summary.sharpe_ratio is 'Sharpe ratio of daily net P&L over the trailing 63 rows (days with fills or round trips) up to this day: mean / sample standard deviation x sqrt(252); NULL with fewer than 2 days or no variation. P&L-based (scale-free); the return-based Sharpe is in reports.monthly_performance';
 comment on column reports.daily_summary.mtm_pnl is 'Mark-to-market P&L of the whole account that day: NAV - previous NAV - deposits + withdrawals (reports.equity_daily, base currency; realized and unrealized, dividends, interest and fees included); NULL without a NAV for the day and the one before';
 comment on column reports.daily_summary.day_return is 'The account''s time-weighted return that day (reports.equity_daily.daily_return); NULL without NAVs';
 
