@@ -10,7 +10,7 @@ import t from 'tap';
 import { migrate } from '../agent/db/migrate.ts';
 import { taskList } from '../agent/jobs/runner.ts';
 import { sqlDeps } from '../agent/jobs/recon.ts';
-import { testDb } from './helpers/db.ts';
+import { loginAs, testDb } from './helpers/db.ts';
 import { installQueue, pendingJobs, runDueJobs } from './helpers/jobs.ts';
 import { ACCOUNT, ibCommission, ibFill, put, refreshReports } from './helpers/recon.ts';
 
@@ -93,15 +93,9 @@ t.test('the ledger asks for a refresh: fills wait a minute, statements and closi
 });
 
 t.test('refreshing is the agent\'s and the owner\'s: readers may read, not refresh', async (t) => {
-  const { sql, url } = await testDb(t);
-  const role = `bi_refresh_${process.pid}`;
-  await sql.unsafe(`create role ${role} login password 'bi-pass' in role blotter_bi`);
-  t.teardown(async () => { await sql.unsafe(`drop role if exists ${role}`).catch(() => {}); });
-  const u = new URL(url);
-  u.username = role;
-  u.password = 'bi-pass';
-  const bi = postgres(u.toString(), { max: 1, onnotice: () => {} });
-  t.teardown(() => bi.end({ timeout: 5 }));
+  const db = await testDb(t);
+  const { sql } = db;
+  const bi = await loginAs(t, db, 'blotter_bi', 'bi_refresh');
   await t.resolves(bi`select name, refreshed_at, row_count from reports.refreshes`, 'a reader sees how fresh the reports are');
   await t.rejects(bi`select * from reports.refresh()`, /permission denied for function refresh/);
   await t.rejects(bi`select reports.request_refresh('x')`, /permission denied for function request_refresh/);

@@ -5,11 +5,10 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import postgres from 'postgres';
 import t from 'tap';
 import { importFlexFile } from '../agent/flex/import.ts';
 import { FlexWriter, tradeRow } from '../agent/flex/write.ts';
-import { testDb } from './helpers/db.ts';
+import { loginAs, testDb } from './helpers/db.ts';
 import { ACCOUNT, ibCommission, ibFill, put, refreshReports, type Ev } from './helpers/recon.ts';
 
 const at = (day: string, time: string) => new Date(`${day}T${time}-05:00`).toISOString(); // New York, standard time
@@ -98,15 +97,9 @@ t.test('a fill only the statement has is a report fill; a live one is not counte
 });
 
 t.test('blotter_bi reads reports and nothing else', async (t) => {
-  const { sql, url } = await testDb(t);
-  const role = `bi_test_${process.pid}`;
-  await sql.unsafe(`create role ${role} login password 'bi-pass' in role blotter_bi`);
-  t.teardown(async () => { await sql.unsafe(`drop role if exists ${role}`).catch(() => {}); });
-  const u = new URL(url);
-  u.username = role;
-  u.password = 'bi-pass';
-  const bi = postgres(u.toString(), { max: 1, onnotice: () => {} });
-  t.teardown(() => bi.end({ timeout: 5 }));
+  const db = await testDb(t);
+  const { sql } = db;
+  const bi = await loginAs(t, db, 'blotter_bi', 'bi_test');
   await t.resolves(bi`select * from reports.daily_summary`, 'reports.daily_summary');
   await t.resolves(bi`select * from reports.trades`, 'reports.trades');
   await t.resolves(bi`select * from reports.fills`, 'reports.fills');

@@ -72,3 +72,17 @@ export function eventLine(fields: Record<string, unknown>): string {
     occurred_at: '2026-11-26T14:30:00.123456Z', source: 'bot', event_type: 'signal', payload: { signal_id: 'sig-1', strategy: 'test', features: { n: 1 } }, ...fields,
   });
 }
+
+// A login in one of blotter's roles (blotter_bi, ...), as a DBA would make one for a tool:
+// connected, and dropped when the test ends.
+export async function loginAs(t: T, db: TestDb, inRole: string, name: string): Promise<postgres.Sql> {
+  const role = `${name}_${process.pid}`;
+  await db.sql.unsafe(`create role ${role} login password 'test-pass' in role ${inRole}`);
+  t.teardown(async () => { await db.sql.unsafe(`drop role if exists ${role}`).catch(() => {}); });
+  const u = new URL(db.url);
+  u.username = role;
+  u.password = 'test-pass';
+  const login = postgres(u.toString(), { max: 1, onnotice: () => {} });
+  t.teardown(() => login.end({ timeout: 5 }));
+  return login;
+}
