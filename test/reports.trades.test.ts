@@ -96,6 +96,39 @@ t.test('a fill only the statement has is a report fill; a live one is not counte
   t.same(rt, { gross_pnl: '10', net_pnl: '8.02' });
 });
 
+t.test('another currency: P&L in the trade currency and in base at the statement\'s rate; a range that cuts a round trip keeps it whole', async (t) => {
+  const { sql } = await testDb(t);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blotter-reports-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'eur.xml');
+  const w = new FlexWriter(file, { type: 'AF', queryName: 'q', statements: 1 });
+  w.startStatement({ account: ACCOUNT, fromDate: D1, toDate: D2, period: '', whenGenerated: at(D2, '20:00:00') });
+  w.open('Trades');
+  // SAP on IBIS in EUR: buy 20 @ 180.50 on D1 (rate 1.05), sell 20 @ 182.25 on D2 (rate 1.0832)
+  for (const [id, side, price, when, day, fx] of [['0000ee01.00000001.01.01', 'BUY', '180.50', '10:00:00', D1, '1.05'], ['0000ee01.00000002.01.01', 'SELL', '182.25', '10:00:00', D2, '1.0832']] as const) {
+    await w.row('Trade', tradeRow(w, { account: ACCOUNT, execId: id, transactionId: id.slice(-8), tradeId: id.slice(-7), orderId: '7', conId: '14204', symbol: 'SAP',
+      side, quantity: '20', price, commission: '1.25', currency: 'EUR', exchange: 'IBIS', time: at(day, when) }, { fxRateToBase: fx }));
+  }
+  w.close('Trades');
+  w.endStatement();
+  await w.end();
+  await importFlexFile(sql, file);
+  await refreshReports(sql);
+  const [rt] = await sql`select currency, gross_pnl::text, net_pnl::text, fx_rate_to_base::text, net_pnl_base::text, open_time, close_trade_date::text
+                           from reports.trades where account = ${ACCOUNT}`;
+  // (182.25 - 180.50) x 20 = 35 EUR; commissions 2.50; 32.50 EUR x 1.0832 (the closing fill's rate)
+  t.same({ ...rt, open_time: undefined }, { currency: 'EUR', gross_pnl: '35', net_pnl: '32.5', fx_rate_to_base: '1.0832', net_pnl_base: '35.204', close_trade_date: D2, open_time: undefined });
+  const [fill] = await sql`select exchange from reports.fills where exec_id = '0000ee01.00000001.01.01'`;
+  t.equal(fill!.exchange, 'IBIS', 'the venue of a statement fill');
+  // D2 alone: the round trip opened on D1 is whole (matched over the whole history)
+  const cut = await sql`select quantity::text, entry_price::text, open_time from reports.trades(${D2}::date, ${D2}::date, ${ACCOUNT})`;
+  t.same(cut.map((r) => [r.quantity, Number(r.entry_price)]), [['20', 180.5]]);
+  t.equal(cut[0]!.open_time.toISOString(), at(D1, '10:00:00'));
+  t.same(await sql`select * from reports.trades(${D1}::date, ${D1}::date, ${ACCOUNT})`, [], 'nothing closed on D1');
+  const [ds] = await sql`select fills, total_trades, net_pnl::text from reports.daily_summary(${D2}::date, ${D2}::date, ${ACCOUNT})`;
+  t.same(ds, { fills: 1, total_trades: 1, net_pnl: '32.5' });
+});
+
 t.test('blotter_bi reads reports and nothing else', async (t) => {
   const db = await testDb(t);
   const { sql } = db;
