@@ -333,3 +333,33 @@ t.test('all positions closed: the reported gains add up to the economic P&L (rep
   t.equal(Number(c!.gains) - Number(c!.pnl), 0);
   t.equal(c!.gains.replace(/\.?0+$/, ''), c!.pnl.replace(/\.?0+$/, ''), 'exactly');
 });
+
+t.test('options: a put written and assigned lowers the stock\'s basis; expiries (written: proceeds, bought: basis); SPX options are §1256', async (t) => {
+  const { sql } = await testDb(t);
+  const opt = (con: string, symbol: string, right: string) => ({ con_id: con, symbol, sec_type: 'OPT', currency: 'USD', multiplier: '100', strike: '140', right });
+  await put(sql, [
+    ...sell('1', '2', '2024-03-01', { conId: '7001', contract: opt('7001', 'AAPL', 'P') }), // premium 200
+    flexFill({ side: 'BUY', qty: '1', price: '0', day: '2024-03-15', conId: '7001', symbol: 'AAPL  240315P00140000', secType: 'OPT', mult: '100',
+               codes: ['A'], underlyingConid: AAPL, underlyingSymbol: 'AAPL', putCall: 'P' }),
+    flexFill({ side: 'BUY', qty: '100', price: '140', day: '2024-03-15', conId: AAPL, symbol: 'AAPL', secType: 'STK', codes: ['A'] }),
+    ...sell('100', '150', '2024-05-01'),
+    ...sell('1', '1.5', '2024-04-01', { conId: '7002', contract: opt('7002', 'AAPL', 'C') }),
+    flexFill({ side: 'BUY', qty: '1', price: '0', day: '2024-04-19', conId: '7002', symbol: 'AAPL  240419C00160000', secType: 'OPT', mult: '100', codes: ['Ep'],
+               underlyingConid: AAPL, putCall: 'C' }),
+    ...buy('1', '0.8', '2024-04-01', { conId: '7003', contract: opt('7003', 'AAPL', 'P') }),
+    flexFill({ side: 'SELL', qty: '1', price: '0', day: '2024-04-19', conId: '7003', symbol: 'AAPL  240419P00120000', secType: 'OPT', mult: '100', codes: ['Ep'],
+               underlyingConid: AAPL, putCall: 'P' }),
+    ...buy('1', '10', '2024-06-03', { conId: '7004', contract: opt('7004', 'SPX', 'C') }),
+    ...sell('1', '12', '2024-06-10', { conId: '7004', contract: opt('7004', 'SPX', 'C') }),
+  ]);
+  const g = await gains(sql);
+  t.same(g.map((r) => [r.kind, r.quantity, r.proceeds, r.cost_basis, r.gain, r.term]), [
+    ['expiry', '1', '150', '0', '150', 'ST'], // written call expired: proceeds = premium, basis 0
+    ['expiry', '1', '0', '80', '-80', 'ST'], // bought put expired: proceeds 0, basis = cost
+    ['sale', '100', '15000', '13800', '1200', 'ST'], // stock bought by assignment at 14,000 - premium 200
+    ['sale', '1', '1200', '1000', '200', '60/40']]); // SPX: §1256
+  const f = await sql`select description, proceeds::text from reports.form_8949 order by date_sold, description`;
+  t.same(f.map((r) => r.description), ['1 AAPL OPT', '1 AAPL OPT', '100 sh AAPL'], 'SPX left to Form 6781');
+  const [s] = await sql`select tax_year, total::text, long_term_60::text as lt, short_term_40::text as st from reports.section_1256`;
+  t.same(s, { tax_year: 2024, total: '200', lt: '120', st: '80' });
+});

@@ -73,10 +73,10 @@ begin
     x as (
       select r.*, coalesce(ta.taxpayer, r.account) as taxpayer, coalesce(ta.lot_method, 'FIFO') as lot_method, coalesce(ta.ira, false) as ira,
              coalesce(fx.codes, '{}') as codes, fx.order_id, fx.underlying_con_id, fx.put_call,
-             r.sec_type in ('FUT', 'FOP')
-               or (r.sec_type = 'OPT' and (fx.underlying_category = 'IND'
+             coalesce(r.sec_type in ('FUT', 'FOP')
+               or (r.sec_type = 'OPT' and (fx.underlying_category is not distinct from 'IND'
                    or upper(split_part(trim(coalesce(fx.underlying_symbol, r.symbol)), ' ', 1))
-                      in ('SPX', 'SPXW', 'NDX', 'NDXP', 'RUT', 'RUTW', 'VIX', 'VIXW', 'XSP', 'DJX', 'OEX', 'XEO'))) as is_1256
+                      in ('SPX', 'SPXW', 'NDX', 'NDXP', 'RUT', 'RUTW', 'VIX', 'VIXW', 'XSP', 'DJX', 'OEX', 'XEO'))), false) as is_1256
         from reports.fills_all() r
         left join reports.tax_accounts ta on ta.account = r.account
         left join fx on fx.account = r.account
