@@ -297,11 +297,34 @@ t.test('wash sales across a taxpayer\'s accounts; into an IRA the loss is lost',
   const { sql } = await testDb(t);
   await sql`insert into reports.tax_accounts (account, taxpayer, ira) values (${ACCOUNT}, 'pat', false), ('DU0000002', 'pat', false), ('DU0000003', 'pat', true)`;
   await put(sql, [...buy('100', '10', '2024-01-02'), ...sell('100', '9', '2024-02-01'), ...buy('60', '9', '2024-02-05', { account: 'DU0000002' }),
-    ...buy('40', '9', '2024-02-06', { account: 'DU0000003' })]);
-  const [g] = await sql`select disallowed_to_ira::text, wash_sale_loss_disallowed::text as d, gain::text from reports.realized_gains`;
+    ...buy('40', '9', '2024-02-06', { account: 'DU0000003' }), ...buy('10', '9', '2024-02-06', { account: 'DU0000003' }),
+    // the IRA sells 10 at a loss later: a replacement still (it was held at the loss), its own loss not reported
+    ...sell('10', '8', '2024-03-01', { account: 'DU0000003' })]);
+  const [g] = await sql`select disallowed_to_ira::text, wash_sale_loss_disallowed::text as d, gain::text from reports.realized_gains where account = ${ACCOUNT}`;
   t.same(g, { disallowed_to_ira: '40', d: '100', gain: '0' });
   const o = await sql`select account, adjusted_basis::text from reports.tax_lots where status = 'open' order by account`;
-  t.same(o, [{ account: 'DU0000002', adjusted_basis: '600' }, { account: 'DU0000003', adjusted_basis: '360' }], 'the IRA lot gets no basis increase');
+  t.same(o, [{ account: 'DU0000002', adjusted_basis: '600' }, { account: 'DU0000003', adjusted_basis: '270' }, { account: 'DU0000003', adjusted_basis: '90' }],
+    'the IRA lots get no basis increase (30 of the first IRA lot were sold)');
+  t.same(await sql`select account from reports.form_8949 order by account`, [{ account: ACCOUNT }], 'the IRA\'s sale is not on Form 8949');
+});
+
+t.test('blotter_bi reads the tax reports', async (t) => {
+  const { sql, url } = await testDb(t);
+  await put(sql, [...buy('100', '10', '2024-01-02'), ...sell('100', '9', '2024-02-01'), ...buy('100', '9', '2024-02-05')]);
+  const role = `bi_tax_${process.pid}`;
+  await sql.unsafe(`create role ${role} login password 'bi-pass' in role blotter_bi`);
+  t.teardown(async () => { await sql.unsafe(`drop role if exists ${role}`).catch(() => {}); });
+  const u = new URL(url);
+  u.username = role;
+  u.password = 'bi-pass';
+  const bi = (await import('postgres')).default(u.toString(), { max: 1, onnotice: () => {} });
+  t.teardown(() => bi.end({ timeout: 5 }));
+  for (const v of ['tax_lots', 'realized_gains', 'form_8949', 'section_1256', 'tax_accounts']) {
+    await t.resolves(bi.unsafe(`select * from reports.${v}`), `reports.${v}`);
+  }
+  const [w] = await bi`select code from reports.form_8949`;
+  t.equal(w!.code, 'W');
+  await t.rejects(bi`insert into reports.tax_accounts (account) values ('x')`, { code: '42501' }, 'settings are the owner\'s');
 });
 
 t.test('all positions closed: the reported gains add up to the economic P&L (reports.trades)', async (t) => {

@@ -159,7 +159,7 @@ begin
         if not v_g1256 and n >= g_start then
           -- losses in order of sale (the same sale's lots in acquisition order); candidates
           -- earliest acquired first
-          v_sales := array(select g from generate_series(g_start, n) g where s_kind[g] in ('sale', 'cover', 'expiry') and not s_ira[g]
+          v_sales := array(select g from generate_series(g_start, n) g where s_kind[g] in ('sale', 'cover', 'expiry')
                             order by s_cdate[g], s_cat[g], s_cexec[g], s_acq_at[g], g);
           v_cands := array(select g from generate_series(g_start, n) g where s_acq[g] is not null order by s_acq[g], s_acq_at[g], g);
           for p in 1 .. cardinality(v_sales) loop s_pos[v_sales[p]] := p; end loop;
@@ -169,7 +169,8 @@ begin
             -- the sale, then the parts split off it as replacements (same sale), in that order
             loop
               v_loss := case when s_short[i] then s_close[i] + s_adj[i] - s_open[i] else s_open[i] + s_adj[i] - s_close[i] end;
-              if v_loss > 0 then
+              -- an IRA's own losses are not taxable: only its purchases count, as replacements
+              if v_loss > 0 and not s_ira[i] then
                 v_held := s_cdate[i] - coalesce(s_start[i], s_acq[i]);
                 while lo <= cardinality(v_cands) and s_acq[v_cands[lo]] < s_cdate[i] - 30 loop lo := lo + 1; end loop;
                 need := s_qty[i]; given := 0; c := lo;
