@@ -95,6 +95,15 @@ t.test('decimals are exact and stored as strings; entity derived', async (t) => 
   t.throws(() => toBotEvent(item('system', { source: 'ib' })), { message: /source: must be bot, user or system/ });
 });
 
+t.test('order_submitted.tax_lots: the opening execution ids a sale closes, in order', async (t) => {
+  const order = VALID.order_submitted!.payload as Record<string, unknown>;
+  const ok = toBotEvent(item('order_submitted', { payload: { ...order, side: 'SELL', tax_lots: ['0000e0d5.6571b0c4.01.01', 42] } }));
+  t.same(JSON.parse(ok.payload).tax_lots, ['0000e0d5.6571b0c4.01.01', '42'], 'ids kept in order, an integer id as a string');
+  t.throws(() => toBotEvent(item('order_submitted', { payload: { ...order, tax_lots: '0000e0d5.6571b0c4.01.01' } })), { message: /payload.tax_lots: must be an array, got string/ });
+  t.throws(() => toBotEvent(item('order_submitted', { payload: { ...order, tax_lots: ['a', ''] } })), { message: /payload.tax_lots\[1\]: must be a non-empty string/ });
+  t.throws(() => toBotEvent(item('order_submitted', { payload: { ...order, tax_lots: Array.from({ length: 1001 }, (_, i) => `e${i}`) } })), { message: /more than 1000 items/ });
+});
+
 t.test('the generated reference is up to date (npm run docs)', async (t) => {
   t.equal(fs.readFileSync(path.join(ROOT, 'docs', 'events.md'), 'utf8'), eventsMarkdown(), 'docs/events.md');
   for (const [name, schema] of Object.entries(eventSchemas())) {

@@ -66,6 +66,10 @@ export const VOCABULARY: Record<string, EventSpec> = {
       decision_price: opt(dec('Price when the decision was made', 'nonnegative')),
       arrival_price: opt(dec('Market price when the order reached the broker', 'nonnegative')),
       notes: opt(text('Free text', 2000)),
+      tax_lots: opt({
+        t: 'array', of: id('Execution id of the fill that opened the lot'), max: 1000,
+        doc: 'Specific tax lots this order closes, in order: the execution ids of their opening fills. Read when the account\'s lot method is SPECIFIC (reports.tax_accounts): these lots first, then FIFO for any remainder',
+      }),
     },
     rules: (p, add) => {
       const t = p.order_type as string;

@@ -39,7 +39,8 @@ select e.seq as seq,
        e.payload ->> 'signal_id' as signal_id,
        ledger.to_numeric(e.payload ->> 'decision_price') as decision_price,
        ledger.to_numeric(e.payload ->> 'arrival_price') as arrival_price,
-       e.payload ->> 'notes' as notes
+       e.payload ->> 'notes' as notes,
+       e.payload -> 'tax_lots' as tax_lots
   from ledger.events e where e.event_type = 'order_submitted';
 comment on view ledger.orders is 'Orders the bot submitted (event_type order_submitted), one row per order.';
 comment on column ledger.orders.seq is 'Global position in the journal (ledger.events.seq)';
@@ -79,6 +80,7 @@ comment on column ledger.orders.signal_id is 'Signal that led to it';
 comment on column ledger.orders.decision_price is 'Price when the decision was made';
 comment on column ledger.orders.arrival_price is 'Market price when the order reached the broker';
 comment on column ledger.orders.notes is 'Free text';
+comment on column ledger.orders.tax_lots is 'Specific tax lots this order closes, in order: the execution ids of their opening fills. Read when the account''s lot method is SPECIFIC (reports.tax_accounts): these lots first, then FIFO for any remainder';
 
 create or replace view ledger.order_statuses as
 select e.seq as seq,
@@ -788,7 +790,8 @@ language sql stable parallel safe as $$
       case when not (p -> 'signal_id' is null or jsonb_typeof(p -> 'signal_id') = 'null') and jsonb_typeof(p -> 'signal_id') not in ('string', 'number') then 'payload.signal_id: ' || left((p -> 'signal_id')::text, 60) || ' is not a string or an integer' end,
       case when not (p -> 'decision_price' is null or jsonb_typeof(p -> 'decision_price') = 'null') and ledger.to_numeric((p -> 'decision_price' #>> '{}')) is null then 'payload.decision_price: ' || left((p -> 'decision_price')::text, 60) || ' is not a decimal' end,
       case when not (p -> 'arrival_price' is null or jsonb_typeof(p -> 'arrival_price') = 'null') and ledger.to_numeric((p -> 'arrival_price' #>> '{}')) is null then 'payload.arrival_price: ' || left((p -> 'arrival_price')::text, 60) || ' is not a decimal' end,
-      case when not (p -> 'notes' is null or jsonb_typeof(p -> 'notes') = 'null') and jsonb_typeof(p -> 'notes') <> 'string' then 'payload.notes: ' || left((p -> 'notes')::text, 60) || ' is not a string' end]::text[], null)
+      case when not (p -> 'notes' is null or jsonb_typeof(p -> 'notes') = 'null') and jsonb_typeof(p -> 'notes') <> 'string' then 'payload.notes: ' || left((p -> 'notes')::text, 60) || ' is not a string' end,
+      case when not (p -> 'tax_lots' is null or jsonb_typeof(p -> 'tax_lots') = 'null') and jsonb_typeof(p -> 'tax_lots') <> 'array' then 'payload.tax_lots: ' || left((p -> 'tax_lots')::text, 60) || ' is not an array' end]::text[], null)
     when 'order_status' then array_remove(array[
       case when (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') then 'payload.client_order_id: is required' end,
       case when not (p -> 'client_order_id' is null or jsonb_typeof(p -> 'client_order_id') = 'null') and jsonb_typeof(p -> 'client_order_id') not in ('string', 'number') then 'payload.client_order_id: ' || left((p -> 'client_order_id')::text, 60) || ' is not a string or an integer' end,
