@@ -28,5 +28,5 @@ t.test('blotter demo', async (t) => {
   t.match(r.stdout, /cash flow for performance reporting: 2026-11-26 deposit 5000 USD \(from the statement\)/);
   // MSFT: short 10 @ 415.09, covered 5 @ 415.00 and 5 @ 414.80: gross 0.45 + 1.45; commissions 1.00 a fill
   t.match(r.stdout, /reports\.daily_summary for 2026-11-26: 5 fills, volume 170, 2 round trips closed \(FIFO, reports\.trades\), gross 1\.90, net -1\.10 USD, commissions 4\.50, win rate 0/);
-  t.match(r.stdout, /reports refreshed \(reports\.refresh, as the agent does after fills, statements and the close\): 7 materialized reports in \d+ ms/);
+  t.match(r.stdout, /reports refreshed \(reports\.refresh, as the agent does after fills, statements and the close\): 8 materialized reports in \d+ ms/);
 });

@@ -26,10 +26,10 @@ t.test('reports show the last refresh; reports.refresh brings them up to date an
   t.equal(live!.n, 2, 'the live function sees the fills already');
 
   const rows = await sql`select name, row_count::int as rows from reports.refresh('test')`;
-  t.same(rows.map((r) => r.name), ['fills', 'equity_daily', 'trades', 'daily_summary', 'monthly_performance', 'yearly_performance', 'execution_quality'],
+  t.same(rows.map((r) => r.name), ['fills', 'equity_daily', 'trades', 'daily_summary', 'monthly_performance', 'yearly_performance', 'execution_quality', 'tax_slices'],
     'in order: each after what it reads');
   t.same(Object.fromEntries(rows.map((r) => [r.name, r.rows])), {
-    fills: 2, equity_daily: 0, trades: 1, daily_summary: 1, monthly_performance: 0, yearly_performance: 0, execution_quality: 0,
+    fills: 2, equity_daily: 0, trades: 1, daily_summary: 1, monthly_performance: 0, yearly_performance: 0, execution_quality: 0, tax_slices: 1,
   });
   const [rt] = await sql`select gross_pnl::text, net_pnl::text from reports.trades where account = ${ACCOUNT}`;
   t.same(rt, { gross_pnl: '30', net_pnl: '28' }, '(103 - 100) x 10 - 2 commissions');
@@ -103,7 +103,7 @@ t.test('refreshing is the agent\'s and the owner\'s: readers may read, not refre
     await tx`set local role blotter_agent`;
     return tx`select name from reports.refresh('agent')`;
   });
-  t.equal(rows.length, 7, 'the agent refreshes');
+  t.equal(rows.length, 8, 'the agent refreshes');
 });
 
 t.test('migrate: a report that was a plain view becomes materialized again; re-applying keeps the data', async (t) => {
@@ -123,7 +123,7 @@ t.test('migrate: a report that was a plain view becomes materialized again; re-a
   await migrate({ url });
   const kinds = await sql`select c.relname, c.relkind from pg_class c join reports.refreshes r on c.oid = to_regclass('reports.' || r.name) order by r.position`;
   t.same(kinds.map((k) => `${k.relname}:${k.relkind}`), [
-    'fills:m', 'equity_daily:m', 'trades:m', 'daily_summary:m', 'monthly_performance:m', 'yearly_performance:m', 'execution_quality:m',
+    'fills:m', 'equity_daily:m', 'trades:m', 'daily_summary:m', 'monthly_performance:m', 'yearly_performance:m', 'execution_quality:m', 'tax_slices:m',
   ], 'every report materialized again, those that depended on fills included');
   const [d] = await sql`select gross_pnl::text from reports.daily_summary where account = ${ACCOUNT}`;
   t.same(d, { gross_pnl: '30' }, 're-created with their data');

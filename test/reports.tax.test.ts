@@ -7,7 +7,14 @@
 import t from 'tap';
 import type postgres from 'postgres';
 import { testDb } from './helpers/db.ts';
-import { ACCOUNT, ibCommission, ibFill, put, type Ev } from './helpers/recon.ts';
+import { ACCOUNT, ibCommission, ibFill, put as putEvents, refreshReports, type Ev } from './helpers/recon.ts';
+
+// The tax reports read the materialized engine output: every write here is followed by the
+// refresh the agent would run.
+async function put(sql: postgres.Sql, evs: Ev[]): Promise<void> {
+  await putEvents(sql, evs);
+  await refreshReports(sql);
+}
 
 const AAPL = '265598';
 const at = (day: string, time = '10:00:00') => new Date(`${day}T${time}-05:00`).toISOString(); // New York (10:00 EST or 11:00 EDT: the same day)

@@ -77,7 +77,7 @@ begin
                or (r.sec_type = 'OPT' and (fx.underlying_category is not distinct from 'IND'
                    or upper(split_part(trim(coalesce(fx.underlying_symbol, r.symbol)), ' ', 1))
                       in ('SPX', 'SPXW', 'NDX', 'NDXP', 'RUT', 'RUTW', 'VIX', 'VIXW', 'XSP', 'DJX', 'OEX', 'XEO'))), false) as is_1256
-        from reports.fills_all() r
+        from reports.fills r
         left join reports.tax_accounts ta on ta.account = r.account
         left join fx on fx.account = r.account
                     and fx.base = case when strpos(r.exec_id, '.') > 0 then regexp_replace(r.exec_id, '\.[^.]*$', '') else r.exec_id end
@@ -318,6 +318,34 @@ end
 $$;
 comment on function reports.tax_engine() is 'The tax lot engine: every lot part (slice) of every account, with how it closed, wash sales applied and §1256 year-end marks; reports.tax_lots, realized_gains, form_8949 and section_1256 read it.';
 
+-- The engine runs over all history (about 6 s per 100,000 fills): its output is
+-- materialized once per refresh (after reports.fills, which it reads) and the tax reports
+-- read that.
+select reports.materialize('tax_slices', 60, 'select * from reports.tax_engine()', array['slice'], array['account, con_id', 'account, close_date']);
+comment on materialized view reports.tax_slices is 'The tax lot engine''s output (reports.tax_engine), as of the last refresh: every lot part of every account and how it closed. reports.tax_lots, realized_gains, form_8949 and section_1256 read it.';
+do $$
+declare c record;
+begin
+  for c in select * from (values
+    ('slice', 'Index of the lot part in this refresh''s engine run (not stable across refreshes)'), ('account', 'IB account'),
+    ('taxpayer', 'Taxpayer group (reports.tax_accounts; the account itself by default)'), ('ira', 'The account is an IRA'),
+    ('con_id', 'IB contract id'), ('symbol', 'Symbol'), ('sec_type', 'STK, OPT, FUT, ...'), ('currency', 'Trade currency'),
+    ('multiplier', 'Contract multiplier'), ('section_1256', 'A Section 1256 contract (futures, index options)'),
+    ('lot_id', 'Execution id of the fill that opened the lot'), ('short', 'A short lot (sold first)'), ('quantity', 'Quantity of this part'),
+    ('acquired_date', 'Trade date the lot was opened (New York)'), ('acquired_at', 'When the lot was opened'),
+    ('unmarked_amount', 'Opening amount before any year-end mark (long: cost with commission; short: proceeds)'),
+    ('open_amount', 'Opening amount now (a marked Section 1256 part: the mark''s value)'),
+    ('kind', 'How the part closed: sale, cover, expiry, exercise, assignment, mark, mark_missing; NULL while open'),
+    ('close_exec_id', 'Execution id of the closing fill'), ('closed_at', 'When it closed'), ('close_date', 'Trade date it closed (New York)'),
+    ('close_amount', 'Closing amount (long: proceeds net of commission; short: cost)'), ('wash_adjustment', 'Disallowed loss added to this part''s basis'),
+    ('adjusted_start', 'Holding period start carried over from a washed lot'), ('wash_from_exec_id', 'The loss sale whose loss this part received'),
+    ('disallowed_loss', 'Loss of this part disallowed by a wash sale'), ('disallowed_to_ira', 'Of which washed into an IRA: lost for good'),
+    ('replacement', 'Used as a wash-sale replacement (once only)'), ('folded_into_exec_id', 'An exercised or assigned option part: the stock fill its premium went into')) x(col, doc) loop
+    execute format('comment on column reports.tax_slices.%I is %L', c.col, c.doc);
+  end loop;
+end
+$$;
+
 -- Every lot part. A lot is the quantity one fill opened; it splits into parts as sales close
 -- some of it, as a wash sale takes part of it as a replacement, and as §1256 year ends mark it.
 create or replace function reports.tax_lots_all()
@@ -336,7 +364,7 @@ language sql stable security definer set search_path = '' rows 100000 as $$
          case when e.short then e.open_amount else e.close_amount end, e.unmarked_amount,
          e.wash_from_exec_id, case when e.kind is not null then e.disallowed_loss end, e.folded_into_exec_id, e.section_1256, e.taxpayer, e.ira,
          e.acquired_at, e.closed_at
-    from reports.tax_engine() e
+    from reports.tax_slices e
    where e.kind is distinct from 'mark_missing'
 $$;
 comment on function reports.tax_lots_all() is 'Every tax lot part of every account, open and closed (reports.tax_lots).';
@@ -386,7 +414,7 @@ language sql stable security definer set search_path = '' rows 100000 as $$
               when not e.short and e.close_date > coalesce(e.adjusted_start, e.acquired_date) + interval '1 year' then 'LT' else 'ST' end,
          e.section_1256, e.kind, case when e.short then 'short' else 'long' end, e.lot_id, e.close_exec_id, e.acquired_date,
          e.wash_adjustment, e.disallowed_to_ira, e.taxpayer, e.ira, e.multiplier, e.closed_at
-    from reports.tax_engine() e
+    from reports.tax_slices e
    cross join lateral (select case when e.short then e.open_amount else e.close_amount end as proceeds,
                               case when e.short then e.close_amount else e.open_amount end + e.wash_adjustment as cost_basis) b
    where e.kind in ('sale', 'cover', 'expiry', 'mark')
@@ -477,7 +505,7 @@ language sql stable security definer set search_path = '' rows 1000 as $$
   with e as (
     select x.*, extract(year from x.close_date)::integer as yr,
            case when x.short then x.unmarked_amount - x.close_amount else x.close_amount - x.unmarked_amount end as against_cost
-      from reports.tax_engine() x
+      from reports.tax_slices x
      where x.section_1256 and not x.ira and x.kind in ('sale', 'cover', 'expiry', 'mark', 'mark_missing')
   ),
   y as (
