@@ -17,6 +17,9 @@ import { dateOrderOption } from './flex/dates.ts';
 import { dateOrderSetting, fetchAndImport, requireFetchSettings } from './flex/fetch.ts';
 import { importText, progressBar } from './flex/format.ts';
 import { importFlexFile, keepYoungGenerationSmall, type ImportResult } from './flex/import.ts';
+// The report modules load vega, exceljs and a browser driver: only `blotter report` pays for them.
+import type { Params } from './report/catalog.ts';
+import type { Built, Format } from './report/run.ts';
 import {
   accounts, breakHistory, cannotRead, getBreak, listBreaks, openCliConnection, reconcile, reviewBreak, STATUSES, unknownBreak, UNRESOLVED,
   type Break, type ReviewAction,
@@ -43,6 +46,7 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   recon      reconcile the bot's records against IB's: recon run
   breaks     list, show and review reconciliation breaks: breaks list|show|ack|resolve|escalate
   flex       IB Flex statements: flex import FILE... | flex fetch
+  report     reports as CSV, JSON, XLSX, HTML or PDF: report list | report NAME [options]
   db         start, stop, check or locate the embedded PostgreSQL
 
 ${DATABASE_HELP}
@@ -780,7 +784,130 @@ morning when flex.token and flex.queries are set.
   subcommands: { import: flexImport, fetch: flexFetch },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, db };
+const REPORT_USAGE = `usage: blotter report list
+       blotter report NAME [--from D] [--to D] [--year Y] [--account A] [--order ID]
+                           [--format csv|json|xlsx|html|pdf] [--out FILE] [--table T] [--allow-empty]
+       blotter report refresh
+
+Write a report (docs/reports.md defines each; blotter report list shows them and their
+parameters). Dates are New York dates, YYYY-MM-DD, both ends included; without them a
+report covers the last day with data (daily, execution), its year (monthly, tax), the
+last 30 days (reconciliation) or everything (config-changes, user-actions).
+  --format F        csv (default; one table, --table picks it; FILE.meta.json beside it
+                    holds the parameters, freshness and chain status), json, xlsx (a cover
+                    sheet, then a sheet per table), html (self-contained, charts), pdf
+  --out FILE        write FILE (atomically) instead of standard output (required for
+                    xlsx and pdf on a terminal)
+  --allow-empty     write the file even when the range has no rows (otherwise: exit 1)
+  refresh           refresh the materialized reports now (the agent does it after fills,
+                    statements and the close)
+Exit: 0 written, 1 nothing in the range, 2 usage or database errors.
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`;
+
+async function withReadPool<T>(a: Args, fn: (pool: import('slonik').DatabasePool, url: string) => Promise<T>): Promise<T> {
+  const { openReadPool } = await import('./report/read.ts');
+  const db = await resolveDatabase({ configFile: a.configFile, create: false });
+  try {
+    const pool = await openReadPool(db.url, { statementTimeoutMs: 600_000 });
+    try {
+      return await fn(pool, db.url);
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await leaveAsFound(db);
+  }
+}
+
+async function reportParams(f: Flags): Promise<Params> {
+  const { checkDate } = await import('./report/run.ts');
+  const p: Params = {};
+  if (typeof f.from === 'string') p.from = checkDate(f.from, '--from');
+  if (typeof f.to === 'string') p.to = checkDate(f.to, '--to');
+  if (typeof f.year === 'string') {
+    if (!/^\d{4}$/.test(f.year)) throw new UsageError(`--year "${f.year}" is not a year (e.g. 2026)`);
+    p.year = Number(f.year);
+  }
+  if (typeof f.account === 'string') p.account = f.account;
+  if (typeof f.order === 'string') p.order = f.order;
+  return p;
+}
+
+// Rows written so far, on a terminal only, at most twice a second.
+function rowCounter(label: string): { tick: (n: number) => void; done: () => void } {
+  if (!process.stderr.isTTY) return { tick: () => {}, done: () => {} };
+  let last = 0;
+  let shown = false;
+  return {
+    tick: (n) => {
+      const now = Date.now();
+      if (now - last < 500) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\r${label}: ${n.toLocaleString('en-US')} rows`);
+    },
+    done: () => { if (shown) process.stderr.write('\r\x1b[K'); },
+  };
+}
+
+async function emit(built: Built, f: Flags): Promise<number> {
+  const { FORMATS, writeReport } = await import('./report/run.ts');
+  const format = (typeof f.format === 'string' ? f.format : 'csv') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format "${format}": one of ${FORMATS.join(', ')}`);
+  const outFile = typeof f.out === 'string' ? f.out : undefined;
+  if (!outFile && (format === 'xlsx' || format === 'pdf') && process.stdout.isTTY) throw new UsageError(`--out FILE is needed for ${format} (a binary file) on a terminal`);
+  if (built.empty && !f['allow-empty']) {
+    note(`${built.describe}: no rows in that range; nothing written (--allow-empty writes it anyway)`);
+    return 1;
+  }
+  const multi = built.doc.tables.length > 1 && format === 'csv' && typeof f.table !== 'string';
+  if (multi) note(`${built.describe}: CSV holds one table: ${built.doc.tables[0]!.name} (also: ${built.doc.tables.slice(1).map((t) => t.name).join(', ')}; --table NAME)`);
+  const counter = rowCounter(built.describe);
+  try {
+    const r = await writeReport(built.doc, { format, out: outFile, table: typeof f.table === 'string' ? f.table : undefined, onRows: counter.tick });
+    counter.done();
+    if (outFile) note(`${built.describe}: ${r.rows} rows, ${r.bytes} bytes to ${outFile} (sha256 ${r.sha256})${r.sidecar ? `; parameters and freshness in ${r.sidecar}` : ''}`);
+    return 0;
+  } finally {
+    counter.done();
+  }
+}
+
+const report: Command = {
+  usage: REPORT_USAGE,
+  options: {
+    from: { type: 'string' }, to: { type: 'string' }, year: { type: 'string' }, account: { type: 'string' }, order: { type: 'string' },
+    format: { type: 'string' }, out: { type: 'string' }, table: { type: 'string' }, 'allow-empty': { type: 'boolean' }, config: { type: 'string' },
+  },
+  positionals: true,
+  async run(a) {
+    const [name, ...more] = a.positionals;
+    if (!name) throw new UsageError('expected list, refresh or a report name');
+    if (more.length) throw new UsageError(`unexpected argument "${more[0]}"`);
+    if (name === 'list') {
+      const { CATALOG } = await import('./report/catalog.ts');
+      for (const r of CATALOG) out(`${r.name.padEnd(16)} ${r.description}${r.params.length ? `  [${r.params.map((p) => (r.required?.includes(p) ? `--${p}` : `--${p}?`)).join(' ')}]` : ''}`);
+      return 0;
+    }
+    if (name === 'refresh') {
+      return withSql(a, async (sql) => {
+        const rows = await sql.begin(async (tx) => {
+          await tx`select set_config('statement_timeout', '3600000', true)`;
+          return tx`select name, row_count::text as rows, duration_ms::text as ms from reports.refresh('cli')`;
+        });
+        for (const r of rows) out(`${String(r.name).padEnd(22)} ${String(r.rows).padStart(10)} rows  ${r.ms} ms`);
+        return 0;
+      });
+    }
+    const p = await reportParams(a.flags);
+    const { buildCatalogReport } = await import('./report/run.ts');
+    return withReadPool(a, async (pool) => emit(await buildCatalogReport(pool, name, p), a.flags));
+  },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, db };
 
 
 function isGroup(c: Command | Group): c is Group {

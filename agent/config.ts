@@ -43,6 +43,10 @@ const SPEC = {
     fetch_enabled: bool, fetch_sessions: int(1, 250), poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
     request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
   },
+  reports: {
+    dir: str(true), formats: list(/^(csv|json|xlsx|html|pdf)$/, 'report formats (csv, json, xlsx, html, pdf)'),
+    daily_enabled: bool, monthly_enabled: bool, accounts: list(/^[A-Za-z0-9._-]{1,64}$/, 'IB account ids'), chromium: str(true),
+  },
   ib: {
     enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
     heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), connect_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
@@ -73,6 +77,7 @@ export type Config = {
     fetch_enabled: boolean; fetch_sessions: number; poll_ms: number;
     max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
   };
+  reports: { dir: string; formats: ('csv' | 'json' | 'xlsx' | 'html' | 'pdf')[]; daily_enabled: boolean; monthly_enabled: boolean; accounts: string[]; chromium: string };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
     heartbeat_timeout_ms: number; connect_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;
@@ -157,7 +162,7 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
 
 // Sections added after the first release: a config file written before them has none, and
 // gets the shipped file's (a key missing inside a section that is there is still an error).
-const LATER_SECTIONS = new Set(['flex']);
+const LATER_SECTIONS = new Set(['flex', 'reports']);
 let shipped: Record<string, unknown> | null = null;
 function shippedSection(key: string): unknown {
   shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;

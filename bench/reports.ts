@@ -15,7 +15,7 @@ import { withBenchDatabase } from './db.ts';
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
-async function generate(sql: postgres.Sql, fills: number): Promise<void> {
+export async function generate(sql: postgres.Sql, fills: number): Promise<void> {
   const days = 756; // 3 years of sessions
   const perDay = Math.ceil(fills / days);
   // In chunks: one statement of a million rows would hold every row's chain state at once.

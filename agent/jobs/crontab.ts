@@ -28,6 +28,7 @@ import { TASK as ENSURE_PARTITIONS } from './ensure_partitions.ts';
 import { TASK as FLEX_FETCH } from './flex_fetch.ts';
 import { TASK as VERIFY_CHAIN } from './verify_chain.ts';
 import { TASK as REPORTS_REFRESH } from './reports_refresh.ts';
+import { DAILY_TASK as REPORT_DAILY, MONTHLY_TASK as REPORT_MONTHLY } from './report_files.ts';
 import { TASK as RECON_CLOSE } from './recon_close.ts';
 import { TASK as RECON_HOURLY } from './recon_hourly.ts';
 import { TASK as RECON_MONTHLY } from './recon_monthly.ts';
@@ -48,6 +49,11 @@ export const CRONTAB_LINES = [
   // Daily at 04:35 UTC, a backstop for the refreshes the ledger asks for (the same job key:
   // a pending one is not doubled).
   `35 4 * * * ${REPORTS_REFRESH} ?id=${REPORTS_REFRESH}&fill=1d&max=3&queue=reports&jobKey=${REPORTS_REFRESH}&jobKeyMode=preserve_run_at`,
+  // Report files: the daily one 45 minutes after the close (16:45 New York, 13:45 on an
+  // early close: 17:45 to 21:45 UTC), the monthly one at 08:00 New York on a month's first
+  // session; report_schedule.ts keeps the minute that is due.
+  `45 17-21 * * * ${REPORT_DAILY} ?id=${REPORT_DAILY}&fill=1d&max=3&queue=reports`,
+  `0 12,13 * * * ${REPORT_MONTHLY} ?id=${REPORT_MONTHLY}&fill=1d&max=3&queue=reports`,
   // 07:00 New York (11:00 UTC in daylight time, 12:00 in standard time); flex_fetch.ts
   // keeps the one that is 07:00 there. Retried a few times (IB may not be ready yet).
   `0 11,12 * * * ${FLEX_FETCH} ?id=${FLEX_FETCH}&fill=1d&max=4&queue=flex`,

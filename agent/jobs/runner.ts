@@ -13,6 +13,7 @@ import { CRONTAB } from './crontab.ts';
 import * as ensurePartitions from './ensure_partitions.ts';
 import * as verifyChain from './verify_chain.ts';
 import * as reportsRefresh from './reports_refresh.ts';
+import * as reportFiles from './report_files.ts';
 import * as flexFetch from './flex_fetch.ts';
 import { sqlDeps, type ReconDeps } from './recon.ts';
 import * as reconAfterFill from './recon_after_fill.ts';
@@ -27,6 +28,8 @@ export type JobsOptions = {
   // IB Flex: settings and BLOTTER_HOME (statements are kept under it); a test replaces the fetch.
   // Without it the flex_fetch task has nothing configured and does nothing.
   flex?: { settings: Config['flex']; home: string; fetchAndImport?: flexFetch.FlexJobDeps['fetchAndImport'] };
+  // Scheduled report files; without it the report tasks do nothing.
+  reports?: { settings: Config['reports']; home: string };
   // Tests replace the SQL behind the reconciliation tasks, and listen to graphile-worker's
   // events (cron:started, job:complete); the agent does neither.
   recon?: ReconDeps;
@@ -38,7 +41,10 @@ const NO_FLEX: Config['flex'] = {
   throttle_backoff_ms: 600_000, request_timeout_ms: 60_000, import_timeout_ms: 60_000,
 };
 
-export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex'] }): TaskList {
+const NO_REPORTS: Config['reports'] = { dir: '', formats: [], daily_enabled: false, monthly_enabled: false, accounts: [], chromium: '' };
+
+export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex']; reports?: JobsOptions['reports'] & { url: string } }): TaskList {
+  const files = { log: o.log.child({ module: 'reports' }), sql: o.sql, url: o.reports?.url ?? '', settings: o.reports?.settings ?? NO_REPORTS, home: o.reports?.home ?? '.', sessions: o.recon.sessions };
   const flexLog = o.log.child({ module: 'flex' });
   const flex = o.flex ?? { settings: NO_FLEX, home: '.' };
   return {
@@ -50,6 +56,8 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [reportsRefresh.TASK]: reportsRefresh.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
+    [reportFiles.DAILY_TASK]: reportFiles.run('daily', files),
+    [reportFiles.MONTHLY_TASK]: reportFiles.run('monthly', files),
     [reconHourly.TASK]: reconHourly.run(o.recon),
     [reconClose.TASK]: reconClose.run(o.recon),
     [reconWeekly.TASK]: reconWeekly.run(o.recon),
@@ -84,7 +92,7 @@ export async function startJobs(o: JobsOptions): Promise<{ stop: () => Promise<v
       noHandleSignals: true,
       logger: workerLog,
       pollInterval: 2000,
-      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}) }),
+      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}), ...(o.reports ? { reports: { ...o.reports, url: o.url } } : {}) }),
       crontab: CRONTAB,
       ...(o.events ? { events: o.events } : {}),
     });

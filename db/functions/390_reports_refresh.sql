@@ -128,3 +128,12 @@ language sql stable as $$
    order by q.account, q.submitted_at, q.client_order_id
 $$;
 comment on function reports.execution(date, date, text) is 'reports.execution_quality of the orders submitted between two dates (both included).';
+
+-- The ledger's head, for a report file to say which events existed when it was made (a
+-- reader of reports has no right in ledger).
+create or replace function reports.ledger_head()
+returns table (seq bigint, at timestamptz)
+language sql stable security definer set search_path = '' as $$
+  select e.seq, e.recorded_at from ledger.events e order by e.seq desc limit 1
+$$;
+comment on function reports.ledger_head() is 'The ledger''s last event: its seq and when it was recorded (what a report file was made from).';

@@ -23,3 +23,7 @@ revoke execute on function reports.refresh(text, text[]), reports.request_refres
   reports.materialize(text, integer, text, text[], text[]), reports.tg_events__request_refresh()
   from blotter_bi, blotter_reviewer, blotter_auditor;
 grant execute on function reports.refresh(text, text[]), reports.request_refresh(text, interval) to blotter_agent;
+
+-- Recording a scheduled report file is the agent's.
+revoke execute on function reports.record_generated(text, text, date, date, text, text, text, bigint, bigint, timestamptz) from blotter_bi, blotter_reviewer, blotter_auditor;
+grant execute on function reports.record_generated(text, text, date, date, text, text, text, bigint, bigint, timestamptz) to blotter_agent;

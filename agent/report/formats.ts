@@ -1,0 +1,172 @@
+// CSV, JSON and XLSX from a report document, streamed: rows go out batch by batch as the
+// cursor yields them, so a report of millions of rows never sits in memory.
+//   CSV  RFC 4180: a header row of column names, CRLF line ends, fields quoted when they
+//        hold a comma, a quote or a line break; decimals exactly as the database has them,
+//        dates YYYY-MM-DD, timestamps ISO 8601 UTC, NULL as an empty field. One table per
+//        file; the parameters, freshness and chain status go to FILE.meta.json beside it
+//        (RFC 4180 has no comments: a spreadsheet would show them as data).
+//   JSON {meta, headlines, tables: [{name, title, columns, rows}]}, decimals as strings.
+//   XLSX exceljs's streaming writer: a cover sheet (parameters, generation time, freshness,
+//        chain status, headlines), then one sheet per table with a frozen header, numbers
+//        as numeric cells with formats, dates as dates.
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { Cell, Column, ReportDocument, Row, Table } from './model.ts';
+import { batches } from './model.ts';
+
+export type Sink = { write: (s: string) => Promise<void> };
+
+export function sinkOf(w: Writable): Sink {
+  return {
+    write: (s) => new Promise<void>((resolve, reject) => {
+      const ok = w.write(s, (err) => { if (err) reject(err); });
+      if (ok) resolve();
+      else w.once('drain', resolve);
+    }),
+  };
+}
+
+// A spreadsheet runs a text cell that starts with = + - @ as a formula (CSV injection):
+// such text gets a leading apostrophe. Only text: a negative number stays a number.
+const FORMULA = /^[=+\-@\t\r]/;
+
+export function textOf(v: Cell, type: Column['type']): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return type === 'text' && FORMULA.test(v) ? `'${v}` : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export async function writeCsv(table: Table, sink: Sink, onRows?: (n: number) => void): Promise<number> {
+  await sink.write(table.columns.map((c) => csvField(c.name)).join(',') + '\r\n');
+  let n = 0;
+  for await (const batch of batches(table.rows)) {
+    let chunk = '';
+    for (const r of batch) chunk += table.columns.map((c) => csvField(textOf(r[c.name] ?? null, c.type))).join(',') + '\r\n';
+    await sink.write(chunk);
+    n += batch.length;
+    onRows?.(n);
+  }
+  return n;
+}
+
+function jsonValue(v: Cell, c: Column): unknown {
+  if (v === null || v === undefined) return null;
+  // decimals (numeric, int8) stay strings: exact
+  if (c.type === 'integer' && typeof v === 'string') return Number(v);
+  return v;
+}
+
+export async function writeJson(doc: ReportDocument, sink: Sink, onRows?: (n: number) => void): Promise<number> {
+  await sink.write(`{"meta":${JSON.stringify(doc.meta)},"headlines":${JSON.stringify(doc.headlines)},"tables":[`);
+  let n = 0;
+  for (const [i, t] of doc.tables.entries()) {
+    await sink.write(`${i ? ',' : ''}{"name":${JSON.stringify(t.name)},"title":${JSON.stringify(t.title)},"columns":${JSON.stringify(t.columns)},"rows":[`);
+    let first = true;
+    for await (const batch of batches(t.rows)) {
+      let chunk = '';
+      for (const r of batch) {
+        const o: Record<string, unknown> = {};
+        for (const c of t.columns) o[c.name] = jsonValue(r[c.name] ?? null, c);
+        chunk += (first ? '' : ',') + JSON.stringify(o);
+        first = false;
+      }
+      await sink.write(chunk);
+      n += batch.length;
+      onRows?.(n);
+    }
+    await sink.write(']}');
+  }
+  await sink.write(']}\n');
+  return n;
+}
+
+const NUMFMT: Record<NonNullable<Column['format']> | 'decimal', string> = {
+  money: '#,##0.00;[Red]-#,##0.00', percent: '0.00%', bps: '0.0', ratio: '0.00', quantity: '#,##0.####', price: '0.00######', decimal: 'General',
+};
+
+// A cell for exceljs: numbers as numbers, dates as dates (UTC midnight / the instant).
+export function xlsxValue(v: Cell, c: Column): ExcelJS.CellValue {
+  if (v === null || v === undefined) return null;
+  switch (c.type) {
+    case 'decimal':
+    case 'integer': {
+      const x = Number(v);
+      return Number.isFinite(x) ? x : String(v);
+    }
+    case 'date': {
+      const d = new Date(`${String(v)}T00:00:00Z`);
+      return Number.isNaN(d.getTime()) ? String(v) : d;
+    }
+    case 'timestamp': {
+      const d = new Date(String(v));
+      return Number.isNaN(d.getTime()) ? String(v) : d;
+    }
+    case 'boolean':
+      return Boolean(v);
+    case 'text':
+      return typeof v === 'string' && FORMULA.test(v) ? `'${v}` : textOf(v, c.type);
+    default:
+      return textOf(v, c.type);
+  }
+}
+
+function sheetName(name: string, taken: Set<string>): string {
+  let base = name.replace(/[\\/?*[\]:]/g, '_').slice(0, 31) || 'table';
+  let s = base;
+  for (let i = 2; taken.has(s.toLowerCase()); i++) s = `${base.slice(0, 28)}_${i}`;
+  taken.add(s.toLowerCase());
+  return s;
+}
+
+export async function writeXlsx(doc: ReportDocument, stream: Writable, onRows?: (n: number) => void): Promise<number> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  wb.creator = doc.meta.generator;
+  wb.created = new Date(doc.meta.generatedAt);
+  const taken = new Set<string>();
+  const cover = wb.addWorksheet(sheetName('Report', taken));
+  cover.columns = [{ width: 34 }, { width: 60 }];
+  const line = (a: string, b: ExcelJS.CellValue = null) => cover.addRow([a, b]).commit();
+  cover.addRow([doc.meta.title]).font = { bold: true, size: 14 };
+  line('Report', doc.meta.report);
+  for (const [k, v] of Object.entries(doc.meta.parameters)) line(`Parameter ${k}`, v);
+  line('Generated at (UTC)', doc.meta.generatedAt);
+  line('Generated by', doc.meta.generator);
+  line('Ledger through seq', doc.meta.ledgerThroughSeq);
+  for (const f of doc.meta.freshness) line(`Data: reports.${f.name} refreshed at`, `${f.refreshedAt} (through seq ${f.eventsThroughSeq ?? 'n/a'})`);
+  for (const c of doc.meta.chain) line(`Chain ${c.stream}`, c.verifiedAt ? `${c.ok ? 'verified' : 'PROBLEM'} at ${c.verifiedAt}${c.rowsSince ? `, ${c.rowsSince} rows appended since` : ''}` : 'not verified yet');
+  if (doc.headlines.length) {
+    line('');
+    for (const h of doc.headlines) {
+      const row = cover.addRow([h.label, h.value === '' ? null : Number.isFinite(Number(h.value)) ? Number(h.value) : h.value]);
+      if (h.format) row.getCell(2).numFmt = NUMFMT[h.format];
+      row.commit();
+    }
+  }
+  await cover.commit();
+  let n = 0;
+  for (const t of doc.tables) {
+    const ws = wb.addWorksheet(sheetName(t.name, taken), { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = t.columns.map((c) => ({
+      header: c.name, key: c.name,
+      width: Math.min(40, Math.max(10, c.name.length + 2, c.type === 'timestamp' ? 20 : 0)),
+      style: c.type === 'date' ? { numFmt: 'yyyy-mm-dd' } : c.type === 'timestamp' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' }
+        : c.type === 'decimal' ? { numFmt: NUMFMT[c.format ?? 'decimal'] } : {},
+    }));
+    ws.getRow(1).font = { bold: true };
+    for await (const batch of batches(t.rows)) {
+      for (const r of batch) ws.addRow(t.columns.map((c) => xlsxValue(r[c.name] ?? null, c))).commit();
+      n += batch.length;
+      onRows?.(n);
+    }
+    await ws.commit();
+  }
+  await wb.commit();
+  return n;
+}
+
+export type { Row };
