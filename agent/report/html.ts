@@ -67,6 +67,7 @@ async function* tableHtml(t: Table, maxRows: number): AsyncGenerator<string> {
   let hidden = 0;
   let opened = false;
   for await (const batch of batches(t.rows)) {
+    if (!batch.length) continue;
     if (shown >= maxRows) { hidden += batch.length; continue; }
     let out = '';
     if (!opened) {
@@ -304,7 +305,16 @@ td.json code{font-size:12px}
   thead th,.scroll td:first-child,.scroll thead th:first-child{position:static;box-shadow:none}
   table{font-size:9pt}
   th,td{padding:4px 8px}
-  .headlines{grid-template-columns:repeat(4,1fr)}
+  .headlines{grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;margin-bottom:10px}
+  .card{padding:8px 12px}
+  .card .figure{font-size:17pt}
+  .masthead{padding:14px 18px;margin-bottom:10px}
+  h1{font-size:20pt}
+  .panel{padding:12px 16px;margin-bottom:10px}
+  .chart{margin-bottom:10px}
+  h3{margin:10px 0 6px}
+  .kv div{padding:2px 0}
+  .fine{margin-top:8px}
   a{color:inherit;text-decoration:none}
 }
 `.replace(/\n/g, '');
