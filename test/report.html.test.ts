@@ -303,6 +303,11 @@ t.test('PDF: the headline figures are in its text, and every page is numbered ou
   }
 });
 
+t.test('a page that asks for anything outside itself is refused, not printed', async (t) => {
+  const html = '<!doctype html><p>x</p><img src="http://example.com/pixel.png" alt="">';
+  await t.rejects(htmlToPdf(html), { code: 'REPORT_FETCH', message: /1 outside resource\(s\), first http:\/\/example\.com\/pixel\.png/ });
+});
+
 t.test('without Chromium, PDF and screenshots fail and say how to get it', async (t) => {
   const saved = process.env.BLOTTER_CHROMIUM;
   t.teardown(() => { if (saved === undefined) delete process.env.BLOTTER_CHROMIUM; else process.env.BLOTTER_CHROMIUM = saved; });
