@@ -34,7 +34,7 @@ type ParsedCell = { attrs: Record<string, string>; text: string };
 function parseTable(html: string, name: string): { headers: string[]; rows: ParsedCell[][] } {
   const m = new RegExp(`<table data-table="${name}">([\\s\\S]*?)</table>`).exec(html);
   if (!m) throw new Error(`no table ${name}`);
-  const headers = [...m[1]!.matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((h) => unescape(h[1]!));
+  const headers = [...m[1]!.matchAll(/<th(?:\s[^>]*)?>([\s\S]*?)<\/th>/g)].map((h) => unescape(h[1]!));
   const body = /<tbody>([\s\S]*)<\/tbody>/.exec(m[1]!)![1]!;
   const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
     [...r[1]!.matchAll(/<td([^>]*)>([\s\S]*?)<\/td>/g)].map((c) => ({ attrs: attrs(c[1]!), text: unescape(c[2]!.replace(/<[^>]+>/g, '')) })));
@@ -147,6 +147,29 @@ t.test('the page fetches nothing and runs nothing: no URL, no script, injected m
   const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
   t.equal(new Set(ids).size, ids.length, `${ids.length} ids, all unique`);
   for (const m of html.matchAll(/url\(#([^)]+)\)/g)) if (!ids.includes(m[1]!)) t.fail(`url(#${m[1]}) points at no element`);
+});
+
+t.test('every column type has a reading: booleans, JSON, arrays, intervals, text', async (t) => {
+  const doc: ReportDocument = { ...monthlyDocument({ trades: 1 }), charts: [], headlines: [], tables: [{
+    name: 'Odd Name!', title: 'Types', columns: [
+      { name: 'b', type: 'boolean' }, { name: 'j', type: 'json' }, { name: 'a', type: 'text[]' }, { name: 'i', type: 'interval' },
+      { name: 's', type: 'text', label: 'Note', doc: 'a "quoted" <doc>' }, { name: 'n', type: 'integer' }, { name: 'ts', type: 'timestamp', label: 'At (UTC)' },
+    ],
+    rows: [{ b: true, j: { k: '<v>' }, a: ['x', '<y>'], i: '1 day 02:00:00', s: 'plain', n: -3, ts: '2026-11-02T14:30:00.5Z' },
+      { b: false, j: [1, 2], a: [], i: null, s: null, n: 0, ts: null }],
+  }] };
+  const html = await renderHtml(doc);
+  t.match(html, 'id="t-odd-name-"', 'a table name makes a safe id');
+  t.match(html, 'title="a &quot;quoted&quot; &lt;doc&gt;"', 'the column comment as a tooltip, escaped');
+  const { headers, rows } = parseTable(html, 'Odd Name!');
+  t.same(headers, ['b', 'j', 'a', 'i', 'Note', 'n', 'At (UTC)']);
+  t.same(rows.map((r) => r.map((c) => c.text)), [
+    ['yes', '{"k":"<v>"}', 'x, <y>', '1 day 02:00:00', 'plain', '-3', '2026-11-02 14:30:00'],
+    ['no', '[1,2]', '', '—', '—', '0', '—'],
+  ]);
+  t.same([rows[0]![0]!.attrs['data-value'], rows[1]![0]!.attrs['data-value'], rows[0]![5]!.attrs['data-value'], rows[0]![6]!.attrs['data-value']],
+    ['true', 'false', '-3', '2026-11-02T14:30:00.5Z']);
+  t.ok(rows[0]![5]!.attrs.class!.includes('neg'), 'a negative integer in red');
 });
 
 t.test('display formats round exact decimals by string arithmetic', async (t) => {
