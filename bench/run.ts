@@ -8,6 +8,7 @@ const CASES: Record<string, () => Promise<{ run: (args: string[]) => Promise<Rec
   recon: () => import('./recon.ts'),
   flex: () => import('./flex.ts'),
   reports: () => import('./reports.ts'),
+  html: () => import('./html.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
