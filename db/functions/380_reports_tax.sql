@@ -57,6 +57,10 @@ declare
   v_mark numeric; v_mdate date; v_qsum numeric;
   v_sales integer[]; v_cands integer[]; lo integer; c integer; p integer; i integer; j integer; k integer; r integer;
   v_loss numeric; v_held integer; need numeric; given numeric;
+  -- Local copies for sorting. A query that reads an element of the slice arrays (s_*[g])
+  -- is handed the whole array, so the sorts below read small local arrays instead: with the
+  -- slice arrays in them the engine grew with the square of the fills.
+  k_idx integer[]; k_a date[]; k_b timestamptz[]; k_c text[]; k_d timestamptz[]; k_n numeric[]; k_t text[]; v_keep integer[];
 begin
   for f in
     with fx as (
@@ -159,9 +163,18 @@ begin
         if not v_g1256 and n >= g_start then
           -- losses in order of sale (the same sale's lots in acquisition order); candidates
           -- earliest acquired first
-          v_sales := array(select g from generate_series(g_start, n) g where s_kind[g] in ('sale', 'cover', 'expiry')
-                            order by s_cdate[g], s_cat[g], s_cexec[g], s_acq_at[g], g);
-          v_cands := array(select g from generate_series(g_start, n) g where s_acq[g] is not null order by s_acq[g], s_acq_at[g], g);
+          k_idx := '{}'; k_a := '{}'; k_b := '{}'; k_c := '{}'; k_d := '{}';
+          for g in g_start .. n loop
+            if s_kind[g] in ('sale', 'cover', 'expiry') then
+              k_idx := k_idx || g; k_a := k_a || s_cdate[g]; k_b := k_b || s_cat[g]; k_c := k_c || s_cexec[g]; k_d := k_d || s_acq_at[g];
+            end if;
+          end loop;
+          v_sales := array(select u.g from unnest(k_idx, k_a, k_b, k_c, k_d) u(g, a, b, c, d) order by u.a, u.b, u.c, u.d, u.g);
+          k_idx := '{}'; k_a := '{}'; k_b := '{}';
+          for g in g_start .. n loop
+            if s_acq[g] is not null then k_idx := k_idx || g; k_a := k_a || s_acq[g]; k_b := k_b || s_acq_at[g]; end if;
+          end loop;
+          v_cands := array(select u.g from unnest(k_idx, k_a, k_b) u(g, a, b) order by u.a, u.b, u.g);
           for p in 1 .. cardinality(v_sales) loop s_pos[v_sales[p]] := p; end loop;
           lo := 1;
           for p in 1 .. cardinality(v_sales) loop
@@ -246,12 +259,16 @@ begin
       if v_method = 'LIFO' then
         v_order := array(select u.j from unnest(v_open) with ordinality u(j, o) order by u.o desc);
       elsif v_method = 'HIFO' and not s_short[v_open[1]] then
-        v_order := array(select u.j from unnest(v_open) with ordinality u(j, o) order by s_open[u.j] / s_qty[u.j] desc, u.o);
+        k_n := '{}';
+        foreach j in array v_open loop k_n := k_n || (s_open[j] / s_qty[j]); end loop;
+        v_order := array(select u.j from unnest(v_open, k_n) with ordinality u(j, c, o) order by u.c desc, u.o);
       elsif v_method = 'SPECIFIC' and f.tax_lots is not null then
-        v_order := array(select u.j from unnest(v_open) with ordinality u(j, o)
+        k_t := '{}';
+        foreach j in array v_open loop k_t := k_t || s_lot[j]; end loop;
+        v_order := array(select u.j from unnest(v_open, k_t) with ordinality u(j, lot, o)
                           order by (select min(nm.ni) from unnest(f.tax_lots) with ordinality nm(x, ni)
-                                     where nm.x = s_lot[u.j]
-                                        or (strpos(nm.x, '.') > 0 and regexp_replace(nm.x, '\.[^.]*$', '') = regexp_replace(s_lot[u.j], '\.[^.]*$', '')))
+                                     where nm.x = u.lot
+                                        or (strpos(nm.x, '.') > 0 and regexp_replace(nm.x, '\.[^.]*$', '') = regexp_replace(u.lot, '\.[^.]*$', '')))
                                    nulls last, u.o);
       else
         v_order := v_open;
@@ -282,7 +299,11 @@ begin
         v_net := v_net + case when s_short[k] then s_open[k] - s_close[k] else s_close[k] - s_open[k] end;
         q := q - take; v_left := v_left - part;
       end loop;
-      v_open := array(select u.j from unnest(v_open) with ordinality u(j, o) where s_kind[u.j] is null order by u.o);
+      v_keep := '{}';
+      foreach j in array v_open loop
+        if s_kind[j] is null then v_keep := v_keep || j; end if;
+      end loop;
+      v_open := v_keep;
       if v_kind in ('exercise', 'assignment') then
         -- the option's own result moves into the stock fill (added to a sale's proceeds,
         -- taken off a purchase's cost); the option part shows no gain
