@@ -195,7 +195,7 @@ export async function runQueryUnsafe(sql: postgres.Sql, text: string, values: st
   return readOnly(sql, o.timeoutMs, async (tx) => {
     const rows = await tx`select reports.run_custom_query(${text}, array(select pg_catalog.jsonb_array_elements_text(${JSON.stringify(values)}::text::jsonb)), ${o.maxRows}) as j`;
     return rows.map((r) => r.j as string);
-  });
+  }).catch((err: unknown) => { throw runError(err, 'the query', o, []); });
 }
 
 function runError(err: unknown, what: string, o: { maxRows: number; timeoutMs: number }, params: readonly string[]): BlotterError {
@@ -293,13 +293,16 @@ const READS_MATERIALIZED: Record<string, string> = { equity: 'equity_daily', exe
 
 async function metaFacts(tx: postgres.Sql, reads: string[]): Promise<{ freshness: Freshness[]; ledgerThroughSeq: string | null; chain: ChainStatus[] }> {
   const names = [...new Set([...reads, ...reads.map((r) => READS_MATERIALIZED[r]).filter((x): x is string => !!x)])];
-  const fr = await tx`select name, pg_catalog.to_char(refreshed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as refreshed_at, events_through_seq::text as seq
-                        from reports.refreshes where name in (select pg_catalog.jsonb_array_elements_text(${JSON.stringify(names)}::text::jsonb)) order by position`;
-  // The ledger's head, for a caller who may read it (the agent, the owner); a reviewer's
-  // file says null rather than failing.
-  const [may] = await tx`select pg_catalog.has_schema_privilege('ledger', 'usage') and pg_catalog.has_table_privilege('ledger.events', 'select') as ok`;
-  const [head] = may!.ok ? await tx`select max(seq)::text as seq from ledger.events` : [{ seq: null }];
-  const ch = await tx`select stream, pg_catalog.to_char(verified_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as verified_at, ok, rows_since::text as rows_since
+  // Each fact only for a caller who may read it (the owner, the CLI's login); the agent's
+  // role reads none of them, and its file says so (empty, null) rather than failing.
+  const [may] = await tx`select pg_catalog.has_table_privilege('reports.refreshes', 'select') as refreshes,
+                                pg_catalog.has_table_privilege('reports.chain_status', 'select') as chain,
+                                pg_catalog.has_schema_privilege('ledger', 'usage') and pg_catalog.has_table_privilege('ledger.events', 'select') as ledger`;
+  const fr = !may!.refreshes ? [] : await tx`
+    select name, pg_catalog.to_char(refreshed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as refreshed_at, events_through_seq::text as seq
+      from reports.refreshes where name in (select pg_catalog.jsonb_array_elements_text(${JSON.stringify(names)}::text::jsonb)) order by position`;
+  const [head] = may!.ledger ? await tx`select max(seq)::text as seq from ledger.events` : [{ seq: null }];
+  const ch = !may!.chain ? [] : await tx`select stream, pg_catalog.to_char(verified_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as verified_at, ok, rows_since::text as rows_since
                         from reports.chain_status order by stream`;
   return {
     freshness: fr.map((r) => ({ name: r.name, refreshedAt: iso(r.refreshed_at), eventsThroughSeq: r.seq ?? null })),

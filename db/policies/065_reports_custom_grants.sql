@@ -19,3 +19,6 @@ grant execute on function reports.run_custom_query(text, text[], integer) to blo
 
 revoke all on function reports.define_custom_report(text, text, text, text[], text) from public, blotter_bi, blotter_reviewer, blotter_auditor;
 grant execute on function reports.define_custom_report(text, text, text, text[], text) to blotter_agent;
+-- The agent reads the definitions it saves and runs (the readers have them from 060).
+grant select on reports.custom_reports, reports.custom_report_versions to blotter_agent;
+grant execute on function reports.custom_report_versions_all() to blotter_agent;
