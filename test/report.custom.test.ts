@@ -138,6 +138,7 @@ t.test('definitions are versioned ledger events: who, when, the previous text', 
   await refused(t, defineCustomReport(sql, { name: 'x', sqlText: 'select 1 as a', actor: ' ' }), 'CUSTOM_REPORT_ACTOR', /actor/, 'no actor');
   await refused(t, defineCustomReport(sql, { name: 'x', sqlText: 'select nope from reports.fills', actor: 'a' }), 'CUSTOM_SQL_INVALID', /column "nope" does not exist/, 'does not compile');
   await refused(t, defineCustomReport(sql, { name: 'x', sqlText: 'select 1 as a, 2 as a', actor: 'a' }), 'CUSTOM_SQL_INVALID', /column name a appears twice/, 'duplicate column');
+  await refused(t, defineCustomReport(sql, { name: 'x', sqlText: 'select seq from reports.user_actions where payload = :p', actor: 'a' }), 'CUSTOM_SQL_PARAM', /parameter :p would be of type oid 3802; parameters may be text, numbers/, 'a parameter of another type');
   await refused(t, defineCustomReport(sql, { name: 'x', sqlText: 'select * from reports.nope', actor: 'a' }), 'CUSTOM_SQL_SCHEMA', /reports\.nope is not a report blotter_bi may read/, 'unknown report view');
   t.equal((await sql`select count(*)::int as n from ledger.events where event_type = 'report_defined'`)[0]!.n, 2, 'nothing recorded by the refusals');
 });

@@ -61,6 +61,10 @@ function named(message: string, params: readonly string[]): string {
   return message.replace(/\$(\d+)/g, (m, k: string) => (params[Number(k) - 1] ? `:${params[Number(k) - 1]}` : m));
 }
 
+// text, varchar, char, numeric, int2/4/8, float4/8, date, time, timestamp, timestamptz,
+// interval, bool, and text[], varchar[], numeric[], int4[], int8[], date[].
+const PARAM_OIDS: ReadonlySet<number> = new Set([25, 1043, 1042, 1700, 21, 23, 20, 700, 701, 1082, 1083, 1114, 1184, 1186, 16, 1009, 1015, 1231, 1007, 1016, 1182]);
+
 type Described = { paramTypes: string[]; columns: { name: string; oid: number }[] };
 
 // Parse and describe the fenced text as the server sees it (search_path reports first, as
@@ -81,6 +85,14 @@ async function describe(tx: postgres.Sql, f: FencedQuery, what: string): Promise
     if (seen.has(c.name)) throw new BlotterError('CUSTOM_SQL_INVALID', `${what}: column name ${c.name} appears twice in the result; give one an alias (AS ...)`);
     seen.add(c.name);
   }
+  // A parameter's value is cast to the type the server inferred for it, in the caller's session
+  // (to say which parameter is wrong) and in the run: plain types only, never a reg* type
+  // whose input reads the catalog.
+  d.types.forEach((oid, i) => {
+    if (!PARAM_OIDS.has(oid)) {
+      throw new BlotterError('CUSTOM_SQL_PARAM', `${what}: parameter :${f.params[i]} would be of type oid ${oid}; parameters may be text, numbers, dates, timestamps, booleans, intervals or arrays of them (cast it, e.g. :${f.params[i]}::text)`);
+    }
+  });
   const names = d.types.length === 0 ? [] : (await tx`
     select pg_catalog.format_type(t, null) as n from unnest(${`{${d.types.join(',')}}`}::oid[]) with ordinality u(t, i) order by i`).map((r) => r.n as string);
   return { paramTypes: names, columns: d.columns.map((c) => ({ name: c.name, oid: c.type })) };
