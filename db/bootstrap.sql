@@ -7,12 +7,22 @@ declare
   v_role text;
 begin
   foreach v_role in array array['blotter_owner', 'blotter_agent', 'blotter_reviewer',
-                                'blotter_auditor', 'blotter_bi']
+                                'blotter_auditor', 'blotter_bi', 'blotter_custom']
   loop
     if not exists (select 1 from pg_catalog.pg_roles where rolname = v_role) then
       execute format('create role %I nologin', v_role);
     end if;
   end loop;
+  -- blotter_custom owns reports.run_custom_query, which runs users' custom reports: its only
+  -- right is blotter_bi's (read reports). blotter_owner is a member so that migrate can
+  -- replace that function and hand it over.
+  if not pg_catalog.pg_has_role('blotter_custom', 'blotter_bi', 'member') then
+    grant blotter_bi to blotter_custom;
+  end if;
+  if not exists (select 1 from pg_catalog.pg_auth_members m
+                  where m.roleid = 'blotter_custom'::regrole and m.member = 'blotter_owner'::regrole) then
+    grant blotter_custom to blotter_owner;
+  end if;
   -- The migrating user acts as blotter_owner (set role) so every object is owned by it.
   -- It also runs the agent, whose connections use role blotter_agent.
   if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
