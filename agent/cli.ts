@@ -1,6 +1,8 @@
 // The `blotter` command. Exit codes: 0 success; 1 the command ran and found a problem
 // (tampered chain, refused input, reconciliation breaks); 2 usage, configuration or
 // connection errors; 3 `db status` of a server that is not running.
+import fs from 'node:fs';
+import os from 'node:os';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { BlotterError } from './errors.ts';
 import { blotterHome, connect, databaseTarget, describeOrigin, redactUrl, resolveDatabase, type ResolvedDatabase } from './db/connect.ts';
@@ -788,6 +790,9 @@ const REPORT_USAGE = `usage: blotter report list
        blotter report NAME [--from D] [--to D] [--year Y] [--account A] [--order ID]
                            [--format csv|json|xlsx|html|pdf] [--out FILE] [--table T] [--allow-empty]
        blotter report refresh
+       blotter report define NAME --sql FILE [--description TEXT] [--actor WHO]
+       blotter report run NAME [--param KEY=VALUE]... [--max-rows N] [--format F] [--out FILE]
+       blotter report show NAME
 
 Write a report (docs/reports.md defines each; blotter report list shows them and their
 parameters). Dates are New York dates, YYYY-MM-DD, both ends included; without them a
@@ -801,6 +806,10 @@ last 30 days (reconciliation) or everything (config-changes, user-actions).
   --allow-empty     write the file even when the range has no rows (otherwise: exit 1)
   refresh           refresh the materialized reports now (the agent does it after fills,
                     statements and the close)
+Custom reports: one SELECT over reports.* saved under a name (every version kept in the
+ledger), with named parameters (:from, :account, ...) given as --param from=2026-11-01.
+It runs read-only as blotter_bi with a timeout and a row cap (--max-rows, default 10000);
+anything else (another schema, a write, a second statement) is refused (docs/reports.md).
 Exit: 0 written, 1 nothing in the range, 2 usage or database errors.
 ${CONFIG_OPTION}
 
@@ -875,20 +884,75 @@ async function emit(built: Built, f: Flags): Promise<number> {
   }
 }
 
+// define / run / show of a custom report (agent/report/custom.ts).
+async function customReport(a: Args, verb: string, names: string[]): Promise<number> {
+  const [name, ...more] = names;
+  if (!name) throw new UsageError(`report ${verb} needs a NAME`);
+  if (more.length) throw new UsageError(`unexpected argument "${more[0]}"`);
+  const custom = await import('./report/custom.ts');
+  const f = a.flags;
+  if (verb === 'define') {
+    if (typeof f.sql !== 'string') throw new UsageError('report define needs --sql FILE (one SELECT over reports.*)');
+    let text: string;
+    try {
+      text = f.sql === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(f.sql, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--sql ${f.sql}: ${(err as Error).message}`);
+    }
+    const actor = typeof f.actor === 'string' ? f.actor : os.userInfo().username;
+    return withSql(a, async (sql) => {
+      const r = await custom.defineCustomReport(sql, { name, sqlText: text, description: typeof f.description === 'string' ? f.description : null, actor });
+      out(`custom report ${r.name}: version ${r.version} saved (ledger seq ${r.seq}); run it with blotter report run ${r.name}`);
+      return 0;
+    });
+  }
+  if (verb === 'show') {
+    return withSql(a, async (sql) => {
+      const r = await custom.showCustomReport(sql, name);
+      out(`${r.name} (version ${r.version}, defined by ${r.definedBy} at ${r.definedAt})${r.description ? `: ${r.description}` : ''}`);
+      if (r.parameters.length) out(`parameters: ${r.parameters.join(', ')}`);
+      out(r.sql.trimEnd());
+      if (r.versions.length > 1) out(`(${r.versions.length} versions: blotter report show prints the latest; reports.custom_report_versions has them all)`);
+      return 0;
+    });
+  }
+  const params: Record<string, string> = {};
+  for (const kv of (f.param as string[] | undefined) ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--param ${kv}: write --param NAME=VALUE`);
+    params[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const maxRows = typeof f['max-rows'] === 'string' ? Number(f['max-rows']) : undefined;
+  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1)) throw new UsageError(`--max-rows "${f['max-rows']}" is not a positive integer`);
+  for (const k of ['from', 'to', 'year', 'account', 'order', 'table']) {
+    if (f[k] !== undefined) throw new UsageError(`--${k} is for the built-in reports; a custom report takes --param ${k}=VALUE`);
+  }
+  return withSql(a, async (sql) => {
+    const doc = await custom.runCustomReport(sql, { name, params, maxRows });
+    const rows = doc.tables[0]!.rows as unknown[];
+    return emit({ doc, empty: rows.length === 0, describe: `report ${name}` }, f);
+  });
+}
+
 const report: Command = {
   usage: REPORT_USAGE,
   options: {
     from: { type: 'string' }, to: { type: 'string' }, year: { type: 'string' }, account: { type: 'string' }, order: { type: 'string' },
     format: { type: 'string' }, out: { type: 'string' }, table: { type: 'string' }, 'allow-empty': { type: 'boolean' }, config: { type: 'string' },
+    sql: { type: 'string' }, description: { type: 'string' }, actor: { type: 'string' }, param: { type: 'string', multiple: true }, 'max-rows': { type: 'string' },
   },
   positionals: true,
   async run(a) {
     const [name, ...more] = a.positionals;
-    if (!name) throw new UsageError('expected list, refresh or a report name');
+    if (!name) throw new UsageError('expected list, refresh, define, run, show or a report name');
+    if (['define', 'run', 'show'].includes(name)) return customReport(a, name, more);
     if (more.length) throw new UsageError(`unexpected argument "${more[0]}"`);
     if (name === 'list') {
       const { CATALOG } = await import('./report/catalog.ts');
       for (const r of CATALOG) out(`${r.name.padEnd(16)} ${r.description}${r.params.length ? `  [${r.params.map((p) => (r.required?.includes(p) ? `--${p}` : `--${p}?`)).join(' ')}]` : ''}`);
+      const { listCustomReports } = await import('./report/custom.ts');
+      const custom = await withSql(a, (sql) => listCustomReports(sql));
+      for (const c of custom) out(`${c.name.padEnd(16)} (custom, v${c.version}) ${c.description ?? ''}${c.parameters.length ? `  [${c.parameters.map((p) => `--param ${p}=`).join(' ')}]` : ''}`);
       return 0;
     }
     if (name === 'refresh') {
@@ -899,6 +963,13 @@ const report: Command = {
         });
         for (const r of rows) out(`${String(r.name).padEnd(22)} ${String(r.rows).padStart(10)} rows  ${r.ms} ms`);
         return 0;
+      });
+    }
+    const { CATALOG, findReport } = await import('./report/catalog.ts');
+    if (!findReport(name)) {
+      return customReport(a, 'run', [name]).catch((err: Error & { code?: string }) => {
+        if (err.code !== 'CUSTOM_REPORT_UNKNOWN') throw err;
+        throw new BlotterError('REPORT_UNKNOWN', `no report named "${name}" (built in: ${CATALOG.map((r) => r.name).join(', ')}; custom ones: blotter report list)`);
       });
     }
     const p = await reportParams(a.flags);

@@ -152,3 +152,32 @@ t.test('every catalog report runs, and the order trail of one order', async (t) 
   const rows = parseCsv(fs.readFileSync(path.join(dir, 'trail.csv'), 'utf8'));
   t.ok(rows.length >= 3, 'the order and its fill');
 });
+
+t.test('custom reports through the command: define, list, show, run with parameters; an escape is refused', async (t) => {
+  const { dir, env } = await seeded(t);
+  const q = path.join(dir, 'big.sql');
+  fs.writeFileSync(q, `select close_trade_date, symbol, net_pnl from reports.trades
+                        where account = :account and close_trade_date between :from and :to order by close_time`);
+  const def = await runCli(['report', 'define', 'big_trades', '--sql', q, '--description', 'round trips by day', '--actor', 'pat'], { env });
+  t.equal(def.code, 0, def.stderr);
+  t.match(def.stdout, /custom report big_trades: version 1 saved \(ledger seq \d+\)/);
+  t.match((await runCli(['report', 'list'], { env })).stdout, /^big_trades\s+\(custom, v1\) round trips by day\s+\[--param account= --param from= --param to=\]/m);
+  const show = await runCli(['report', 'show', 'big_trades'], { env });
+  t.match(show.stdout, /big_trades \(version 1, defined by pat at .*\): round trips by day/);
+  const out = path.join(dir, 'custom.csv');
+  const run = await runCli(['report', 'run', 'big_trades', '--param', `account=${ACCOUNT}`, '--param', `from=${D1}`, '--param', `to=${D2}`, '--out', out], { env });
+  t.equal(run.code, 0, run.stderr);
+  // 60 @ 10.50 against 10.05: 27, commissions 0.60 + 60 % of 1.00; 40 @ 9.90: -6, 0.40 + 0.40
+  t.same(parseCsv(fs.readFileSync(out, 'utf8')), [['close_trade_date', 'symbol', 'net_pnl'], [D1, 'AAPL', '25.8'], [D2, 'AAPL', '-6.8']]);
+  const byName = await runCli(['report', 'big_trades', '--param', `account=${ACCOUNT}`, '--param', `from=${D1}`, '--param', `to=${D2}`, '--format', 'json'], { env });
+  t.equal(JSON.parse(byName.stdout).tables[0].rows.length, 2, 'a saved report runs by its name too');
+  const missing = await runCli(['report', 'run', 'big_trades', '--param', `account=${ACCOUNT}`], { env });
+  t.equal(missing.code, 2);
+  t.match(missing.stderr, /:from/);
+  const evil = path.join(dir, 'evil.sql');
+  fs.writeFileSync(evil, 'select * from ledger.events');
+  const refused = await runCli(['report', 'define', 'evil', '--sql', evil], { env });
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /ledger/);
+  t.match((await runCli(['report', 'run', 'big_trades', '--from', D1], { env })).stderr, /a custom report takes --param from=VALUE/);
+});

@@ -112,16 +112,16 @@ create or replace function reports.user_actions_all()
 returns table (seq bigint, recorded_at timestamptz, occurred_at timestamptz, account text, actor text, event_type text, payload jsonb, stream text, stream_seq bigint, hash text)
 language sql stable security definer set search_path = '' rows 1000 as $$
   select e.seq, e.recorded_at, e.occurred_at, e.account, e.actor, e.event_type, e.payload, e.stream, e.stream_seq, encode(e.hash, 'hex')
-    from ledger.events e where e.event_type in ('user_action', 'recon_break_review')
+    from ledger.events e where e.event_type in ('user_action', 'recon_break_review', 'report_defined')
 $$;
 create or replace view reports.user_actions as select * from reports.user_actions_all();
-comment on view reports.user_actions is 'Every action a person took: user_action events and reviews of reconciliation breaks (acknowledge, resolve with its note, escalate), with the actor and the place in the chain.';
+comment on view reports.user_actions is 'Every action a person took: user_action events, reviews of reconciliation breaks (acknowledge, resolve with its note, escalate) and custom report definitions, with the actor and the place in the chain.';
 do $$
 declare v text; c record;
 begin
   foreach v in array array['config_changes', 'user_actions'] loop
     for c in select * from (values ('seq', 'Ledger seq'), ('recorded_at', 'When the ledger recorded it'), ('occurred_at', 'When it happened, as reported'),
-                                   ('account', 'Account, when one'), ('actor', 'Who'), ('source', 'Who reported it'), ('event_type', 'user_action or recon_break_review'),
+                                   ('account', 'Account, when one'), ('actor', 'Who'), ('source', 'Who reported it'), ('event_type', 'user_action, recon_break_review or report_defined'),
                                    ('payload', 'What, as recorded'), ('stream', 'Ledger stream'), ('stream_seq', 'Position in its stream'),
                                    ('hash', 'The event''s hash in the chain (hex)')) x(col, doc)
              where exists (select 1 from pg_catalog.pg_attribute a where a.attrelid = ('reports.' || v)::regclass and a.attname = x.col) loop
