@@ -13,6 +13,8 @@ import { importText } from '../flex/format.ts';
 import { FlexWriter, tradeRow, type FlexFill } from '../flex/write.ts';
 import path from 'node:path';
 import type postgres from 'postgres';
+import pino from 'pino';
+import { writeFiles } from '../jobs/report_files.ts';
 import { msg, type SimContract, type SimExecution } from './sim/messages.ts';
 import { TwsSimulator } from './sim/server.ts';
 
@@ -123,7 +125,7 @@ export async function runDemo(opts: { keep: boolean; out: (line: string) => void
     out('');
     await reconcile(sql, out);
     out('');
-    await statement(sql, home, opts.keep, out);
+    await statement(sql, server.url, home, opts.keep, out);
   } finally {
     await sql.end({ timeout: 2 });
     await stopServer(home);
@@ -164,7 +166,7 @@ async function reconcile(sql: postgres.Sql, out: (line: string) => void): Promis
 // nobody saw live (an after-hours fill while the agent was down), a deposit, the cash
 // report and the day's NAV.
 const DAY = '2026-11-26';
-async function statement(sql: postgres.Sql, home: string, keep: boolean, out: (line: string) => void): Promise<void> {
+async function statement(sql: postgres.Sql, url: string, home: string, keep: boolean, out: (line: string) => void): Promise<void> {
   const file = path.join(home, 'flex-demo-20261126.xml');
   const w = new FlexWriter(file, { type: 'AF', queryName: 'blotter daily', statements: 1 });
   w.startStatement({ account: ACCOUNT, fromDate: DAY, toDate: DAY, period: 'LastBusinessDay', whenGenerated: '2026-11-27T10:12:31Z' });
@@ -232,6 +234,18 @@ async function statement(sql: postgres.Sql, home: string, keep: boolean, out: (l
         `gross ${d.gross_pnl}, net ${d.net_pnl} ${'USD'}, commissions ${d.commission}, win rate ${d.win_rate === null ? 'n/a' : Number(d.win_rate)}`);
     out(`(with --keep: BLOTTER_HOME=${keep ? home : '<the demo home>'} blotter db start, then psql "$(blotter db url)" on reports.*, ledger.flex_* and recon.*; docs/reports.md defines them)`);
   }
+  // The daily task that verifies every chain (verify_chain), so the report can say so.
+  await sql`select * from reports.record_chain_verification()`;
+  // The files the agent writes 45 minutes after each close (report_daily), recorded with their sha256.
+  const files = await writeFiles('daily', { from: DAY, to: DAY, label: DAY }, {
+    log: pino({ level: 'silent' }), sql, url, home, sessions: async () => [],
+    settings: { dir: '', formats: ['html', 'csv'], daily_enabled: true, monthly_enabled: false, accounts: [ACCOUNT], chromium: '' },
+  });
+  const recorded = await sql`select file, sha256 from reports.generated_files order by seq`;
+  out('');
+  out(`daily report files, as the agent writes them after each close (reports.generated_files keeps each one's sha256):`);
+  for (const r of recorded) out(`  ${r.file}  sha256 ${String(r.sha256).slice(0, 16)}…`);
+  if (files.length && !keep) out(`  (removed with the demo home: blotter demo --keep keeps them; or, on a kept home, blotter report daily --account ${ACCOUNT} --format html --out daily.html)`);
 }
 
 function explain(category: string, key: string, detail: Record<string, unknown>): string {

@@ -104,7 +104,8 @@ async function charts(ctx: BuildContext, o: { slippage: boolean }): Promise<Char
   const months = await pool.any(sql.unsafe`select extract(year from period_start)::int as y, extract(month from period_start)::int as m, period_return
                                              from reports.monthly_performance where account = ${p.account}
                                               and period_start between date_trunc('year', ${from}::date) and ${to}::date order by 1, 2`);
-  const span = since < from ? ' (with the three months before for context)' : '';
+  const before = eq.some((r) => String(r.trade_date) < from) || pnl.some((r) => String(r.trade_date) < from);
+  const span = before ? ' (with the three months before, for context)' : '';
   const out: Chart[] = [
     { kind: 'equity', title: `Equity index${span}`, points: points(eq, 'equity_index') },
     { kind: 'drawdown', title: `Drawdown${span}`, points: points(eq, 'drawdown') },

@@ -86,11 +86,29 @@ function base(chart: Chart, o: Sized): Record<string, unknown> {
   };
 }
 
-function timeAxis(points: { t: number }[], o: Sized): Record<string, unknown> {
+// A few points (a short report): a tick on each point's day and half a day of room either
+// side, rather than ticks every few hours that repeat the same date and a lone bar
+// stretched across the whole plot.
+function timeAxis(points: { t: number }[], o: Sized, bars = false): Record<string, unknown> {
+  const few = points.length <= (o.compact ? 6 : 12);
+  const lo = points.length ? points[0]!.t : 0;
+  const hi = points.length ? points[points.length - 1]!.t : 0;
+  const domain = few || hi - lo < 7 * DAY_MS ? { domain: [lo - DAY_MS / 2 - (bars ? 0 : 0), hi + (bars ? 1.5 : 0.5) * DAY_MS] } : {};
   return {
-    field: 't', type: 'temporal', title: null, scale: { type: 'utc', nice: false },
-    axis: { format: dateFormat(points, o.compact), labelAngle: 0, tickCount: o.compact ? 4 : 8, labelOverlap: true, labelFlush: true },
+    field: 't', type: 'temporal', title: null, scale: { type: 'utc', nice: false, ...domain },
+    axis: {
+      format: dateFormat(points, o.compact), labelAngle: 0, labelOverlap: true, labelFlush: true,
+      ...(few ? { values: points.map((p) => (bars ? p.t + DAY_MS / 2 : p.t)) } : { tickCount: o.compact ? 4 : 8 }),
+    },
   };
+}
+
+// Tick labels with as many decimals as the range needs (−1.10 is not "−1").
+function valueFormat(values: { v: number }[]): string {
+  const max = Math.max(...values.map((p) => Math.abs(p.v)));
+  if (max >= 10_000) return '~s';
+  if (max >= 100) return ',.0f';
+  return max >= 10 ? ',.1f' : ',.2f';
 }
 
 function equitySpec(chart: Extract<Chart, { kind: 'equity' }>, o: Sized): Record<string, unknown> | null {
@@ -141,16 +159,16 @@ function drawdownSpec(chart: Extract<Chart, { kind: 'drawdown' }>, o: Sized): Re
 function dailyPnlSpec(chart: Extract<Chart, { kind: 'daily_pnl' }>, o: Sized): Record<string, unknown> | null {
   const values = finite(chart.points);
   if (!values.length) return null;
-  const max = Math.max(...values.map((p) => Math.abs(p.v)));
   return {
     ...base(chart, o),
     data: { values },
     layer: [
       {
-        mark: { type: 'bar', cornerRadiusEnd: values.length <= 60 ? 2 : 0, width: { band: 0.75 } },
+        // a few bars: a bar's width, not a day's (one day in a short report would fill the plot)
+        mark: { type: 'bar', cornerRadiusEnd: values.length <= 60 ? 2 : 0, width: values.length <= 12 ? Math.max(6, Math.min(36, o.width / (values.length * 3))) : { band: 0.75 } },
         encoding: {
-          x: { ...timeAxis(values, o), timeUnit: 'utcyearmonthdate', bandPosition: 0 },
-          y: { field: 'v', type: 'quantitative', title: null, stack: null, axis: { format: max >= 10_000 ? '~s' : ',.0f', tickCount: o.compact ? 4 : 6 } },
+          x: { ...timeAxis(values, o, true), timeUnit: 'utcyearmonthdate', bandPosition: 0 },
+          y: { field: 'v', type: 'quantitative', title: null, stack: null, axis: { format: valueFormat(values), tickCount: o.compact ? 4 : 6 } },
           color: { condition: { test: 'datum.v < 0', value: COLORS.down }, value: COLORS.up },
         },
       },

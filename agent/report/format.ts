@@ -64,6 +64,7 @@ export type Formatted = { text: string; negative: boolean };
 // decimal (NaN, Infinity) is shown as it is.
 export function formatNumber(value: string | number, format?: Column['format']): Formatted {
   const raw = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : String(value)) : value;
+  if (format === 'id') return { text: raw, negative: false };
   const d = parseDecimal(raw);
   if (!d) return { text: raw, negative: false };
   let out: Dec;

@@ -86,7 +86,7 @@ export async function writeJson(doc: ReportDocument, sink: Sink, onRows?: (n: nu
 }
 
 const NUMFMT: Record<NonNullable<Column['format']> | 'decimal', string> = {
-  money: '#,##0.00;[Red]-#,##0.00', percent: '0.00%', bps: '0.0', ratio: '0.00', quantity: '#,##0.####', price: '0.00######', decimal: 'General',
+  money: '#,##0.00;[Red]-#,##0.00', percent: '0.00%', bps: '0.0', ratio: '0.00', quantity: '#,##0.####', price: '0.00######', id: '0', decimal: 'General',
 };
 
 // A cell for exceljs: numbers as numbers, dates as dates (UTC midnight / the instant).

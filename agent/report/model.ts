@@ -15,7 +15,7 @@ export type Column = {
   label?: string;         // header shown to a person (default: name)
   type: ColumnType;
   // How a person reads it (HTML, XLSX number format); the value itself is never rounded.
-  format?: 'money' | 'percent' | 'bps' | 'ratio' | 'quantity' | 'price';
+  format?: 'money' | 'percent' | 'bps' | 'ratio' | 'quantity' | 'price' | 'id';  // id: digits as they are (no grouping)
   doc?: string;           // the column's comment in the database
 };
 

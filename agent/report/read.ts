@@ -60,8 +60,13 @@ export function columnTypeOf(oid: number): ColumnType {
   return OIDS[oid] ?? 'text';
 }
 
+// Ids and sequence numbers (con_id, perm_id, seq, stream_seq) read as digits, not amounts.
+const ID = /(^|_)(id|seq)$/;
 export function columnsOf(fields: readonly Field[], known: Record<string, Partial<Column>> = {}): Column[] {
-  return fields.map((f) => ({ name: f.name, type: columnTypeOf(f.dataTypeId), ...known[f.name] }));
+  return fields.map((f) => {
+    const type = columnTypeOf(f.dataTypeId);
+    return { name: f.name, type, ...((type === 'decimal' || type === 'integer') && ID.test(f.name) ? { format: 'id' as const } : {}), ...known[f.name] };
+  });
 }
 
 // Rows in batches through a cursor; `onFields` gets the columns before the first batch (also

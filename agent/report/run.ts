@@ -12,7 +12,7 @@ import type { DatabasePool } from 'slonik';
 import { BlotterError } from '../errors.ts';
 import { findReport, openTable, requireParams, type Params, type ReportSpec } from './catalog.ts';
 import { sinkOf, writeCsv, writeJson, writeXlsx } from './formats.ts';
-import type { ChainStatus, Freshness, ReportDocument, ReportMeta, Table } from './model.ts';
+import { batches, type ChainStatus, type Freshness, type ReportDocument, type ReportMeta, type Row, type Table } from './model.ts';
 import { sql } from './read.ts';
 
 export const FORMATS = ['csv', 'json', 'xlsx', 'html', 'pdf'] as const;
@@ -109,6 +109,13 @@ export async function buildCatalogReport(pool: DatabasePool, name: string, p: Pa
   return { doc: { meta, headlines: built.headlines, charts: built.charts, tables }, empty: !any, describe };
 }
 
+async function* countRows(rows: Table['rows'], add: (n: number) => void): AsyncIterable<Row[]> {
+  for await (const b of batches(rows)) {
+    add(b.length);
+    yield b;
+  }
+}
+
 export type WriteResult = { file: string | null; rows: number; bytes: number; sha256: string; sidecar: string | null };
 
 // Write `doc` as `format` to `out` (a path) or to `stdout`. One table for CSV: `table` or the first.
@@ -132,8 +139,10 @@ export async function writeReport(doc: ReportDocument, o: { format: Format; out?
     else if (o.format === 'json') rows = await writeJson(d, sinkOf(tap), o.onRows);
     else if (o.format === 'xlsx') rows = await writeXlsx(d, tap, o.onRows);
     else {
+      // rows counted as the page takes them
+      const counted: ReportDocument = { ...d, tables: d.tables.map((t) => ({ ...t, rows: countRows(t.rows, (k) => { rows += k; o.onRows?.(rows); }) })) };
       // vega and the browser driver load only for these formats
-      const html = await (await import('./html.ts')).renderHtml(d);
+      const html = await (await import('./html.ts')).renderHtml(counted);
       const body = o.format === 'pdf' ? await (await import('./pdf.ts')).htmlToPdf(html, { chromium: o.chromium }) : Buffer.from(html, 'utf8');
       await sinkOf(tap).write(body as unknown as string);
     }
