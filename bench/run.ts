@@ -9,6 +9,7 @@ const CASES: Record<string, () => Promise<{ run: (args: string[]) => Promise<Rec
   flex: () => import('./flex.ts'),
   reports: () => import('./reports.ts'),
   html: () => import('./html.ts'),
+  export: () => import('./export.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

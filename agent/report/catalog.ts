@@ -142,6 +142,7 @@ export const CATALOG: ReportSpec[] = [
       tables: [
         { name: 'monthly_performance', title: 'Months', query: sql.unsafe`select * from reports.monthly_performance where period_start between date_trunc('month', ${ctx.from}::date) and ${ctx.to}::date and ${acct(ctx.p.account)} order by account, period_start`, columns: PERF_COLUMNS },
         { name: 'period', title: 'The whole period', query: sql.unsafe`select * from reports.performance(${ctx.from}::date, ${ctx.to}::date, ${ctx.p.account ?? null}::text) order by account`, columns: PERF_COLUMNS },
+        { name: 'days', title: 'Days', query: sql.unsafe`select * from reports.daily_summary where trade_date between ${ctx.from}::date and ${ctx.to}::date and ${acct(ctx.p.account)} order by account, trade_date`, columns: SUMMARY_COLUMNS },
       ],
     }),
   },

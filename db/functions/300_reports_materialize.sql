@@ -8,7 +8,13 @@
 -- needs (readers are never blocked by a refresh); reports.refresh() (390) refreshes them in
 -- position order, and reports.refreshes says how fresh each is.
 
-create or replace function reports.materialize(p_name text, p_position integer, p_query text, p_key text[], p_indexes text[] default '{}')
+-- (The five-argument version came first: one function, not two that a call cannot tell apart.)
+drop function if exists reports.materialize(text, integer, text, text[], text[]);
+
+-- p_after_fills false: a report whose figures are not needed by the minute (the tax lots)
+-- is left out of the refresh fills ask for.
+create or replace function reports.materialize(p_name text, p_position integer, p_query text, p_key text[], p_indexes text[] default '{}',
+                                               p_after_fills boolean default true)
 returns void
 language plpgsql set search_path = '' as $$
 declare
@@ -27,7 +33,8 @@ begin
   select c.relkind into v_kind from pg_catalog.pg_class c where c.oid = v_rel;
   select r.definition_md5 into v_known from reports.refreshes r where r.name = p_name;
   if v_kind = 'm' and v_known = v_md5 then
-    update reports.refreshes r set position = p_position where r.name = p_name and r.position <> p_position;
+    update reports.refreshes r set position = p_position, after_fills = p_after_fills
+     where r.name = p_name and (r.position, r.after_fills) is distinct from (p_position, p_after_fills);
     return;
   end if;
   if v_kind = 'm' then
@@ -49,13 +56,13 @@ begin
     select string_agg(quote_ident(btrim(k)), ', ') into v_cols from unnest(string_to_array(v_cols, ',')) k;
     execute format('create index %I on reports.%I (%s)', p_name || '_' || v_i, p_name, v_cols);
   end loop;
-  insert into reports.refreshes as r (name, position, definition_md5, created_at, refreshed_at, duration_ms, row_count, events_through_seq, reason)
-  values (p_name, p_position, v_md5, clock_timestamp(), clock_timestamp(),
+  insert into reports.refreshes as r (name, position, after_fills, definition_md5, created_at, refreshed_at, duration_ms, row_count, events_through_seq, reason)
+  values (p_name, p_position, p_after_fills, v_md5, clock_timestamp(), clock_timestamp(),
           round(extract(epoch from clock_timestamp() - v_t0) * 1000, 1), v_rows, (select max(e.seq) from ledger.events e), 'created')
   on conflict (name) do update
-    set position = excluded.position, definition_md5 = excluded.definition_md5, created_at = excluded.created_at,
+    set position = excluded.position, after_fills = excluded.after_fills, definition_md5 = excluded.definition_md5, created_at = excluded.created_at,
         refreshed_at = excluded.refreshed_at, duration_ms = excluded.duration_ms, row_count = excluded.row_count,
         events_through_seq = excluded.events_through_seq, reason = excluded.reason;
 end
 $$;
-comment on function reports.materialize(text, integer, text, text[], text[]) is 'Create a materialized report (with data, a unique key, indexes) unless it exists with this definition; registers it in reports.refreshes.';
+comment on function reports.materialize(text, integer, text, text[], text[], boolean) is 'Create a materialized report (with data, a unique key, indexes) unless it exists with this definition; registers it in reports.refreshes.';

@@ -342,7 +342,10 @@ comment on function reports.tax_engine() is 'The tax lot engine: every lot part 
 -- The engine runs over all history (about 6 s per 100,000 fills): its output is
 -- materialized once per refresh (after reports.fills, which it reads) and the tax reports
 -- read that.
-select reports.materialize('tax_slices', 60, 'select * from reports.tax_engine()', array['slice'], array['account, con_id', 'account, close_date']);
+-- Not in the refresh fills ask for every minute (the engine is the costliest report, and tax
+-- figures are not needed by the minute): statements, the close, the nightly run and a
+-- refresh by hand bring it up to date.
+select reports.materialize('tax_slices', 60, 'select * from reports.tax_engine()', array['slice'], array['account, con_id', 'account, close_date'], false);
 comment on materialized view reports.tax_slices is 'The tax lot engine''s output (reports.tax_engine), as of the last refresh: every lot part of every account and how it closed. reports.tax_lots, realized_gains, form_8949 and section_1256 read it.';
 do $$
 declare c record;

@@ -34,12 +34,18 @@ begin
   -- one refresh at a time (the second waits, then refreshes what the first did not see)
   perform pg_catalog.pg_advisory_xact_lock(7426985132771901);
   v_seq := (select max(e.seq) from ledger.events e);
-  for r in select x.name from reports.refreshes x where p_names is null or x.name = any (p_names) order by x.position, x.name loop
+  -- the refresh fills ask for leaves out the reports marked so (reports.refreshes.after_fills)
+  for r in select x.name from reports.refreshes x
+            where (p_names is null and (p_reason <> 'fills' or x.after_fills)) or x.name = any (p_names)
+            order by x.position, x.name loop
     v_t0 := pg_catalog.clock_timestamp();
     -- concurrently: readers keep the old rows until it commits. An empty report has no
     -- readers to spare that (and a concurrent refresh from empty costs a diff of every row).
-    execute format('select exists (select 1 from reports.%I)', r.name) into v_any;
-    if v_any and (select c.relispopulated from pg_catalog.pg_class c where c.oid = pg_catalog.to_regclass('reports.' || quote_ident(r.name))) then
+    v_any := false;
+    if (select c.relispopulated from pg_catalog.pg_class c where c.oid = pg_catalog.to_regclass('reports.' || quote_ident(r.name))) then
+      execute format('select exists (select 1 from reports.%I)', r.name) into v_any;
+    end if;
+    if v_any then
       execute format('refresh materialized view concurrently reports.%I', r.name);
     else
       execute format('refresh materialized view reports.%I', r.name);
@@ -54,7 +60,7 @@ begin
   end loop;
 end
 $$;
-comment on function reports.refresh(text, text[]) is 'Refresh the materialized reports (all, or those named) in order, concurrently, in one transaction; records each in reports.refreshes. Returns rows and milliseconds per report.';
+comment on function reports.refresh(text, text[]) is 'Refresh the materialized reports (all, or those named; reason fills: those marked after_fills) in order, concurrently, in one transaction; records each in reports.refreshes. Returns rows and milliseconds per report.';
 
 -- Enqueue the refresh job (when the agent's job queue exists and this role may use it).
 -- p_delay: how long after the first request of a burst it runs; later requests before it

@@ -7,6 +7,7 @@
 create table reports.refreshes (
   name               text        primary key check (name ~ '^[a-z_][a-z0-9_]*$'),
   position           integer     not null,
+  after_fills        boolean     not null default true,
   definition_md5     text        not null,
   created_at         timestamptz not null,
   refreshed_at       timestamptz not null,
@@ -18,6 +19,7 @@ create table reports.refreshes (
 comment on table reports.refreshes is 'One row per materialized report: when it was last refreshed, how long that took, how many rows it holds and the last ledger event it includes.';
 comment on column reports.refreshes.name is 'The materialized view, in schema reports';
 comment on column reports.refreshes.position is 'Refresh order: a report refreshes after those it reads';
+comment on column reports.refreshes.after_fills is 'Refreshed by the refresh that fills ask for (every minute or so); false: only by the others (statements, the close, nightly, by hand)';
 comment on column reports.refreshes.definition_md5 is 'md5 of the definition it was created from (a changed definition is re-created on migrate)';
 comment on column reports.refreshes.created_at is 'When it was (re-)created';
 comment on column reports.refreshes.refreshed_at is 'When its last refresh finished';

@@ -20,7 +20,7 @@ grant execute on function reports.record_chain_verification() to blotter_agent;
 -- Refreshing is the agent's (its reports_refresh task, `blotter demo`) and the owner's;
 -- creating reports is the migration's. Readers read what was refreshed.
 revoke execute on function reports.refresh(text, text[]), reports.request_refresh(text, interval),
-  reports.materialize(text, integer, text, text[], text[]), reports.tg_events__request_refresh()
+  reports.materialize(text, integer, text, text[], text[], boolean), reports.tg_events__request_refresh()
   from blotter_bi, blotter_reviewer, blotter_auditor;
 grant execute on function reports.refresh(text, text[]), reports.request_refresh(text, interval) to blotter_agent;
 
