@@ -196,7 +196,7 @@ export const CATALOG: ReportSpec[] = [
           { name: 'realized_gains', title: `Realized gains ${y}`, query: sql.unsafe`select * from reports.realized_gains where tax_year = ${y} and ${acct(ctx.p.account)} order by account, date_sold, symbol`, columns: TAX_COLUMNS },
           { name: 'form_8949', title: `Form 8949 ${y}`, query: sql.unsafe`select * from reports.form_8949 where tax_year = ${y} and ${acct(ctx.p.account)} order by account, part, date_sold, description`, columns: TAX_COLUMNS },
           { name: 'section_1256', title: `Section 1256 contracts ${y}`, query: sql.unsafe`select * from reports.section_1256 where tax_year = ${y} and ${acct(ctx.p.account)} order by account` },
-          { name: 'tax_lots', title: 'Tax lots', query: sql.unsafe`select * from reports.tax_lots where ${acct(ctx.p.account)} order by account, symbol, lot_id, part` },
+          { name: 'tax_lots', title: `Lots held at the end of ${y}`, query: sql.unsafe`select * from reports.tax_lots where ${acct(ctx.p.account)} and acquired_date <= ${ctx.to}::date and (close_date is null or close_date > ${ctx.to}::date) order by account, symbol, lot_id, part` },
         ],
       };
     },

@@ -74,7 +74,7 @@ begin
       direction := case when f.side = 'SELL' then 'long' else 'short' end;
       quantity := closed;
       open_time := first_t; close_time := f.fill_time; close_trade_date := f.trade_date;
-      entry_price := cost / closed; exit_price := f.price;
+      entry_price := trim_scale(cost / closed); exit_price := f.price;
       gross_pnl := trim_scale(case when f.side = 'SELL' then f.price * closed - cost else cost - f.price * closed end * f.multiplier);
       -- the closing fill's share for what it closed; what it opens keeps the rest
       part := case when q = 0 then fcomm else round(fcomm * closed / f.quantity, 10) end;
