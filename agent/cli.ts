@@ -943,6 +943,7 @@ const report: Command = {
   },
   positionals: true,
   async run(a) {
+    keepYoungGenerationSmall(); // an export allocates like an import: keep RSS flat
     const [name, ...more] = a.positionals;
     if (!name) throw new UsageError('expected list, refresh, define, run, show or a report name');
     if (['define', 'run', 'show'].includes(name)) return customReport(a, name, more);

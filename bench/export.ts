@@ -12,12 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { keepYoungGenerationSmall } from '../agent/flex/import.ts';
 import { generate } from './reports.ts';
 import { withBenchDatabase } from './db.ts';
 
 const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
+  keepYoungGenerationSmall(); // as `blotter report` does
   const { values } = parseArgs({ args, options: { fills: { type: 'string' } }, strict: false });
   const fills = Number(values.fills ?? 1_000_000);
   return withBenchDatabase('export', async (sql, url) => {

@@ -41,12 +41,28 @@ export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+// One writer per column, chosen once: numbers, dates and intervals as PostgreSQL printed
+// them (they hold no comma, quote or line break), text defused and quoted as needed.
+function csvCell(type: Column['type']): (v: Cell) => string {
+  switch (type) {
+    case 'decimal': case 'integer': case 'date': case 'timestamp': case 'interval': case 'boolean':
+      return (v) => (v === null || v === undefined ? '' : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : csvField(JSON.stringify(v)));
+    default:
+      return (v) => csvField(textOf(v, type));
+  }
+}
+
 export async function writeCsv(table: Table, sink: Sink, onRows?: (n: number) => void): Promise<number> {
   await sink.write(table.columns.map((c) => csvField(c.name)).join(',') + '\r\n');
+  const names = table.columns.map((c) => c.name);
+  const cells = table.columns.map((c) => csvCell(c.type));
+  const last = names.length - 1;
   let n = 0;
   for await (const batch of batches(table.rows)) {
     let chunk = '';
-    for (const r of batch) chunk += table.columns.map((c) => csvField(textOf(r[c.name] ?? null, c.type))).join(',') + '\r\n';
+    for (const r of batch) {
+      for (let i = 0; i <= last; i++) chunk += cells[i]!(r[names[i]!] ?? null) + (i === last ? '\r\n' : ',');
+    }
     await sink.write(chunk);
     n += batch.length;
     onRows?.(n);

@@ -4,6 +4,13 @@
 // is checked against (the interceptor below), and a streaming reader that yields rows in
 // batches through a server-side cursor, so an export of millions of rows never sits in
 // memory.
+//
+// The bulk rows of a table (streamRows) are read by postgres.js, with the same exact type
+// parsing, on a connection of its own: slonik's stream pushes every row through a per-row
+// object pipeline and reads about 170,000 rows a second, postgres.js's cursor about
+// 350,000, and a CSV export must do 200,000 (bench export). Everything else, the typed and
+// checked queries of a report, goes through slonik.
+import postgres from 'postgres';
 import { createPool, sql, type DatabasePool, type Field, type Interceptor, type QuerySqlToken } from 'slonik';
 import type { ZodTypeAny } from 'zod';
 import { BlotterError } from '../errors.ts';
@@ -42,13 +49,28 @@ const ZOD_ROWS: Interceptor = {
   },
 };
 
+const BULK = new WeakMap<DatabasePool, postgres.Sql>();
+
 export async function openReadPool(url: string, opts: { statementTimeoutMs: number; applicationName?: string }): Promise<DatabasePool> {
   const u = new URL(url);
   u.searchParams.set('application_name', opts.applicationName ?? 'blotter-report');
-  return createPool(u.toString(), {
+  const pool = await createPool(u.toString(), {
     typeParsers: TYPE_PARSERS, interceptors: [ZOD_ROWS], maximumPoolSize: 2, statementTimeout: opts.statementTimeoutMs,
     captureStackTrace: false, connectionTimeout: 10_000, idleTimeout: 5_000,
   });
+  const text = (oids: number[], parse: (v: string) => unknown) => ({ to: oids[0]!, from: oids, serialize: (v: unknown) => String(v), parse });
+  const bulk = postgres(u.toString(), {
+    max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 5, connection: { statement_timeout: String(opts.statementTimeoutMs) } as Record<string, string>,
+    // exact, as the slonik parsers above: dates and intervals as text, timestamps ISO with their microseconds
+    types: {
+      blotterDate: text([1082], keep), blotterTimestamp: text([1114], keep), blotterTimestamptz: text([1184], isoTimestamp),
+      blotterInterval: text([1186], keep), blotterFloat: text([700, 701], keep), blotterMoney: text([790], keep),
+    } as unknown as Record<string, postgres.PostgresType>,
+  });
+  BULK.set(pool, bulk);
+  const end = pool.end.bind(pool);
+  Object.assign(pool, { end: async () => { await Promise.all([end(), bulk.end({ timeout: 5 })]); } });
+  return pool;
 }
 
 // PostgreSQL type OIDs -> a report column type.
@@ -69,46 +91,41 @@ export function columnsOf(fields: readonly Field[], known: Record<string, Partia
   });
 }
 
-// Rows in batches through a cursor; `onFields` gets the columns before the first batch (also
-// for an empty result).
-export async function* streamRows(pool: DatabasePool, query: QuerySqlToken, o: { batch?: number; onFields?: (f: readonly Field[]) => void } = {}): AsyncIterable<Row[]> {
-  const size = o.batch ?? 2000;
-  const queue: (Row[] | Error | null)[] = [];
-  let wake: (() => void) | null = null;
-  let fieldsSeen = false;
-  let paused: { resume: () => void } | null = null;
-  let source: { destroy: (e?: Error) => void } | null = null;
-  let finished = false;
-  const push = (x: Row[] | Error | null) => { queue.push(x); wake?.(); wake = null; };
-  let batch: Row[] = [];
-  const done = pool.stream(query, (stream) => {
-    source = stream;
-    stream.on('data', (d: { data: Row; fields: readonly Field[] }) => {
-      if (!fieldsSeen) { fieldsSeen = true; o.onFields?.(d.fields); }
-      batch.push(d.data);
-      if (batch.length >= size) {
-        push(batch);
-        batch = [];
-        // back-pressure: hold the cursor while two batches wait
-        if (queue.length >= 2) { stream.pause(); paused = stream; }
-      }
-    });
-  }).then(() => { finished = true; if (batch.length) push(batch); push(null); }, (err: Error) => { finished = true; push(err); });
+// Rows in batches through a server-side cursor (postgres.js, see above). The cursor waits
+// while the reader works on a batch (the callback's promise), so memory holds one batch,
+// whatever the table's size. (postgres.js's own async iterator reads a third slower.)
+export async function* streamRows(pool: DatabasePool, query: QuerySqlToken, o: { batch?: number } = {}): AsyncIterable<Row[]> {
+  const bulk = BULK.get(pool);
+  if (!bulk) throw new BlotterError('REPORT_READ', 'streamRows needs a pool from openReadPool');
+  let hand: ((b: { rows?: Row[]; end?: true; err?: Error }) => void) | null = null;
+  let taken: (() => void) | null = null;
+  let pending: { rows?: Row[]; end?: true; err?: Error } | null = null;
+  let stop = false;
+  const give = (b: { rows?: Row[]; end?: true; err?: Error }) => { if (hand) { const h = hand; hand = null; h(b); } else pending = b; };
+  // slonik writes its placeholders $slonik_1, $slonik_2, ...; the server wants $1, $2
+  const text = query.sql.replace(/\$slonik_(\d+)/g, '$$$1');
+  const done = bulk.unsafe(text, query.values as postgres.ParameterOrJSON<never>[])
+    .cursor(o.batch ?? 5000, (rows) => {
+      if (stop) return (bulk as unknown as { CLOSE: never }).CLOSE;
+      give({ rows: rows as unknown as Row[] });
+      return new Promise<void>((resolve) => { taken = resolve; });
+    })
+    .then(() => give({ end: true }), (err: Error) => give({ err }));
   try {
     for (;;) {
-      if (queue.length === 0) {
-        if (paused) { const p = paused as { resume: () => void }; paused = null; p.resume(); }
-        await new Promise<void>((r) => { wake = r; });
-        continue;
-      }
-      const x = queue.shift()!;
-      if (x === null) return;
-      if (x instanceof Error) throw x;
-      yield x;
+      const b = pending ?? await new Promise<{ rows?: Row[]; end?: true; err?: Error }>((resolve) => { hand = resolve; });
+      pending = null;
+      if (b.err) throw b.err;
+      if (b.end) return;
+      yield b.rows!;
+      const t = taken as (() => void) | null;
+      taken = null;
+      t?.();
     }
   } finally {
-    // the reader stopped early (an error downstream, a closed pipe): end the cursor
-    if (!finished) (source as { destroy: (e?: Error) => void } | null)?.destroy(new Error('report reader stopped'));
-    await done.catch(() => {});
+    // the reader stopped early (an error downstream, a closed pipe): close the cursor
+    stop = true;
+    (taken as (() => void) | null)?.();
+    await done;
   }
 }
