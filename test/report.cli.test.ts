@@ -137,7 +137,7 @@ t.test('refusals: empty range, bad dates, unknown report, missing --order, a tab
   t.match((await runCli(['report', 'daily', '--format', 'docx'], { env })).stderr, /--format "docx": one of csv, json, xlsx, html, pdf/);
   t.match((await runCli(['report', 'daily', '--from', D1, '--table', 'nope'], { env })).stderr, /--table nope: this report's tables are daily_summary, trades/);
   const list = await runCli(['report', 'list'], { env });
-  for (const n of ['daily', 'monthly', 'execution', 'reconciliation', 'tax', 'order-trail', 'config-changes', 'user-actions', 'chain-status', 'retention']) t.match(list.stdout, new RegExp(`^${n} `, 'm'));
+  for (const n of ['daily', 'fills', 'monthly', 'execution', 'reconciliation', 'tax', 'order-trail', 'config-changes', 'user-actions', 'chain-status', 'retention']) t.match(list.stdout, new RegExp(`^${n} `, 'm'));
 });
 
 t.test('every catalog report runs, and the order trail of one order', async (t) => {

@@ -38,7 +38,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blotter-formats-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const PARAMS: Record<string, Params> = {
-  daily: { from: D1, to: D2, account: ACCOUNT }, monthly: { year: 2026, account: ACCOUNT }, execution: { from: D1, to: D2, account: ACCOUNT },
+  daily: { from: D1, to: D2, account: ACCOUNT }, fills: { from: D1, to: D2, account: ACCOUNT }, monthly: { year: 2026, account: ACCOUNT }, execution: { from: D1, to: D2, account: ACCOUNT },
   reconciliation: {}, tax: { year: 2026, account: ACCOUNT }, 'order-trail': { order: 'bot:1' }, 'config-changes': {}, 'user-actions': {},
   'chain-status': {}, retention: {},
 };

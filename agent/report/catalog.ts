@@ -5,7 +5,7 @@
 import type { DatabasePool, QuerySqlToken } from 'slonik';
 import { BlotterError } from '../errors.ts';
 import type { Chart, Column, Headline, Row, Table } from './model.ts';
-import { columnsOf, sql, streamRows } from './read.ts';
+import { columnsOf, sql, streamCsvLines, streamRows } from './read.ts';
 
 export type Params = { from?: string; to?: string; account?: string; year?: number; order?: string };
 export type ParamName = keyof Params;
@@ -134,6 +134,14 @@ export const CATALOG: ReportSpec[] = [
     }),
   },
   {
+    name: 'fills', title: 'Fills', description: 'Every broker fill (IB live, else the statement\'s), with commission, venue and strategy',
+    params: ['from', 'to', 'account'], reads: ['fills'], streams: ibStreams,
+    build: async (ctx) => ({
+      headlines: [], charts: [],
+      tables: [{ name: 'fills', title: 'Fills', query: sql.unsafe`select * from reports.fills where trade_date between ${ctx.from}::date and ${ctx.to}::date and ${acct(ctx.p.account)} order by account, fill_time, exec_id`, columns: { quantity: qty, signed_quantity: qty, price, commission: money, multiplier: qty, fx_rate_to_base: ratio } }],
+    }),
+  },
+  {
     name: 'monthly', title: 'Monthly performance', description: 'Per month: time-weighted return, volatility, Sharpe, Sortino, drawdown, trade figures; the year',
     params: ['year', 'from', 'to', 'account'], reads: ['monthly_performance', 'yearly_performance', 'equity_daily', 'daily_summary', 'trades'], streams: ibStreams,
     build: async (ctx) => ({
@@ -245,7 +253,10 @@ export function findReport(name: string): ReportSpec | undefined {
 export async function openTable(pool: DatabasePool, t: TableSpec, batch = 2000): Promise<Table> {
   const probe = await pool.query(sql.unsafe`select * from (${t.query}) q limit 0`);
   const columns = columnsOf(probe.fields, t.columns);
-  return { name: t.name, title: t.title, description: t.description, columns, rows: streamRows(pool, t.query, { batch }) };
+  return {
+    name: t.name, title: t.title, description: t.description, columns, rows: streamRows(pool, t.query, { batch }),
+    csvLines: () => streamCsvLines(pool, columns, t.query),
+  };
 }
 
 export function requireParams(spec: ReportSpec, p: Params): void {

@@ -52,7 +52,7 @@ function cell(c: Column, v: Cell): string {
     case 'text[]':
       return `<td>${escapeHtml(Array.isArray(v) ? v.join(', ') : String(v))}</td>`;
     case 'json':
-      return `<td class="json"><code>${escapeHtml(JSON.stringify(v))}</code></td>`;
+      return `<td class="json"><code>${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</code></td>`;
     default:
       return `<td>${escapeHtml(typeof v === 'object' ? JSON.stringify(v) : v)}</td>`;
   }

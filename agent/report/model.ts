@@ -17,10 +17,12 @@ export type Column = {
   // How a person reads it (HTML, XLSX number format); the value itself is never rounded.
   format?: 'money' | 'percent' | 'bps' | 'ratio' | 'quantity' | 'price' | 'id';  // id: digits as they are (no grouping)
   doc?: string;           // the column's comment in the database
+  oid?: number;           // PostgreSQL type OID, when read from the database
 };
 
 // A value as read: strings for decimals, dates and timestamps (exact, zone-free), numbers
-// for integers, booleans, null, arrays or objects for json.
+// for integers, booleans, null, arrays for text[]; json as PostgreSQL's text of it (the
+// catalog reports) or parsed (custom reports).
 export type Cell = string | number | boolean | null | unknown[] | Record<string, unknown>;
 export type Row = Record<string, Cell>;
 
@@ -32,6 +34,9 @@ export type Table = {
   // Rows in memory, or a source that yields them in batches (large exports stream: CSV
   // never holds the whole report).
   rows: Row[] | AsyncIterable<Row[]>;
+  // The same rows already as CSV lines, formatted by the database (formats.ts says how);
+  // CSV uses it instead of `rows` when present: an export then costs a fraction.
+  csvLines?: () => AsyncIterable<string[]>;
 };
 
 // Charts are data plus a kind; html.ts turns each into a Vega-Lite spec rendered to SVG.

@@ -65,6 +65,8 @@ export async function openReadPool(url: string, opts: { statementTimeoutMs: numb
     types: {
       blotterDate: text([1082], keep), blotterTimestamp: text([1114], keep), blotterTimestamptz: text([1184], isoTimestamp),
       blotterInterval: text([1186], keep), blotterFloat: text([700, 701], keep), blotterMoney: text([790], keep),
+      // json as PostgreSQL wrote it: its numbers exact, and the same text in every format
+      blotterJson: text([114, 3802], keep),
     } as unknown as Record<string, postgres.PostgresType>,
   });
   BULK.set(pool, bulk);
@@ -87,45 +89,82 @@ const ID = /(^|_)(id|seq)$/;
 export function columnsOf(fields: readonly Field[], known: Record<string, Partial<Column>> = {}): Column[] {
   return fields.map((f) => {
     const type = columnTypeOf(f.dataTypeId);
-    return { name: f.name, type, ...((type === 'decimal' || type === 'integer') && ID.test(f.name) ? { format: 'id' as const } : {}), ...known[f.name] };
+    return { name: f.name, type, oid: f.dataTypeId, ...((type === 'decimal' || type === 'integer') && ID.test(f.name) ? { format: 'id' as const } : {}), ...known[f.name] };
   });
 }
 
-// Rows in batches through a server-side cursor (postgres.js, see above). The cursor waits
-// while the reader works on a batch (the callback's promise), so memory holds one batch,
-// whatever the table's size. (postgres.js's own async iterator reads a third slower.)
+// A table's rows as CSV lines written by the database: the query wrapped in a SELECT of one
+// text column per row, each cell formatted as formats.ts's writer does (decimals, dates and
+// intervals as printed, timestamps ISO 8601 UTC, booleans true/false, text defused and
+// quoted by reports.csv_text, text[] and json as JSON). Bind parameters stay parameters.
+export function csvLineQuery(columns: Column[], query: QuerySqlToken): QuerySqlToken {
+  const id = (n: string) => `q."${n.replace(/"/g, '""')}"`;
+  const cell = (c: Column): string => {
+    const v = id(c.name);
+    switch (c.oid) {
+      case 20: case 21: case 23: case 26: case 700: case 701: case 1700: case 1082: case 1114: case 1186:
+        return `coalesce(${v}::text, '')`;
+      case 1184:
+        return `coalesce(regexp_replace(to_char(${v} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '\\.?0+$', '') || 'Z', '')`;
+      case 16:
+        return `case when ${v} then 'true' when not ${v} then 'false' else '' end`;
+      case 1009: case 1015:
+        return `coalesce(reports.csv_quote(array_to_json(${v})::text), '')`;
+      case 114: case 3802: case 790:
+        return `coalesce(reports.csv_quote(${v}::text), '')`;
+      default:
+        return `reports.csv_text(${v}::text)`;
+    }
+  };
+  const text = `select ${columns.map(cell).join(` || ',' || `)} as line from (${query.sql}) q`;
+  return { ...query, sql: text } as QuerySqlToken;
+}
+
+export async function* streamCsvLines(pool: DatabasePool, columns: Column[], query: QuerySqlToken, o: { batch?: number } = {}): AsyncIterable<string[]> {
+  for await (const rows of streamRows(pool, csvLineQuery(columns, query), { batch: o.batch ?? 10_000 })) {
+    yield rows.map((r) => r.line as string);
+  }
+}
+
+// Rows in batches through a server-side cursor (postgres.js, see above). At most two
+// batches wait for the reader (the cursor pauses on the callback's promise until one is
+// taken), so memory holds a few batches whatever the table's size, and the server reads
+// the next batch while this process formats the last. (postgres.js's own async iterator
+// reads a third slower.)
 export async function* streamRows(pool: DatabasePool, query: QuerySqlToken, o: { batch?: number } = {}): AsyncIterable<Row[]> {
   const bulk = BULK.get(pool);
   if (!bulk) throw new BlotterError('REPORT_READ', 'streamRows needs a pool from openReadPool');
-  let hand: ((b: { rows?: Row[]; end?: true; err?: Error }) => void) | null = null;
-  let taken: (() => void) | null = null;
-  let pending: { rows?: Row[]; end?: true; err?: Error } | null = null;
+  type Item = { rows?: Row[]; end?: true; err?: Error };
+  const queue: Item[] = [];
+  let wake: (() => void) | null = null;
+  let room: (() => void) | null = null;
   let stop = false;
-  const give = (b: { rows?: Row[]; end?: true; err?: Error }) => { if (hand) { const h = hand; hand = null; h(b); } else pending = b; };
+  const put = (x: Item) => { queue.push(x); const w = wake; wake = null; w?.(); };
   // slonik writes its placeholders $slonik_1, $slonik_2, ...; the server wants $1, $2
   const text = query.sql.replace(/\$slonik_(\d+)/g, '$$$1');
   const done = bulk.unsafe(text, query.values as postgres.ParameterOrJSON<never>[])
     .cursor(o.batch ?? 5000, (rows) => {
       if (stop) return (bulk as unknown as { CLOSE: never }).CLOSE;
-      give({ rows: rows as unknown as Row[] });
-      return new Promise<void>((resolve) => { taken = resolve; });
+      put({ rows: rows as unknown as Row[] });
+      if (queue.length < 2) return undefined;
+      return new Promise<void>((resolve) => { room = resolve; });
     })
-    .then(() => give({ end: true }), (err: Error) => give({ err }));
+    .then(() => put({ end: true }), (err: Error) => put({ err }));
   try {
     for (;;) {
-      const b = pending ?? await new Promise<{ rows?: Row[]; end?: true; err?: Error }>((resolve) => { hand = resolve; });
-      pending = null;
+      if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; });
+      const b = queue.shift()!;
+      const r = room as (() => void) | null;
+      room = null;
+      r?.();
       if (b.err) throw b.err;
       if (b.end) return;
       yield b.rows!;
-      const t = taken as (() => void) | null;
-      taken = null;
-      t?.();
     }
   } finally {
     // the reader stopped early (an error downstream, a closed pipe): close the cursor
     stop = true;
-    (taken as (() => void) | null)?.();
+    (room as (() => void) | null)?.();
     await done;
   }
 }

@@ -35,6 +35,7 @@ const todayNy = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_
 async function latestDay(pool: DatabasePool, spec: ReportSpec, account: string | undefined): Promise<string | null> {
   const q = {
     daily: sql.unsafe`select max(trade_date)::text from reports.daily_summary where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
+    fills: sql.unsafe`select max(trade_date)::text from reports.daily_summary where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
     monthly: sql.unsafe`select max(trade_date)::text from reports.equity_daily where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
     execution: sql.unsafe`select max(trade_date)::text from reports.execution_quality where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
     tax: sql.unsafe`select (max(tax_year) || '-12-31') from reports.realized_gains where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
@@ -60,7 +61,7 @@ export async function resolveRange(pool: DatabasePool, spec: ReportSpec, p: Para
     return { from: last, to: last };
   }
   from ??= spec.name === 'config-changes' || spec.name === 'user-actions' ? '1970-01-01' : to!;
-  to ??= spec.name === 'daily' || spec.name === 'execution' ? from : todayNy();
+  to ??= spec.name === 'daily' || spec.name === 'execution' || spec.name === 'fills' ? from : todayNy();
   if (from > to) throw new BlotterError('REPORT_PARAM', `--from ${from} is after --to ${to}`);
   return { from, to };
 }
@@ -129,8 +130,9 @@ export async function writeReport(doc: ReportDocument, o: { format: Format; out?
   const hash = createHash('sha256');
   let bytes = 0;
   const tmp = o.out ? path.join(path.dirname(path.resolve(o.out)), `.${path.basename(o.out)}.${process.pid}.tmp`) : null;
-  const target: Writable = tmp ? fs.createWriteStream(tmp) : o.stdout ?? process.stdout;
-  const tap = new PassThrough();
+  const target: Writable = tmp ? fs.createWriteStream(tmp, { highWaterMark: 1 << 20 }) : o.stdout ?? process.stdout;
+  // what is written is hashed and counted on the way (the sha256 a scheduled file is recorded with)
+  const tap = new PassThrough({ highWaterMark: 1 << 20 });
   tap.on('data', (b: Buffer) => { hash.update(b); bytes += b.length; });
   tap.pipe(target);
   let rows = 0;
