@@ -55,16 +55,6 @@ function csvCell(type: Column['type']): (v: Cell) => string {
 
 export async function writeCsv(table: Table, sink: Sink, onRows?: (n: number) => void): Promise<number> {
   await sink.write(table.columns.map((c) => csvField(c.name)).join(',') + '\r\n');
-  if (table.csvLines) {
-    // the database wrote the lines (read.ts csvLineQuery): the same cells, a fraction of the cost
-    let n = 0;
-    for await (const lines of table.csvLines()) {
-      await sink.write(lines.join('\r\n') + '\r\n');
-      n += lines.length;
-      onRows?.(n);
-    }
-    return n;
-  }
   const names = table.columns.map((c) => c.name);
   const cells = table.columns.map((c) => csvCell(c.type));
   const last = names.length - 1;

@@ -34,9 +34,6 @@ export type Table = {
   // Rows in memory, or a source that yields them in batches (large exports stream: CSV
   // never holds the whole report).
   rows: Row[] | AsyncIterable<Row[]>;
-  // The same rows already as CSV lines, formatted by the database (formats.ts says how);
-  // CSV uses it instead of `rows` when present: an export then costs a fraction.
-  csvLines?: () => AsyncIterable<string[]>;
 };
 
 // Charts are data plus a kind; html.ts turns each into a Vega-Lite spec rendered to SVG.

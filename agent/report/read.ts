@@ -93,39 +93,6 @@ export function columnsOf(fields: readonly Field[], known: Record<string, Partia
   });
 }
 
-// A table's rows as CSV lines written by the database: the query wrapped in a SELECT of one
-// text column per row, each cell formatted as formats.ts's writer does (decimals, dates and
-// intervals as printed, timestamps ISO 8601 UTC, booleans true/false, text defused and
-// quoted by reports.csv_text, text[] and json as JSON). Bind parameters stay parameters.
-export function csvLineQuery(columns: Column[], query: QuerySqlToken): QuerySqlToken {
-  const id = (n: string) => `q."${n.replace(/"/g, '""')}"`;
-  const cell = (c: Column): string => {
-    const v = id(c.name);
-    switch (c.oid) {
-      case 20: case 21: case 23: case 26: case 700: case 701: case 1700: case 1082: case 1114: case 1186:
-        return `coalesce(${v}::text, '')`;
-      case 1184:
-        return `coalesce(regexp_replace(to_char(${v} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '\\.?0+$', '') || 'Z', '')`;
-      case 16:
-        return `case when ${v} then 'true' when not ${v} then 'false' else '' end`;
-      case 1009: case 1015:
-        return `coalesce(reports.csv_quote(array_to_json(${v})::text), '')`;
-      case 114: case 3802: case 790:
-        return `coalesce(reports.csv_quote(${v}::text), '')`;
-      default:
-        return `reports.csv_text(${v}::text)`;
-    }
-  };
-  const text = `select ${columns.map(cell).join(` || ',' || `)} as line from (${query.sql}) q`;
-  return { ...query, sql: text } as QuerySqlToken;
-}
-
-export async function* streamCsvLines(pool: DatabasePool, columns: Column[], query: QuerySqlToken, o: { batch?: number } = {}): AsyncIterable<string[]> {
-  for await (const rows of streamRows(pool, csvLineQuery(columns, query), { batch: o.batch ?? 10_000 })) {
-    yield rows.map((r) => r.line as string);
-  }
-}
-
 // Rows in batches through a server-side cursor (postgres.js, see above). At most two
 // batches wait for the reader (the cursor pauses on the callback's promise until one is
 // taken), so memory holds a few batches whatever the table's size, and the server reads
