@@ -34,7 +34,7 @@ function parseCsv(text: string): string[][] {
 async function seeded(t: Parameters<typeof testDb>[0]) {
   const db = await testDb(t);
   await put(db.sql, [
-    { type: 'order_submitted', at: at(D1, '09:30:00'), key: 'o:1', payload: { client_order_id: 'c1', order_ref: 'bot:1', strategy: '=HYPERLINK("x")', side: 'BUY', quantity: '100', order_type: 'MKT', tif: 'DAY', decision_price: '10', arrival_price: '10.02', contract: { symbol: 'AAPL', sec_type: 'STK', currency: 'USD', con_id: 265598 } } },
+    { type: 'order_submitted', at: at(D1, '09:30:00'), key: 'o:1', payload: { client_order_id: 'c1', order_ref: 'bot:1', strategy: '=HYPERLINK("x"),\\ok\ttab\nline é', side: 'BUY', quantity: '100', order_type: 'MKT', tif: 'DAY', decision_price: '10', arrival_price: '10.02', contract: { symbol: 'AAPL', sec_type: 'STK', currency: 'USD', con_id: 265598 } } },
     ...fill('0000dd01.00000001.01.01', 'BOT', '100', '10.05', '1', at(D1, '09:31:00'), 'bot:1'),
     ...fill('0000dd01.00000002.01.01', 'SLD', '60', '10.5', '0.6', at(D1, '11:00:00')),
     ...fill('0000dd01.00000003.01.01', 'SLD', '40', '9.9', '0.4', at(D2, '10:00:00')),
@@ -62,7 +62,7 @@ t.test('CSV, JSON and XLSX agree with the views and with each other', async (t) 
   t.same(csv.slice(1).map((row) => [row[col('close_exec_id')], row[col('quantity')], row[col('entry_price')], row[col('gross_pnl')], row[col('commission')], row[col('net_pnl')]]),
     view.map((v) => [v.close_exec_id, v.quantity, v.entry_price, v.gross_pnl, v.commission, v.net_pnl]), 'exact decimals, as the database writes them');
   t.equal(csv[1]![col('close_time')], '2026-11-23T16:00:00Z', 'timestamps ISO 8601, UTC');
-  t.equal(csv[1]![col('strategy')], `'=HYPERLINK("x")`, 'a text cell a spreadsheet would run as a formula is defused');
+  t.equal(csv[1]![col('strategy')], `'=HYPERLINK("x"),\\ok\ttab\nline é`, 'a text cell a spreadsheet would run as a formula is defused; quotes, a comma, a backslash, a tab, a line break and UTF-8 survive');
   const meta = JSON.parse(fs.readFileSync(`${csvFile}.meta.json`, 'utf8'));
   t.same(meta.parameters, { from: D1, to: D2, account: ACCOUNT });
   t.ok(meta.freshness.some((f: { name: string }) => f.name === 'trades'), 'freshness of what it read');
@@ -126,6 +126,9 @@ t.test('refusals: empty range, bad dates, unknown report, missing --order, a tab
   const allowed = await runCli(['report', 'daily', '--from', '2025-01-01', '--to', '2025-01-31', '--account', ACCOUNT, '--out', out, '--allow-empty'], { env });
   t.equal(allowed.code, 0);
   t.equal(fs.readFileSync(out, 'utf8').split('\r\n')[1], '', 'just the header');
+  const quote = await runCli(['report', 'daily', '--from', D1, '--account', "O'Brien\\", '--allow-empty', '--out', out], { env });
+  t.equal(quote.code, 0, `a quote and a backslash in a parameter are data, not SQL: ${quote.stderr}`);
+  t.equal(fs.readFileSync(out, 'utf8').split('\r\n')[1], '');
   const bad = await runCli(['report', 'daily', '--from', '2026-02-30'], { env });
   t.equal(bad.code, 2);
   t.match(bad.stderr, /--from "2026-02-30" is not a date: write YYYY-MM-DD/);

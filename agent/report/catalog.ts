@@ -5,7 +5,8 @@
 import type { DatabasePool, QuerySqlToken } from 'slonik';
 import { BlotterError } from '../errors.ts';
 import type { Chart, Column, Headline, Row, Table } from './model.ts';
-import { columnsOf, sql, streamRows } from './read.ts';
+import { copyCsv } from './csv-copy.ts';
+import { bulkOf, columnsOf, sql, streamRows } from './read.ts';
 
 export type Params = { from?: string; to?: string; account?: string; year?: number; order?: string };
 export type ParamName = keyof Params;
@@ -255,6 +256,7 @@ export async function openTable(pool: DatabasePool, t: TableSpec, batch = 2000):
   const columns = columnsOf(probe.fields, t.columns);
   return {
     name: t.name, title: t.title, description: t.description, columns, rows: streamRows(pool, t.query, { batch }),
+    copyCsv: (write, onRows) => copyCsv(bulkOf(pool), columns, t.query, write, onRows),
   };
 }
 

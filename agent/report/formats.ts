@@ -55,6 +55,8 @@ function csvCell(type: Column['type']): (v: Cell) => string {
 
 export async function writeCsv(table: Table, sink: Sink, onRows?: (n: number) => void): Promise<number> {
   await sink.write(table.columns.map((c) => csvField(c.name)).join(',') + '\r\n');
+  // written by the database when the table can be (catalog reports): the same cells
+  if (table.copyCsv) return table.copyCsv(sink.write, onRows);
   const names = table.columns.map((c) => c.name);
   const cells = table.columns.map((c) => csvCell(c.type));
   const last = names.length - 1;

@@ -51,6 +51,13 @@ const ZOD_ROWS: Interceptor = {
 
 const BULK = new WeakMap<DatabasePool, postgres.Sql>();
 
+// The pool's postgres.js connection (for COPY: csv-copy.ts).
+export function bulkOf(pool: DatabasePool): postgres.Sql {
+  const bulk = BULK.get(pool);
+  if (!bulk) throw new BlotterError('REPORT_READ', 'a report pool from openReadPool is needed');
+  return bulk;
+}
+
 export async function openReadPool(url: string, opts: { statementTimeoutMs: number; applicationName?: string }): Promise<DatabasePool> {
   const u = new URL(url);
   u.searchParams.set('application_name', opts.applicationName ?? 'blotter-report');
