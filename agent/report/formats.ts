@@ -4,7 +4,8 @@
 //        hold a comma, a quote or a line break; decimals exactly as the database has them,
 //        dates YYYY-MM-DD, timestamps ISO 8601 UTC, NULL as an empty field. One table per
 //        file; the parameters, freshness and chain status go to FILE.meta.json beside it
-//        (RFC 4180 has no comments: a spreadsheet would show them as data).
+//        (RFC 4180 has no comments: a spreadsheet would show them as data). A catalog
+//        report's CSV is written by the database instead (csv-copy.ts): the same cells.
 //   JSON {meta, headlines, tables: [{name, title, columns, rows}]}, decimals as strings.
 //   XLSX exceljs's streaming writer: a cover sheet (parameters, generation time, freshness,
 //        chain status, headlines), then one sheet per table with a frozen header, numbers
