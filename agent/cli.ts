@@ -49,6 +49,7 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   breaks     list, show and review reconciliation breaks: breaks list|show|ack|resolve|escalate
   flex       IB Flex statements: flex import FILE... | flex fetch
   report     reports as CSV, JSON, XLSX, HTML or PDF: report list | report NAME [options]
+  retention  how long records are kept, and the lock: retention status | retention set
   db         start, stop, check or locate the embedded PostgreSQL
 
 ${DATABASE_HELP}
@@ -979,7 +980,73 @@ const report: Command = {
   },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, db };
+const retentionStatus: Command = {
+  usage: `usage: blotter retention status [--json] [--config FILE]
+
+How long each family of records is kept and whether that is locked (retention.policies),
+and per partitioned family the oldest and newest record and the months wholly past
+retention (reports.retention_status). Nothing is deleted by this command.
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    return withSql(a, async (sql) => {
+      const policies = await sql`select family, keep::text as keep, locked, changed_at, changed_by from retention.policies order by family`;
+      const status = await sql`select family, oldest, newest, rows_estimate::text as rows, due_before, partitions_due from reports.retention_status`;
+      if (a.flags.json) {
+        out(JSON.stringify({ policies, status }));
+        return 0;
+      }
+      for (const p of policies) {
+        const s = status.find((x) => x.family === p.family);
+        const span = s ? (s.oldest ? ` oldest ${(s.oldest as Date).toISOString()}, newest ${(s.newest as Date).toISOString()}, ~${s.rows} rows;` : ' empty;') : '';
+        const due = s ? ` ${(s.partitions_due as string[]).length ? `past retention: ${(s.partitions_due as string[]).join(', ')}` : 'nothing past retention'}` : '';
+        out(`${String(p.family).padEnd(14)} keep ${String(p.keep).padEnd(9)} ${p.locked ? 'locked  ' : 'unlocked'}${span}${due}`);
+      }
+      return 0;
+    });
+  },
+};
+
+const retentionSet: Command = {
+  usage: `usage: blotter retention set FAMILY KEEP [--lock] [--config FILE]
+
+Keep FAMILY (ledger_events, ops_logs, ops_metrics, job_history, file_logs) for KEEP, a
+PostgreSQL interval such as "7 years" or "90 days"; --lock locks it. A locked policy can
+only be lengthened: shortening, unlocking or removing it is refused for every role. Each
+change is a retention_policy_changed event in the ledger.
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { lock: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const [family, keep, ...more] = a.positionals;
+    if (!family || !keep) throw new UsageError('expected FAMILY and KEEP, e.g. blotter retention set ops_logs "5 years"');
+    if (more.length) throw new UsageError(`unexpected argument "${more[0]}" (quote KEEP: "5 years")`);
+    return withSql(a, async (sql) => {
+      const [r] = await sql`select family, keep::text as keep, locked, changed from retention.set_policy(${family}, ${keep}::interval, ${a.flags.lock ? true : null})`;
+      out(`${r!.family}: keep ${r!.keep}, ${r!.locked ? 'locked' : 'unlocked'}${r!.changed ? '' : ' (unchanged)'}`);
+      return 0;
+    });
+  },
+};
+
+const retention: Group = {
+  usage: `usage: blotter retention status | retention set FAMILY KEEP [--lock]    (blotter retention <subcommand> --help)
+
+How long records are kept. The ledger's events are kept 7 years by default, locked: a
+locked retention can be lengthened, never shortened, and the months it keeps cannot be
+dropped or detached, by any role but a superuser (README: "Retention").
+  status    policies, oldest records, what is past retention
+  set       change a policy (and lock it)
+`,
+  subcommands: { status: retentionStatus, set: retentionSet },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, db };
 
 
 function isGroup(c: Command | Group): c is Group {

@@ -52,7 +52,7 @@ t.test('every column of every report has a comment', async (t) => {
 
 t.test('retention status: oldest and newest per family, and the months past retention', async (t) => {
   const { sql } = await testDb(t);
-  // Metrics are kept a year (reports.settings): a month from 2024 is wholly past it.
+  // Metrics are kept a year (retention.policies): a month from 2024 is wholly past it.
   await sql.begin(async (tx) => {
     await tx`set local role blotter_owner`; // as ops.ensure_partitions makes them
     await tx`create table ops.metrics_202401 partition of ops.metrics for values from ('2024-01-01') to ('2024-02-01')`;
@@ -60,17 +60,17 @@ t.test('retention status: oldest and newest per family, and the months past rete
   await sql`insert into ops.metrics (observed_at, name, value) values ('2024-01-15T12:00:00Z', 'pnl', 1), (now(), 'pnl', 2)`;
   await sql`analyze ops.metrics`;
   await put(sql, [{ type: 'signal', payload: { signal_id: 's1' } }]);
-  const rows = await sql`select family, table_name, keep_years::int as keep, oldest, newest, partitions_due, rows_due_estimate::int as due_rows, first_due_at, due_before
+  const rows = await sql`select family, table_name, keep::text as keep, locked, oldest, newest, partitions_due, rows_due_estimate::int as due_rows, first_due_at, due_before
                            from reports.retention_status order by family`;
-  t.same(rows.map((r) => r.family), ['ledger events', 'metrics', 'trading log']);
-  const m = rows.find((r) => r.family === 'metrics')!;
-  t.equal(m.keep, 1);
+  t.same(rows.map((r) => r.family), ['ledger_events', 'ops_logs', 'ops_metrics']);
+  const m = rows.find((r) => r.family === 'ops_metrics')!;
+  t.same([m.keep, m.locked], ['1 year', false]);
   t.equal(m.oldest.toISOString(), '2024-01-15T12:00:00.000Z', 'oldest from the oldest month with rows');
   t.ok(Date.now() - m.newest.getTime() < 600_000, 'newest from the newest month with rows');
   t.same([m.partitions_due, m.due_rows], [['ops.metrics_202401'], 1], 'January 2024 is wholly past a year');
   t.equal(m.first_due_at.toISOString(), '2025-01-15T12:00:00.000Z');
-  const l = rows.find((r) => r.family === 'ledger events')!;
-  t.same([l.keep, l.partitions_due], [7, []], 'the ledger is kept 7 years: nothing due');
+  const l = rows.find((r) => r.family === 'ledger_events')!;
+  t.same([l.keep, l.locked, l.partitions_due], ['7 years', true, []], 'the ledger is kept 7 years, locked: nothing due');
   t.ok(l.oldest !== null && l.newest !== null);
-  t.equal(rows.find((r) => r.family === 'trading log')!.oldest, null, 'an empty log: no oldest, nothing due');
+  t.equal(rows.find((r) => r.family === 'ops_logs')!.oldest, null, 'an empty log: no oldest, nothing due');
 });

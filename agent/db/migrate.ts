@@ -24,7 +24,9 @@ export type MigrateOptions = {
   log?: (line: string) => void;
 };
 
-export type MigrateResult = { applied: string[]; partitionsCreated: string[] };
+// ddlGuard: whether the retention lock's event triggers are installed (they need a
+// superuser; db/event_triggers.sql).
+export type MigrateResult = { applied: string[]; partitionsCreated: string[]; ddlGuard: boolean };
 
 type MigrationFile = { version: number; name: string; file: string; sql: string; checksum: string };
 
@@ -91,7 +93,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
           `db/migrations/${early.file} is older than the newest applied migration (${maxApplied}); renumber it`);
       }
 
-      const result: MigrateResult = { applied: [], partitionsCreated: [] };
+      const result: MigrateResult = { applied: [], partitionsCreated: [], ddlGuard: false };
       for (const m of pending) {
         await sql.begin(async (tx) => {
           await tx`set local role blotter_owner`;
@@ -119,6 +121,15 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
         const rows = await tx`select ledger.ensure_partitions(${ahead}) as name union all select ops.ensure_partitions(${ahead})`;
         result.partitionsCreated = rows.map((r) => r.name as string);
       });
+      // The retention lock's guard against DROP and DETACH of kept months: event triggers,
+      // which only a superuser may create (a DBA can apply db/event_triggers.sql later).
+      const [me] = await sql`select rolsuper from pg_catalog.pg_roles where rolname = current_user`;
+      if (me?.rolsuper) {
+        await sql.begin(async (tx) => { await tx.unsafe(fs.readFileSync(path.join(dbDir, 'event_triggers.sql'), 'utf8')); });
+        result.ddlGuard = true;
+      } else {
+        log('the retention lock\'s DDL guard (event triggers) needs a superuser: not installed; a superuser can apply db/event_triggers.sql');
+      }
       return result;
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATE_LOCK.toString()}::bigint)`.catch(() => {});

@@ -1,15 +1,14 @@
 -- Retention status: per family of records (the ledger's events, the trading log, the
 -- metrics), the oldest and newest record, how many there are, how long the family is kept
--- (reports.settings, retention_*_years), and what is past that: the monthly partitions that
--- end before the cut-off. Nothing here deletes anything; archiving and purging are
--- `blotter archive` / `blotter purge` (issue 12).
+-- and whether that is locked (retention.policies), and what is past it: the monthly
+-- partitions that end before the cut-off. Nothing here deletes anything.
 --
 -- Oldest and newest are read from the first and last non-empty monthly partitions (and the
 -- default one), so the cost is one or two partitions, not the whole table. Row counts are
 -- the planner's estimates (pg_class.reltuples, kept by autovacuum and ANALYZE).
 
 create or replace function reports.retention_status_all()
-returns table (family text, table_name text, keep_years numeric, oldest timestamptz, newest timestamptz, partitions integer,
+returns table (family text, table_name text, keep interval, locked boolean, oldest timestamptz, newest timestamptz, partitions integer,
                rows_estimate bigint, due_before timestamptz, first_due_at timestamptz, partitions_due text[], rows_due_estimate bigint)
 language plpgsql stable security definer set search_path = '' as $$
 #variable_conflict use_column
@@ -18,14 +17,16 @@ declare
   p     record;
   v_val timestamptz;
 begin
-  for f in select * from (values ('ledger events', 'ledger', 'events', 'recorded_at', 'retention_ledger_years', 1),
-                                 ('trading log', 'ops', 'logs', 'logged_at', 'retention_logs_years', 2),
-                                 ('metrics', 'ops', 'metrics', 'observed_at', 'retention_metrics_years', 3)) x(family, sch, tbl, col, key, n)
-           order by x.n loop
+  for f in select x.*, p.keep, p.locked
+             from (values ('ledger_events', 'ledger', 'events', 'recorded_at', 1), ('ops_logs', 'ops', 'logs', 'logged_at', 2),
+                          ('ops_metrics', 'ops', 'metrics', 'observed_at', 3)) x(family, sch, tbl, col, n)
+             left join retention.policies p on p.family = x.family
+            order by x.n loop
     family := f.family;
     table_name := f.sch || '.' || f.tbl;
-    keep_years := (select s.value from reports.settings s where s.key = f.key);
-    due_before := date_trunc('day', pg_catalog.now() - make_interval(months => (keep_years * 12)::integer));
+    keep := f.keep;
+    locked := f.locked;
+    due_before := date_trunc('day', pg_catalog.now() - f.keep);
     oldest := null; newest := null;
     -- the partitions by month; the default one (no month) may hold strays of any date
     select count(*)::integer, coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint into partitions, rows_estimate
@@ -45,7 +46,7 @@ begin
       newest := greatest(newest, v_val);
       exit when v_val is not null and p.name !~ '_default$';
     end loop;
-    first_due_at := oldest + make_interval(months => (keep_years * 12)::integer);
+    first_due_at := oldest + f.keep;
     select coalesce(array_agg(f.sch || '.' || r.name order by r.month), '{}'), coalesce(sum(greatest(r.reltuples, 0)), 0)::bigint
       into partitions_due, rows_due_estimate
       from (select c.relname as name, c.reltuples, to_date(substring(c.relname from '_(\d{6})$'), 'YYYYMM') as month
@@ -56,18 +57,19 @@ begin
   end loop;
 end
 $$;
-comment on function reports.retention_status_all() is 'Per family of records: oldest and newest, estimated rows, retention in years (reports.settings) and the monthly partitions past it.';
+comment on function reports.retention_status_all() is 'Per family of records: oldest and newest, estimated rows, retention (retention.policies) and the monthly partitions past it.';
 
 create or replace view reports.retention_status as select * from reports.retention_status_all();
 comment on view reports.retention_status is 'Retention per family of records (ledger events, trading log, metrics): the oldest record, how long the family is kept, and the monthly partitions wholly past that. Reports only: nothing is deleted here.';
-comment on column reports.retention_status.family is 'ledger events, trading log or metrics';
+comment on column reports.retention_status.family is 'ledger_events, ops_logs (the trading log) or ops_metrics';
 comment on column reports.retention_status.table_name is 'The partitioned table holding them';
-comment on column reports.retention_status.keep_years is 'Years they are kept (reports.settings retention_*_years)';
+comment on column reports.retention_status.keep is 'How long they are kept (retention.policies)';
+comment on column reports.retention_status.locked is 'The retention lock: keep can only be lengthened';
 comment on column reports.retention_status.oldest is 'The oldest record (recorded_at, logged_at or observed_at); NULL when empty';
 comment on column reports.retention_status.newest is 'The newest record';
 comment on column reports.retention_status.partitions is 'Partitions of the table (monthly ones and the default)';
 comment on column reports.retention_status.rows_estimate is 'Rows in the table, as the planner estimates them (pg_class.reltuples)';
-comment on column reports.retention_status.due_before is 'The cut-off: records older than this are past retention (today - keep_years)';
-comment on column reports.retention_status.first_due_at is 'When the oldest record passes retention (oldest + keep_years)';
+comment on column reports.retention_status.due_before is 'The cut-off: records older than this are past retention (today - keep)';
+comment on column reports.retention_status.first_due_at is 'When the oldest record passes retention (oldest + keep)';
 comment on column reports.retention_status.partitions_due is 'Monthly partitions that end on or before due_before: wholly past retention';
 comment on column reports.retention_status.rows_due_estimate is 'Estimated rows in partitions_due';

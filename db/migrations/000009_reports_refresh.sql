@@ -28,9 +28,3 @@ comment on column reports.refreshes.row_count is 'Rows after the last refresh';
 comment on column reports.refreshes.events_through_seq is 'The highest ledger seq when it was last refreshed: events up to it are included (a later one may be too)';
 comment on column reports.refreshes.reason is 'What asked for the last refresh: created, fills, statement, recon, manual, ...';
 
--- What reports.retention_status assumes until a retention policy with its lock exists
--- (issue 12 replaces these with the policy it enforces).
-insert into reports.settings (key, value, doc) values
-  ('retention_ledger_years', 7, 'Years the ledger''s events are kept (reports.retention_status says what is past it; nothing is deleted by it).'),
-  ('retention_logs_years', 3, 'Years the trading log (ops.logs) is kept, for reports.retention_status.'),
-  ('retention_metrics_years', 1, 'Years the bot''s metrics (ops.metrics) are kept, for reports.retention_status.');
