@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { databaseUrl, redactUrl } from './db/connect.ts';
 import { withDeadline } from './db/deadline.ts';
 import { migrate } from './db/migrate.ts';
+import { applyRetention } from './retention.ts';
 import { BlotterError } from './errors.ts';
 import { createIngestServer, type DatabaseState } from './ingest/http.ts';
 import { Spool } from './ingest/spool.ts';
@@ -103,6 +104,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   async function bringUp(): Promise<void> {
     const m = await migrate({ url, partitionsAhead: config.jobs.partitions_ahead });
     if (m.applied.length) sys.info({ applied: m.applied }, 'migrations applied');
+    await applyRetention(url, config.retention, (msg, fields) => sys.info(fields ?? {}, msg));
     if (stopped || db.ready) return;
     writer.start();
     dbSink.attach(sql);

@@ -3,6 +3,7 @@
 // connection errors; 3 `db status` of a server that is not running.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { BlotterError } from './errors.ts';
 import { blotterHome, connect, databaseTarget, describeOrigin, redactUrl, resolveDatabase, type ResolvedDatabase } from './db/connect.ts';
@@ -868,6 +869,11 @@ async function emit(built: Built, f: Flags): Promise<number> {
   if (!FORMATS.includes(format)) throw new UsageError(`--format "${format}": one of ${FORMATS.join(', ')}`);
   const outFile = typeof f.out === 'string' ? f.out : undefined;
   if (!outFile && (format === 'xlsx' || format === 'pdf') && process.stdout.isTTY) throw new UsageError(`--out FILE is needed for ${format} (a binary file) on a terminal`);
+  if (outFile) {
+    const dir = path.dirname(path.resolve(outFile));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${outFile}: directory ${dir} does not exist`);
+    if (fs.existsSync(outFile) && fs.statSync(outFile).isDirectory()) throw new UsageError(`--out ${outFile} is a directory; name a file`);
+  }
   if (built.empty && !f['allow-empty']) {
     note(`${built.describe}: no rows in that range; nothing written (--allow-empty writes it anyway)`);
     return 1;

@@ -13,7 +13,8 @@ type Leaf =
   | { kind: 'string'; allowEmpty: boolean }
   | { kind: 'bool' }
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'list'; item: RegExp; itemText: string };
+  | { kind: 'list'; item: RegExp; itemText: string }
+  | { kind: 'pattern'; re: RegExp; text: string };
 type Spec = { [key: string]: Leaf | Spec };
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -23,6 +24,8 @@ const str = (allowEmpty = false): Leaf => ({ kind: 'string', allowEmpty });
 const bool: Leaf = { kind: 'bool' };
 const oneOf = (...values: string[]): Leaf => ({ kind: 'enum', values });
 const level = oneOf(...LEVELS);
+// A retention period: "7 years", "90 days", "18 months", "2 weeks".
+const interval: Leaf = { kind: 'pattern', re: /^[1-9]\d{0,3} (day|days|week|weeks|month|months|year|years)$/, text: 'a period such as "7 years", "18 months" or "90 days"' };
 const list = (item: RegExp, itemText: string): Leaf => ({ kind: 'list', item, itemText });
 
 export const CATEGORIES = ['connection', 'order', 'execution', 'position', 'balance', 'error', 'system', 'metric', 'user'] as const;
@@ -42,6 +45,10 @@ const SPEC = {
     date_format: oneOf('auto', 'MM/dd/yyyy', 'dd/MM/yyyy'),
     fetch_enabled: bool, fetch_sessions: int(1, 250), poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
     request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
+  },
+  retention: {
+    ledger_events: interval, ops_logs: interval, ops_metrics: interval, job_history: interval, file_logs: interval,
+    lock: list(/^(ledger_events|ops_logs|ops_metrics|job_history|file_logs)$/, 'families (ledger_events, ops_logs, ops_metrics, job_history, file_logs)'),
   },
   reports: {
     dir: str(true), formats: list(/^(csv|json|xlsx|html|pdf)$/, 'report formats (csv, json, xlsx, html, pdf)'),
@@ -77,6 +84,7 @@ export type Config = {
     fetch_enabled: boolean; fetch_sessions: number; poll_ms: number;
     max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
   };
+  retention: { ledger_events: string; ops_logs: string; ops_metrics: string; job_history: string; file_logs: string; lock: string[] };
   reports: { dir: string; formats: ('csv' | 'json' | 'xlsx' | 'html' | 'pdf')[]; daily_enabled: boolean; monthly_enabled: boolean; accounts: string[]; chromium: string };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
@@ -115,6 +123,7 @@ function describe(leaf: Leaf): string {
     case 'bool': return 'true or false';
     case 'enum': return `one of ${leaf.values.join(', ')}`;
     case 'list': return `a list of ${leaf.itemText} (in the environment: comma-separated)`;
+    case 'pattern': return leaf.text;
   }
 }
 
@@ -150,6 +159,9 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
     case 'enum':
       if (typeof value !== 'string' || !leaf.values.includes(value)) bad();
       return value;
+    case 'pattern':
+      if (typeof value !== 'string' || !leaf.re.test(value.trim())) bad();
+      return (value as string).trim();
     case 'list': {
       const raw = value === null ? [] : fromEnv && typeof value === 'string' ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
       // YAML reads [123456, 123457] as numbers; an id list means their digits
@@ -162,7 +174,7 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
 
 // Sections added after the first release: a config file written before them has none, and
 // gets the shipped file's (a key missing inside a section that is there is still an error).
-const LATER_SECTIONS = new Set(['flex', 'reports']);
+const LATER_SECTIONS = new Set(['flex', 'reports', 'retention']);
 let shipped: Record<string, unknown> | null = null;
 function shippedSection(key: string): unknown {
   shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;

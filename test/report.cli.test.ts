@@ -129,6 +129,8 @@ t.test('refusals: empty range, bad dates, unknown report, missing --order, a tab
   const quote = await runCli(['report', 'daily', '--from', D1, '--account', "O'Brien\\", '--allow-empty', '--out', out], { env });
   t.equal(quote.code, 0, `a quote and a backslash in a parameter are data, not SQL: ${quote.stderr}`);
   t.equal(fs.readFileSync(out, 'utf8').split('\r\n')[1], '');
+  t.match((await runCli(['report', 'daily', '--from', D1, '--out', path.join(dir, 'nope', 'x.csv')], { env })).stderr, /--out .*x\.csv: directory .*nope does not exist/);
+  t.match((await runCli(['report', 'daily', '--from', D1, '--out', dir], { env })).stderr, /is a directory; name a file/);
   const bad = await runCli(['report', 'daily', '--from', '2026-02-30'], { env });
   t.equal(bad.code, 2);
   t.match(bad.stderr, /--from "2026-02-30" is not a date: write YYYY-MM-DD/);

@@ -95,3 +95,22 @@ t.test('blotter retention status and set', async (t) => {
   const j = JSON.parse((await runCli(['retention', 'status', '--json'], { env })).stdout);
   t.equal(j.policies.find((p: { family: string }) => p.family === 'ops_metrics').keep, '2 years');
 });
+
+t.test('the config\'s retention is the least kept: lengthens, never shortens, locks what it lists', async (t) => {
+  const { sql, url } = await testDb(t);
+  const { applyRetention } = await import('../agent/retention.ts');
+  const { loadConfig } = await import('../agent/config.ts');
+  const cfg = loadConfig({ env: { BLOTTER_RETENTION_OPS_LOGS: '5 years', BLOTTER_RETENTION_OPS_METRICS: '1 month', BLOTTER_RETENTION_LEDGER_EVENTS: '5 years', BLOTTER_RETENTION_LOCK: 'ledger_events,ops_logs' } });
+  const lines: string[] = [];
+  t.same(await applyRetention(url, cfg.retention, (m) => lines.push(m)), ['ops_logs'], 'only what the config lengthens or locks');
+  const rows = await sql`select family, keep::text as keep, locked from retention.policies where family in ('ledger_events', 'ops_logs', 'ops_metrics') order by family`;
+  t.same(rows, [
+    { family: 'ledger_events', keep: '7 years', locked: true }, // the config's 5 years is less: left
+    { family: 'ops_logs', keep: '5 years', locked: true },
+    { family: 'ops_metrics', keep: '1 year', locked: false }, // 1 month is less: left
+  ]);
+  t.same(lines, ['retention ops_logs: keep 5 years, locked (from the config)']);
+  t.same(await applyRetention(url, cfg.retention, () => {}), [], 'applied again: nothing');
+  t.throws(() => loadConfig({ env: { BLOTTER_RETENTION_OPS_LOGS: 'forever' } }), { message: /config retention\.ops_logs \(from BLOTTER_RETENTION_OPS_LOGS\): expected a period such as "7 years"/ });
+  t.throws(() => loadConfig({ env: { BLOTTER_RETENTION_LOCK: 'ledger' } }), { message: /config retention\.lock .*expected a list of families/ });
+});
