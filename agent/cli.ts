@@ -12,7 +12,7 @@ import { loadConfig } from './config.ts';
 import { serverStatus, startServer, stopServer } from './db/server.ts';
 import { parseAnyEventLine } from './ingest/vocabulary.ts';
 import { appendNdjson, openInput } from './ledger/append.ts';
-import { readDigestFile, takeDigest, writeDigestFile } from './ledger/digest.ts';
+import { generateDigestKeys, readDigests, signDigest, takeDigest, writeDigestFile } from './ledger/digest.ts';
 import { stringifyExact } from './ledger/json.ts';
 import { verifyLedger } from './ledger/verify.ts';
 import { breakListText, breakText, runText } from './recon/format.ts';
@@ -43,8 +43,8 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   demo       a scripted trading day through the TWS simulator, on a throwaway database
   migrate    apply db/migrations, then db/functions and db/policies
   append     load NDJSON events through COPY
-  verify     recompute the hash chain, optionally against a digest file
-  digest     write each stream's head to a file
+  verify     recompute the hash chain, optionally against digests (signed ones too)
+  digest     write each stream's head to a file, signed with an Ed25519 key if asked
   logs       query the trading log (ops.logs)
   recon      reconcile the bot's records against IB's: recon run
   breaks     list, show and review reconciliation breaks: breaks list|show|ack|resolve|escalate
@@ -371,21 +371,34 @@ async function noSuchStream(sql: ReturnType<typeof connect>, stream: string): Pr
 }
 
 const verify: Command = {
-  usage: `usage: blotter verify [--stream S] [--digest FILE] [--json] [--config FILE]
+  usage: `usage: blotter verify [--stream S] [--digest FILE|DIR [--public-key FILE]] [--json] [--config FILE]
 
 Recompute every hash of the chain from the rows as read, and check links, gapless
 stream_seq and each stream's head. Exit 0 intact, 1 tampered, 2 error.
   --stream S        only this stream (an unknown stream is an error)
-  --digest FILE     also check the heads recorded by \`blotter digest\`
+  --digest FILE|DIR also check the heads recorded by \`blotter digest\` (a directory: every
+                    .json digest in it)
+  --public-key FILE every digest must be signed by this key (blotter digest --sign); its
+                    signature is checked first: a digest changed after signing is tampering
   --json            one JSON object: { ok, streams: [...] }
 ${CONFIG_OPTION}
 
 ${DATABASE_HELP}`,
-  options: { stream: { type: 'string' }, digest: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  options: { stream: { type: 'string' }, digest: { type: 'string' }, 'public-key': { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
   positionals: false,
   async run(a) {
     const { flags } = a;
-    const digests = typeof flags.digest === 'string' ? readDigestFile(flags.digest) : undefined;
+    if (typeof flags['public-key'] === 'string' && typeof flags.digest !== 'string') throw new UsageError('--public-key checks digests: give --digest FILE|DIR');
+    let digests;
+    try {
+      digests = typeof flags.digest === 'string' ? readDigests(flags.digest, { publicKeyFile: typeof flags['public-key'] === 'string' ? flags['public-key'] : undefined }) : undefined;
+    } catch (err) {
+      if ((err as BlotterError).code !== 'DIGEST_SIGNATURE') throw err;
+      // a digest that does not carry its signer's signature is evidence, not an error
+      if (flags.json) out(JSON.stringify({ ok: false, digest: (err as Error).message }));
+      else out(`TAMPERED digest: ${(err as Error).message}`);
+      return 1;
+    }
     const stream = typeof flags.stream === 'string' ? flags.stream : undefined;
     const reports = await withSql(a, async (sql) => {
       const r = await verifyLedger(sql, { stream, digests });
@@ -408,25 +421,35 @@ ${DATABASE_HELP}`,
 };
 
 const digest: Command = {
-  usage: `usage: blotter digest --out FILE [--stream S] [--config FILE]
+  usage: `usage: blotter digest --out FILE [--stream S] [--sign KEYFILE] [--config FILE]
+       blotter digest --keygen --out KEYFILE
 
 Write each stream's head (stream_seq and hash) to FILE; keep it outside the database host,
 and check against it later with \`blotter verify --digest FILE\`.
   --out FILE        where to write the digest
   --stream S        only this stream (an unknown stream is an error)
+  --sign KEYFILE    sign it with this Ed25519 private key (kept off the database host):
+                    rewriting history then needs the key too; verify with --public-key
+  --keygen          make a key pair: KEYFILE (private, mode 600) and KEYFILE.pub
 ${CONFIG_OPTION}
 
 ${DATABASE_HELP}`,
-  options: { stream: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } },
+  options: { stream: { type: 'string' }, out: { type: 'string' }, sign: { type: 'string' }, keygen: { type: 'boolean' }, config: { type: 'string' } },
   positionals: false,
   async run(a) {
     const { flags } = a;
     if (typeof flags.out !== 'string') throw new UsageError('digest needs --out FILE; keep that file outside the database host');
     const file = flags.out;
+    if (flags.keygen) {
+      const k = generateDigestKeys(file);
+      out(`Ed25519 key pair: ${file} (private: keep it off the database host) and ${k.publicFile}; key id ${k.keyId}`);
+      return 0;
+    }
     const stream = typeof flags.stream === 'string' ? flags.stream : undefined;
-    const d = await withSql(a, (sql) => takeDigest(sql, stream));
+    let d = await withSql(a, (sql) => takeDigest(sql, stream));
+    if (typeof flags.sign === 'string') d = signDigest(d, flags.sign);
     writeDigestFile(file, d);
-    out(`digest of ${d.streams.length} streams written to ${file}`);
+    out(`digest of ${d.streams.length} streams written to ${file}${d.signature ? `, signed by key ${d.signature.keyId.slice(0, 16)}…` : ''}`);
     return 0;
   },
 };

@@ -46,6 +46,7 @@ const SPEC = {
     fetch_enabled: bool, fetch_sessions: int(1, 250), poll_ms: int(100, 600_000), max_wait_ms: int(1000, 86_400_000), throttle_backoff_ms: int(0, 3_600_000),
     request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
   },
+  digests: { enabled: bool, dir: str(true), key_file: str(true), every_minutes: { kind: 'int', min: 5, max: 1440 } as Leaf },
   retention: {
     ledger_events: interval, ops_logs: interval, ops_metrics: interval, job_history: interval, file_logs: interval,
     lock: list(/^(ledger_events|ops_logs|ops_metrics|job_history|file_logs)$/, 'families (ledger_events, ops_logs, ops_metrics, job_history, file_logs)'),
@@ -84,6 +85,7 @@ export type Config = {
     fetch_enabled: boolean; fetch_sessions: number; poll_ms: number;
     max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
   };
+  digests: { enabled: boolean; dir: string; key_file: string; every_minutes: number };
   retention: { ledger_events: string; ops_logs: string; ops_metrics: string; job_history: string; file_logs: string; lock: string[] };
   reports: { dir: string; formats: ('csv' | 'json' | 'xlsx' | 'html' | 'pdf')[]; daily_enabled: boolean; monthly_enabled: boolean; accounts: string[]; chromium: string };
   ib: {
@@ -174,7 +176,7 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
 
 // Sections added after the first release: a config file written before them has none, and
 // gets the shipped file's (a key missing inside a section that is there is still an error).
-const LATER_SECTIONS = new Set(['flex', 'reports', 'retention']);
+const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests']);
 let shipped: Record<string, unknown> | null = null;
 function shippedSection(key: string): unknown {
   shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;

@@ -28,6 +28,7 @@ import { TASK as ENSURE_PARTITIONS } from './ensure_partitions.ts';
 import { TASK as FLEX_FETCH } from './flex_fetch.ts';
 import { TASK as VERIFY_CHAIN } from './verify_chain.ts';
 import { TASK as REPORTS_REFRESH } from './reports_refresh.ts';
+import { TASK as DIGEST_EXPORT } from './digest_export.ts';
 import { DAILY_TASK as REPORT_DAILY, MONTHLY_TASK as REPORT_MONTHLY } from './report_files.ts';
 import { TASK as RECON_CLOSE } from './recon_close.ts';
 import { TASK as RECON_HOURLY } from './recon_hourly.ts';
@@ -54,6 +55,9 @@ export const CRONTAB_LINES = [
   // session; report_schedule.ts keeps the minute that is due.
   `45 17-21 * * * ${REPORT_DAILY} ?id=${REPORT_DAILY}&fill=1d&max=3&queue=reports`,
   `0 12,13 * * * ${REPORT_MONTHLY} ?id=${REPORT_MONTHLY}&fill=1d&max=3&queue=reports`,
+  // Signed digests: woken every 5 minutes; digest_export.ts keeps the minutes of its period.
+  // A missed tick is not made up (the next one is near).
+  `*/5 * * * * ${DIGEST_EXPORT} ?id=${DIGEST_EXPORT}&max=2`,
   // 07:00 New York (11:00 UTC in daylight time, 12:00 in standard time); flex_fetch.ts
   // keeps the one that is 07:00 there. Retried a few times (IB may not be ready yet).
   `0 11,12 * * * ${FLEX_FETCH} ?id=${FLEX_FETCH}&fill=1d&max=4&queue=flex`,

@@ -14,6 +14,7 @@ import * as ensurePartitions from './ensure_partitions.ts';
 import * as verifyChain from './verify_chain.ts';
 import * as reportsRefresh from './reports_refresh.ts';
 import * as reportFiles from './report_files.ts';
+import * as digestExport from './digest_export.ts';
 import * as flexFetch from './flex_fetch.ts';
 import { sqlDeps, type ReconDeps } from './recon.ts';
 import * as reconAfterFill from './recon_after_fill.ts';
@@ -30,6 +31,8 @@ export type JobsOptions = {
   flex?: { settings: Config['flex']; home: string; fetchAndImport?: flexFetch.FlexJobDeps['fetchAndImport'] };
   // Scheduled report files; without it the report tasks do nothing.
   reports?: { settings: Config['reports']; home: string };
+  // Signed digests; without it the digest task does nothing.
+  digests?: { settings: Config['digests']; home: string };
   // Tests replace the SQL behind the reconciliation tasks, and listen to graphile-worker's
   // events (cron:started, job:complete); the agent does neither.
   recon?: ReconDeps;
@@ -43,7 +46,9 @@ const NO_FLEX: Config['flex'] = {
 
 const NO_REPORTS: Config['reports'] = { dir: '', formats: [], daily_enabled: false, monthly_enabled: false, accounts: [], chromium: '' };
 
-export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex']; reports?: JobsOptions['reports'] & { url: string } }): TaskList {
+const NO_DIGESTS: Config['digests'] = { enabled: false, dir: '', key_file: '', every_minutes: 15 };
+
+export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex']; reports?: JobsOptions['reports'] & { url: string }; digests?: JobsOptions['digests'] }): TaskList {
   const files = { log: o.log.child({ module: 'reports' }), sql: o.sql, url: o.reports?.url ?? '', settings: o.reports?.settings ?? NO_REPORTS, home: o.reports?.home ?? '.', sessions: o.recon.sessions };
   const flexLog = o.log.child({ module: 'flex' });
   const flex = o.flex ?? { settings: NO_FLEX, home: '.' };
@@ -56,6 +61,7 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [reportsRefresh.TASK]: reportsRefresh.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
+    [digestExport.TASK]: digestExport.run({ sql: o.sql, log: o.log, settings: o.digests?.settings ?? NO_DIGESTS, home: o.digests?.home ?? '.' }),
     [reportFiles.DAILY_TASK]: reportFiles.run('daily', files),
     [reportFiles.MONTHLY_TASK]: reportFiles.run('monthly', files),
     [reconHourly.TASK]: reconHourly.run(o.recon),
@@ -92,7 +98,7 @@ export async function startJobs(o: JobsOptions): Promise<{ stop: () => Promise<v
       noHandleSignals: true,
       logger: workerLog,
       pollInterval: 2000,
-      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}), ...(o.reports ? { reports: { ...o.reports, url: o.url } } : {}) }),
+      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}), ...(o.reports ? { reports: { ...o.reports, url: o.url } } : {}), ...(o.digests ? { digests: o.digests } : {}) }),
       crontab: CRONTAB,
       ...(o.events ? { events: o.events } : {}),
     });
