@@ -14,11 +14,15 @@ export async function applyRetention(url: string, cfg: Config['retention'], log:
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   const changed: string[] = [];
   try {
+    // one query for the comparison (agent start-up), a call only for what changes
+    const wanted = FAMILIES.map((f) => cfg[f]);
+    const rows = await sql`
+      select p.family, p.keep < w.keep::interval as shorter, p.locked, p.keep::text as keep
+        from unnest(${FAMILIES as unknown as string[]}::text[], ${wanted}::text[]) w(family, keep)
+        join retention.policies p on p.family = w.family`;
     for (const family of FAMILIES) {
       const lock = cfg.lock.includes(family);
-      const [r] = await sql`
-        select p.keep < ${cfg[family]}::interval as shorter, p.locked, p.keep::text as keep
-          from retention.policies p where p.family = ${family}`;
+      const r = rows.find((x) => x.family === family);
       if (!r) continue;
       if (!r.shorter && (r.locked || !lock)) continue;
       const keep = r.shorter ? cfg[family] : r.keep;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import t from 'tap';
+import { parseCsv } from './helpers/csv.ts';
 import { runCli, testDb } from './helpers/db.ts';
 import { ACCOUNT, ibCommission, ibFill, put, refreshReports, type Ev } from './helpers/recon.ts';
 
@@ -15,21 +16,6 @@ const at = (day: string, time: string) => new Date(`${day}T${time}-05:00`).toISO
 const fill = (id: string, side: 'BOT' | 'SLD', qty: string, price: string, comm: string, when: string, orderRef?: string): Ev[] =>
   [ibFill(id, { side, qty, price, at: when, orderRef }), ibCommission(id, comm)];
 const snapshot = (day: string, nav: string): Ev => ({ type: 'account_snapshot', at: at(day, '16:30:00'), payload: { base_currency: 'USD', net_liquidation: nav, cash: [] } });
-
-// RFC 4180 reader for the test (quoted fields, doubled quotes, CRLF).
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], f = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(f); f = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(f); rows.push(row); row = []; f = ''; i++; } else f += c;
-  }
-  if (f !== '' || row.length) { row.push(f); rows.push(row); }
-  return rows;
-}
 
 async function seeded(t: Parameters<typeof testDb>[0]) {
   const db = await testDb(t);

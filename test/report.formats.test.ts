@@ -12,6 +12,7 @@ import t from 'tap';
 import { openReadPool } from '../agent/report/read.ts';
 import { buildCatalogReport, writeReport, type Format } from '../agent/report/run.ts';
 import { CATALOG, type Params } from '../agent/report/catalog.ts';
+import { parseCsv } from './helpers/csv.ts';
 import { ROOT, testDb } from './helpers/db.ts';
 import { ACCOUNT, ibCommission, ibFill, put, refreshReports, type Ev } from './helpers/recon.ts';
 
@@ -48,19 +49,6 @@ async function write(name: string, format: Format, table?: string): Promise<stri
   const file = path.join(dir, `${name}${table ? `-${table}` : ''}.${format}`);
   await writeReport(built.doc, { format, out: file, table });
   return file;
-}
-
-// RFC 4180 (quoted fields, doubled quotes, CRLF)
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], f = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) { if (c === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c; } else if (c === '"') q = true;
-    else if (c === ',') { row.push(f); f = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(f); rows.push(row); row = []; f = ''; i++; } else f += c;
-  }
-  if (f !== '' || row.length) { row.push(f); rows.push(row); }
-  return rows;
 }
 
 t.test('every report, every format: the same tables and rows', async (t) => {

@@ -15,7 +15,7 @@ import postgres from 'postgres';
 import { BlotterError } from '../errors.ts';
 import { parseExact } from '../ledger/json.ts';
 import { fence, type Catalog, type FencedQuery } from './fence.ts';
-import type { Cell, ChainStatus, Column, ColumnType, Freshness, ReportDocument, Row } from './model.ts';
+import { GENERATOR, type Cell, type ChainStatus, type Column, type ColumnType, type Freshness, type ReportDocument, type Row } from './model.ts';
 
 export const DEFAULT_MAX_ROWS = 10_000;
 export const MAX_MAX_ROWS = 1_000_000;
@@ -291,7 +291,7 @@ export async function runCustomReport(sql: postgres.Sql, o: RunOptions & { name:
   const title = (def.description as string | null) ?? o.name;
   return {
     meta: {
-      report: `custom:${o.name}`, title, parameters: { ...given }, generatedAt, generator: o.generator ?? 'blotter',
+      report: `custom:${o.name}`, title, parameters: { ...given }, generatedAt, generator: o.generator ?? GENERATOR,
       freshness: meta.freshness, ledgerThroughSeq: meta.ledgerThroughSeq, chain: meta.chain,
     },
     headlines: [],
@@ -309,11 +309,11 @@ async function metaFacts(tx: postgres.Sql, reads: string[]): Promise<{ freshness
   // role reads none of them, and its file says so (empty, null) rather than failing.
   const [may] = await tx`select pg_catalog.has_table_privilege('reports.refreshes', 'select') as refreshes,
                                 pg_catalog.has_table_privilege('reports.chain_status', 'select') as chain,
-                                pg_catalog.has_schema_privilege('ledger', 'usage') and pg_catalog.has_table_privilege('ledger.events', 'select') as ledger`;
+                                pg_catalog.has_function_privilege('reports.ledger_head()', 'execute') as ledger`;
   const fr = !may!.refreshes ? [] : await tx`
     select name, pg_catalog.to_char(refreshed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as refreshed_at, events_through_seq::text as seq
       from reports.refreshes where name in (select pg_catalog.jsonb_array_elements_text(${JSON.stringify(names)}::text::jsonb)) order by position`;
-  const [head] = may!.ledger ? await tx`select max(seq)::text as seq from ledger.events` : [{ seq: null }];
+  const [head] = may!.ledger ? await tx`select seq::text as seq from reports.ledger_head()` : [{ seq: null }];
   const ch = !may!.chain ? [] : await tx`select stream, pg_catalog.to_char(verified_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as verified_at, ok, rows_since::text as rows_since
                         from reports.chain_status order by stream`;
   return {

@@ -4,6 +4,7 @@
 // parameters, when it was generated, how fresh the data is and the chain status of the
 // streams it draws on. The formats (csv.ts, json.ts, xlsx.ts, html.ts, pdf.ts) render it;
 // the catalog (catalog.ts) and custom reports (custom.ts) build it.
+import fs from 'node:fs';
 
 // decimal: an exact decimal as a string (PostgreSQL numeric); money is never a JS number.
 // integer: a whole count, safe as a JS number. date: 'YYYY-MM-DD'. timestamp: ISO 8601 in
@@ -69,6 +70,9 @@ export type ReportDocument = {
   charts: Chart[];
   tables: Table[];
 };
+
+// Who made a file: 'blotter <version>' (package.json), the same in every format and report.
+export const GENERATOR = `blotter ${(JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
 
 export async function* batches(rows: Row[] | AsyncIterable<Row[]>): AsyncIterable<Row[]> {
   if (Array.isArray(rows)) {

@@ -12,13 +12,12 @@ import type { DatabasePool } from 'slonik';
 import { BlotterError } from '../errors.ts';
 import { findReport, openTable, requireParams, type Params, type ReportSpec } from './catalog.ts';
 import { sinkOf, writeCsv, writeJson, writeXlsx } from './formats.ts';
-import { batches, type ChainStatus, type Freshness, type ReportDocument, type ReportMeta, type Row, type Table } from './model.ts';
+import { batches, GENERATOR, type ChainStatus, type Freshness, type ReportDocument, type ReportMeta, type Row, type Table } from './model.ts';
 import { sql } from './read.ts';
 
 export const FORMATS = ['csv', 'json', 'xlsx', 'html', 'pdf'] as const;
 export type Format = (typeof FORMATS)[number];
 
-const VERSION = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
 
 export function checkDate(v: string, option: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
@@ -35,11 +34,10 @@ const todayNy = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_
 async function latestDay(pool: DatabasePool, spec: ReportSpec, account: string | undefined): Promise<string | null> {
   const q = {
     daily: sql.unsafe`select max(trade_date)::text from reports.daily_summary where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
-    fills: sql.unsafe`select max(trade_date)::text from reports.daily_summary where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
     monthly: sql.unsafe`select max(trade_date)::text from reports.equity_daily where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
     execution: sql.unsafe`select max(trade_date)::text from reports.execution_quality where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
     tax: sql.unsafe`select (max(tax_year) || '-12-31') from reports.realized_gains where ${account ? sql.fragment`account = ${account}` : sql.fragment`true`}`,
-  }[spec.name as 'daily'];
+  }[(spec.name === 'fills' ? 'daily' : spec.name) as 'daily']; // fills: the days the daily summary has
   if (!q) return null;
   return (await pool.oneFirst(q)) as string | null;
 }
@@ -80,7 +78,7 @@ export async function stampMeta(pool: DatabasePool, o: { report: string; title: 
       select stream, verified_at, ok, rows_since from reports.chain_status where stream like any(${sql.array(patterns, 'text')}) order by stream`);
   const head = await pool.maybeOne(sql.unsafe`select seq from reports.ledger_head()`);
   return {
-    report: o.report, title: o.title, parameters: o.parameters, generatedAt: new Date().toISOString(), generator: `blotter ${VERSION}`,
+    report: o.report, title: o.title, parameters: o.parameters, generatedAt: new Date().toISOString(), generator: GENERATOR,
     freshness: fresh.map((f): Freshness => ({ name: String(f.name), refreshedAt: String(f.refreshed_at), eventsThroughSeq: f.events_through_seq === null ? null : String(f.events_through_seq) })),
     ledgerThroughSeq: head ? String(head.seq) : null,
     chain: chain.map((c): ChainStatus => ({ stream: String(c.stream), verifiedAt: c.verified_at === null ? null : String(c.verified_at), ok: c.ok as boolean | null, rowsSince: c.rows_since === null ? null : Number(c.rows_since) })),
