@@ -45,7 +45,7 @@ export function keyIdOf(key: crypto.KeyObject): string {
   return crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
 }
 
-function readKey(file: string, kind: 'private' | 'public'): crypto.KeyObject {
+export function readKey(file: string, kind: 'private' | 'public'): crypto.KeyObject {
   let pem: string;
   try {
     pem = fs.readFileSync(file, 'utf8');
