@@ -33,7 +33,7 @@ function checkName(name: string): string {
 
 export class DirStore implements ArchiveStore {
   readonly location: string;
-  constructor(readonly root: string) {
+  constructor(root: string) {
     this.location = path.resolve(root);
   }
 
