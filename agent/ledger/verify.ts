@@ -10,6 +10,8 @@ export type Reason = 'hash mismatch' | 'broken link' | 'gap' | 'head mismatch' |
 export type StreamReport = {
   stream: string;
   rowsChecked: number;
+  // After a purge, the stream_seq of its checkpoint: the rows checked start after it.
+  checkpoint: string | null;
   ok: boolean;
   firstBadStreamSeq: string | null;
   reason: Reason | null;
@@ -24,6 +26,7 @@ class StreamCheck {
   rows = 0;
   lastSeq = 0n;
   lastHash: Buffer = GENESIS_HASH;
+  checkpoint: bigint | null = null;
   // Hashes at the stream_seqs named by digests, to compare once the stream is read.
   readonly wanted = new Map<bigint, Buffer | null>();
   bad: { seq: bigint; reason: Reason; detail: string } | null = null;
@@ -52,7 +55,7 @@ class StreamCheck {
   report(): StreamReport {
     const b = this.bad;
     return {
-      stream: this.stream, rowsChecked: this.rows, ok: !b,
+      stream: this.stream, rowsChecked: this.rows, checkpoint: this.checkpoint === null ? null : this.checkpoint.toString(), ok: !b,
       firstBadStreamSeq: b ? b.seq.toString() : null, reason: b?.reason ?? null, detail: b?.detail ?? null,
     };
   }
@@ -77,6 +80,16 @@ export async function verifyLedger(sql: postgres.Sql, opts: VerifyOptions = {}):
   // both are what docs/ledger-format.md hashes. One repeatable-read snapshot for all reads.
   await sql.begin('isolation level repeatable read read only', async (tx) => {
     const filter = opts.stream === undefined ? tx`` : tx`where stream = ${opts.stream}`;
+    // A purged stream's first remaining row links to its checkpoint, not to genesis.
+    const checkpoints = await tx`
+      select distinct on (stream) stream, stream_seq::text as stream_seq, hash
+        from ledger.checkpoints ${filter} order by stream, stream_seq desc`;
+    for (const k of checkpoints) {
+      const c = check(k.stream);
+      c.checkpoint = c.lastSeq = BigInt(k.stream_seq);
+      c.lastHash = k.hash as Buffer;
+      c.wanted.set(c.checkpoint, c.lastHash);
+    }
     const cursor = tx`
       select stream, stream_seq::text as stream_seq,
              (extract(epoch from recorded_at) * 1000000)::bigint::text as recorded_at_us,
@@ -101,7 +114,7 @@ export async function verifyLedger(sql: postgres.Sql, opts: VerifyOptions = {}):
       const c = check(h.stream);
       if (c.bad) continue;
       const headSeq = BigInt(h.stream_seq);
-      if (c.rows === 0) c.bad = { seq: headSeq, reason: 'head mismatch', detail: `head at stream_seq ${headSeq} but the stream has no rows` };
+      if (c.rows === 0 && c.checkpoint === null) c.bad = { seq: headSeq, reason: 'head mismatch', detail: `head at stream_seq ${headSeq} but the stream has no rows` };
       else if (headSeq !== c.lastSeq) c.bad = { seq: headSeq < c.lastSeq ? headSeq : c.lastSeq, reason: 'head mismatch', detail: `head at stream_seq ${headSeq}, last row at ${c.lastSeq}` };
       else if (!(h.hash as Buffer).equals(c.lastHash)) c.bad = { seq: headSeq, reason: 'head mismatch', detail: "head hash differs from the last row's hash" };
     }
@@ -118,6 +131,8 @@ export async function verifyLedger(sql: postgres.Sql, opts: VerifyOptions = {}):
     const c = check(d.stream);
     if (c.bad) continue;
     const seq = BigInt(d.streamSeq);
+    // Rows before the checkpoint were purged: their archive holds them (verify-archive).
+    if (c.checkpoint !== null && seq < c.checkpoint) continue;
     const found = c.wanted.get(seq);
     if (!found) {
       c.bad = { seq, reason: 'digest mismatch', detail: `digest of ${d.takenAt} names stream_seq ${seq}, the stream ends at ${c.lastSeq}` };

@@ -10,20 +10,24 @@ create or replace function ledger.chain_problems(p_stream text default null)
 returns table (stream text, stream_seq bigint, reason text)
 language plpgsql stable set search_path = '' set work_mem = '256MB' as $$
 begin
+  -- A row's predecessor is the row before it, or, for the first row after a purge, the
+  -- stream's checkpoint (the last purged row's stream_seq and hash).
   return query
   select e.stream, e.stream_seq,
-         case when e.stream_seq > 1 and p.stream is null then 'gap'
+         case when e.stream_seq > 1 and p.stream is null and c.stream_seq is distinct from e.stream_seq - 1 then 'gap'
               when e.prev_hash is distinct from
-                   case when e.stream_seq = 1 then ledger.genesis_hash() else p.hash end then 'broken link'
+                   case when e.stream_seq = 1 then ledger.genesis_hash() when p.stream is not null then p.hash else c.hash end then 'broken link'
               else 'hash mismatch' end
     from ledger.events e
     left join ledger.events p
       on p.stream = e.stream and p.stream_seq = e.stream_seq - 1
      and (p_stream is null or p.stream = p_stream)
+    left join (select distinct on (k.stream) k.stream, k.stream_seq, k.hash from ledger.checkpoints k
+                order by k.stream, k.stream_seq desc) c on c.stream = e.stream
    where (p_stream is null or e.stream = p_stream)
-     and ((e.stream_seq > 1 and p.stream is null)
+     and ((e.stream_seq > 1 and p.stream is null and c.stream_seq is distinct from e.stream_seq - 1)
           or e.prev_hash is distinct from
-             case when e.stream_seq = 1 then ledger.genesis_hash() else p.hash end
+             case when e.stream_seq = 1 then ledger.genesis_hash() when p.stream is not null then p.hash else c.hash end
           or sha256(e.prev_hash || ledger.canonical_bytes(
                e.stream, e.stream_seq, e.recorded_at, e.occurred_at, e.source, e.event_type,
                e.entity_type, e.entity_id, e.account, e.actor, e.session_id,
@@ -57,6 +61,8 @@ begin
              group by e.stream) s
       full join (select t.stream, t.stream_seq, t.hash from ledger.streams t
                   where p_stream is null or t.stream = p_stream) h on h.stream = s.stream
+      left join (select distinct on (k.stream) k.stream, k.stream_seq, k.hash from ledger.checkpoints k
+                  order by k.stream, k.stream_seq desc) c on c.stream = coalesce(s.stream, h.stream)
      order by 1
   loop
     stream := v_stats.stream;
@@ -70,7 +76,7 @@ begin
       first_bad_stream_seq := (v_problems -> v_stats.stream ->> 0)::bigint;
       reason := v_problems -> v_stats.stream ->> 1;
       if reason = 'gap' then
-        select coalesce(max(e.stream_seq), 0) + 1 into v_missing
+        select coalesce(max(e.stream_seq), v_stats.cp_seq, 0) + 1 into v_missing
           from ledger.events e where e.stream = v_stats.stream and e.stream_seq < first_bad_stream_seq;
         detail := format('stream_seq %s follows %s', first_bad_stream_seq, v_missing - 1);
         first_bad_stream_seq := v_missing;
@@ -80,10 +86,18 @@ begin
         detail := 'hash does not match the row''s contents';
       end if;
     end if;
-    if v_stats.n > 0 and v_stats.min_seq > 1 and (first_bad_stream_seq is null or first_bad_stream_seq > 1) then
-      first_bad_stream_seq := 1;
+    -- A purged stream starts after its checkpoint; any other starts at 1.
+    if v_stats.n > 0 and v_stats.min_seq > coalesce(v_stats.cp_seq, 0) + 1
+       and (first_bad_stream_seq is null or first_bad_stream_seq > coalesce(v_stats.cp_seq, 0) + 1) then
+      first_bad_stream_seq := coalesce(v_stats.cp_seq, 0) + 1;
       reason := 'gap';
-      detail := format('the stream starts at stream_seq %s', v_stats.min_seq);
+      detail := case when v_stats.cp_seq is null then format('the stream starts at stream_seq %s', v_stats.min_seq)
+                     else format('the stream starts at stream_seq %s after its checkpoint at %s', v_stats.min_seq, v_stats.cp_seq) end;
+    end if;
+    if v_stats.n > 0 and v_stats.min_seq <= v_stats.cp_seq then
+      first_bad_stream_seq := v_stats.min_seq;
+      reason := 'gap';
+      detail := format('stream_seq %s is still here although the stream was purged up to %s', v_stats.min_seq, v_stats.cp_seq);
     end if;
     if v_stats.n > v_stats.max_seq - v_stats.min_seq + 1 then
       select e.stream_seq into v_dup from ledger.events e where e.stream = v_stats.stream
@@ -96,7 +110,9 @@ begin
     end if;
 
     if reason is null then
-      if v_stats.n = 0 then
+      if v_stats.n = 0 and v_stats.cp_seq is not null and v_stats.head_seq = v_stats.cp_seq and v_stats.head_hash = v_stats.cp_hash then
+        null;  -- every row purged: the head is the checkpoint
+      elsif v_stats.n = 0 then
         first_bad_stream_seq := v_stats.head_seq;
         reason := 'head mismatch';
         detail := format('head at stream_seq %s but the stream has no rows', v_stats.head_seq);
