@@ -23,7 +23,7 @@ export interface ArchiveStore {
   exists(name: string): Promise<boolean>;
 }
 
-function checkName(name: string): string {
+export function checkName(name: string): string {
   // Names are built by blotter; refuse anything that could leave the root.
   if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(name) || name.split('/').some((p) => p === '.' || p === '..')) {
     throw new BlotterError('ARCHIVE_NAME', `not an archive file name: ${JSON.stringify(name)}`);
@@ -106,6 +106,11 @@ export function isS3Location(location: string): boolean {
 
 // s3://bucket/prefix → { bucket, prefix } (prefix without leading or trailing slashes).
 export function parseS3Location(location: string): { bucket: string; prefix: string } {
+  // s3://key:secret@bucket would put a secret in every message and in retention.archives;
+  // refuse it without echoing it.
+  if (/^s3:\/\/[^/]*@/i.test(location)) {
+    throw new BlotterError('ARCHIVE_LOCATION', 'an S3 location must not carry credentials (s3://…@bucket): give them as options or in the environment');
+  }
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/i.exec(location);
   if (!m) throw new BlotterError('ARCHIVE_LOCATION', `not an S3 location: ${location} (expected s3://bucket/prefix)`);
   return { bucket: m[1]!, prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
