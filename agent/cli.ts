@@ -51,6 +51,9 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   flex       IB Flex statements: flex import FILE... | flex fetch
   report     reports as CSV, JSON, XLSX, HTML or PDF: report list | report NAME [options]
   retention  how long records are kept, and the lock: retention status | retention set
+  archive    write whole past months to Parquet archive files (a directory or S3)
+  verify-archive  check an archive from its files alone (and its seam with the database)
+  purge      drop months past retention whose archive checks
   db         start, stop, check or locate the embedded PostgreSQL
 
 ${DATABASE_HELP}
@@ -410,7 +413,8 @@ ${DATABASE_HELP}`,
       out(JSON.stringify({ ok, streams: reports }));
     } else {
       for (const r of reports) {
-        out(r.ok ? `ok       ${r.stream}: ${r.rowsChecked} rows`
+        const from = r.checkpoint ? ` after the checkpoint at ${r.checkpoint} (earlier rows: blotter verify-archive)` : '';
+        out(r.ok ? `ok       ${r.stream}: ${r.rowsChecked} rows${from}`
           : `TAMPERED ${r.stream}: ${r.rowsChecked} rows, first bad stream_seq ${r.firstBadStreamSeq}: ${r.reason} (${r.detail})`);
       }
       if (reports.length === 0) out('the ledger is empty');
@@ -1075,7 +1079,179 @@ dropped or detached, by any role but a superuser (README: "Retention").
   subcommands: { status: retentionStatus, set: retentionSet },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, db };
+// Archive, verify-archive and purge (agent/archive/): whole past months to Parquet files,
+// checked from the files alone, and dropped only past retention once checked again.
+const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+function monthFlag(v: unknown, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !MONTH_RE.test(v)) throw new UsageError(`${flag} must be a month such as 2026-01, not "${String(v)}"`);
+  return v;
+}
+const ARCHIVE_FAMILIES = ['ledger_events', 'ops_logs', 'ops_metrics'] as const;
+function familyFlags(v: unknown): (typeof ARCHIVE_FAMILIES)[number][] {
+  const list = v === undefined ? [...ARCHIVE_FAMILIES] : (Array.isArray(v) ? v : [v]) as string[];
+  for (const f of list) if (!(ARCHIVE_FAMILIES as readonly string[]).includes(f)) throw new UsageError(`--family must be one of ${ARCHIVE_FAMILIES.join(', ')}, not "${f}"`);
+  return list as (typeof ARCHIVE_FAMILIES)[number][];
+}
+async function identitiesOf(v: unknown): Promise<string[]> {
+  if (v === undefined) return [];
+  const { readIdentityFile } = await import('./archive/crypt.ts');
+  const files = (Array.isArray(v) ? v : [v]) as string[];
+  return (await Promise.all(files.map((f) => readIdentityFile(f)))).flat();
+}
+const ARCHIVE_LOCATION_HELP = `The archive location: --to/LOCATION, else archive.location in the config, else
+$BLOTTER_HOME/archive; a directory or s3://bucket/prefix (S3 settings: archive.s3_*).`;
+
+const archive: Command = {
+  usage: `usage: blotter archive [--before MONTH] [--family F]... [--to LOCATION] [--recipient AGE_KEY]... [--sign KEYFILE] [--json]
+
+Write every whole past month of ledger.events, ops.logs and ops.metrics that is not yet
+archived to Parquet (zstd), oldest first: <location>/<family>/<YYYY-MM>/ holds the data
+file and manifest.json (per stream the first and last stream_seq and hashes, the sha256 of
+every file and of the previous month's manifest). Each month's file is read back and every
+row checked against the database before it counts as archived. Nothing is deleted
+(blotter purge does that, past retention).
+  --before MONTH       only months before MONTH (2026-01)
+  --family F           ledger_events, ops_logs or ops_metrics (repeatable; default all)
+  --to LOCATION        a directory or s3://bucket/prefix
+  --recipient AGE_KEY  encrypt to this age public key (repeatable; default archive.recipients)
+  --sign KEYFILE       sign each manifest (manifest.sig) with this Ed25519 key (default archive.sign_key)
+${ARCHIVE_LOCATION_HELP}
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: {
+    before: { type: 'string' }, family: { type: 'string', multiple: true }, to: { type: 'string' }, recipient: { type: 'string', multiple: true },
+    sign: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' },
+  },
+  positionals: false,
+  async run(a) {
+    const config = loadConfig(a.configFile ? { file: a.configFile } : {});
+    const before = monthFlag(a.flags.before, '--before');
+    const families = familyFlags(a.flags.family);
+    const recipients = a.flags.recipient !== undefined ? a.flags.recipient as unknown as string[] : config.archive.recipients;
+    const { archiveLocation, openArchiveStore } = await import('./archive/open.ts');
+    const { archiveMonths } = await import('./archive/archive.ts');
+    const store = await openArchiveStore(archiveLocation(a.flags.to as string | undefined, config.archive), config.archive);
+    const signKeyFile = (a.flags.sign as string | undefined) || config.archive.sign_key || undefined;
+    const done = await withSql(a, (sql) => archiveMonths(sql, { store, families, before, recipients, signKeyFile, log: a.flags.json ? () => {} : out }));
+    const written = done.filter((m) => !m.skipped);
+    if (a.flags.json) out(JSON.stringify({ location: store.location, months: done }));
+    else out(`${written.length} months archived to ${store.location}${done.length > written.length ? `, ${done.length - written.length} already there` : ''}`);
+    return 0;
+  },
+};
+
+const verifyArchive: Command = {
+  usage: `usage: blotter verify-archive [LOCATION] [--identity FILE]... [--public-key FILE] [--offline] [--json]
+
+Check an archive from its files alone: every manifest (and its signature, with
+--public-key), every file's size and sha256, every row's hash and every link of every
+ledger stream across all months, the chain of months, each file against its manifest.
+Unless --offline, and when the database can be reached, also the seam: where each stream's
+archive ends, the database's rows or purge checkpoint must continue it.
+Exit 0 intact, 1 a problem found, 2 usage or access errors.
+  --identity FILE      an age identity file decrypting encrypted archives (repeatable)
+  --public-key FILE    every manifest must be signed by this Ed25519 key
+  --offline            do not touch the database
+${ARCHIVE_LOCATION_HELP}
+${CONFIG_OPTION}`,
+  options: { identity: { type: 'string', multiple: true }, 'public-key': { type: 'string' }, offline: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    if (a.positionals.length > 1) throw new UsageError(`unexpected argument "${a.positionals[1]}"`);
+    const config = loadConfig(a.configFile ? { file: a.configFile } : {});
+    const { archiveLocation, openArchiveStore } = await import('./archive/open.ts');
+    const { verifyArchive: check } = await import('./archive/verify.ts');
+    const store = await openArchiveStore(archiveLocation(a.positionals[0], config.archive), config.archive);
+    const identities = await identitiesOf(a.flags.identity);
+    const publicKeyFile = a.flags['public-key'] as string | undefined;
+    let report;
+    let seamNote = '';
+    if (a.flags.offline) {
+      report = await check({ store, identities, publicKeyFile });
+    } else {
+      let dbUrl: string | null = null;
+      try {
+        dbUrl = databaseTarget({ configFile: a.configFile }).kind === 'external' ? (await resolveDatabase({ configFile: a.configFile, create: false })).url
+          : serverStatus(blotterHome()).running ? (await resolveDatabase({ configFile: a.configFile, create: false })).url : null;
+      } catch {
+        dbUrl = null;
+      }
+      if (dbUrl) {
+        const sql = connect(dbUrl, { max: 2 });
+        try {
+          await sql`select 1 from ledger.stream_checkpoints limit 1`;
+          report = await check({ store, identities, publicKeyFile, sql });
+        } catch (err) {
+          if ((err as BlotterError).code?.startsWith('ARCHIVE')) throw err;
+          seamNote = ` (database not reachable: ${(err as Error).message}; seam not checked)`;
+          report = await check({ store, identities, publicKeyFile });
+        } finally {
+          await sql.end({ timeout: 5 });
+        }
+      } else {
+        seamNote = ' (no database running: seam not checked)';
+        report = await check({ store, identities, publicKeyFile });
+      }
+    }
+    const ok = report.problems.length === 0;
+    if (a.flags.json) {
+      out(JSON.stringify({ ok, ...report }));
+    } else {
+      for (const p of report.problems) {
+        out(`TAMPERED ${p.family}${p.month ? ` ${p.month}` : ''}${p.stream ? ` stream ${p.stream}` : ''}${p.streamSeq ? ` stream_seq ${p.streamSeq}` : ''}: ${p.kind}: ${p.detail}`);
+      }
+      if (report.months === 0 && ok) out(`no archived months at ${report.location}`);
+      out(`${ok ? 'archive intact' : 'archive TAMPERED'}: ${report.months} months, ${report.rows} rows, ${report.streams} ledger streams` +
+        `${report.signaturesChecked ? ', signatures checked' : ''}${report.seamChecked ? ', seam with the database checked' : ''}${seamNote}`);
+    }
+    return ok ? 0 : 1;
+  },
+};
+
+const purge: Command = {
+  usage: `usage: blotter purge [--before MONTH] [--family F]... [--from LOCATION] [--identity FILE]... [--dry-run] [--json]
+
+Drop the oldest months that are past retention and archived, after checking their archive
+again (manifest as recorded, every file's sha256, per stream rows and end hashes against
+the month; rows read back when the file is not encrypted or --identity decrypts it). Each
+purge records, per ledger stream, a checkpoint (last stream_seq and hash) from which
+\`blotter verify\` starts, and a month_purged event. Months under the retention lock are
+refused, by any route.
+  --before MONTH     only months before MONTH
+  --family F         ledger_events, ops_logs or ops_metrics (repeatable; default all)
+  --from LOCATION    where the archive is
+  --dry-run          check, but drop nothing
+${ARCHIVE_LOCATION_HELP}
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: {
+    before: { type: 'string' }, family: { type: 'string', multiple: true }, from: { type: 'string' }, identity: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' },
+  },
+  positionals: false,
+  async run(a) {
+    const config = loadConfig(a.configFile ? { file: a.configFile } : {});
+    const before = monthFlag(a.flags.before, '--before');
+    const families = familyFlags(a.flags.family);
+    const { archiveLocation, openArchiveStore } = await import('./archive/open.ts');
+    const { purgeMonths } = await import('./archive/purge.ts');
+    const store = await openArchiveStore(archiveLocation(a.flags.from as string | undefined, config.archive), config.archive);
+    const identities = await identitiesOf(a.flags.identity);
+    const r = await withSql(a, (sql) => purgeMonths(sql, { store, families, before, identities, dryRun: Boolean(a.flags['dry-run']), log: a.flags.json ? () => {} : out }));
+    if (a.flags.json) {
+      out(JSON.stringify(r));
+    } else {
+      for (const w of r.waiting) out(`waiting  ${w.family} ${w.month}: ${w.why}`);
+      out(a.flags['dry-run'] ? `dry run: ${r.purged.length} months would be purged` : `${r.purged.length} months purged`);
+    }
+    return 0;
+  },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, db };
 
 
 function isGroup(c: Command | Group): c is Group {

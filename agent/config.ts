@@ -47,6 +47,10 @@ const SPEC = {
     request_timeout_ms: int(1000, 600_000), import_timeout_ms: int(1000, 86_400_000),
   },
   digests: { enabled: bool, dir: str(true), key_file: str(true), every_minutes: { kind: 'int', min: 5, max: 1440 } as Leaf },
+  archive: {
+    location: str(true), s3_endpoint: str(true), s3_region: str(), s3_access_key_id: str(true), s3_secret_access_key: str(true),
+    s3_force_path_style: bool, recipients: list(/^age1[02-9ac-hj-np-z]{58}$/, 'age public keys (age1…)'), sign_key: str(true),
+  },
   retention: {
     ledger_events: interval, ops_logs: interval, ops_metrics: interval, job_history: interval, file_logs: interval,
     lock: list(/^(ledger_events|ops_logs|ops_metrics|job_history|file_logs)$/, 'families (ledger_events, ops_logs, ops_metrics, job_history, file_logs)'),
@@ -86,6 +90,10 @@ export type Config = {
     max_wait_ms: number; throttle_backoff_ms: number; request_timeout_ms: number; import_timeout_ms: number;
   };
   digests: { enabled: boolean; dir: string; key_file: string; every_minutes: number };
+  archive: {
+    location: string; s3_endpoint: string; s3_region: string; s3_access_key_id: string; s3_secret_access_key: string;
+    s3_force_path_style: boolean; recipients: string[]; sign_key: string;
+  };
   retention: { ledger_events: string; ops_logs: string; ops_metrics: string; job_history: string; file_logs: string; lock: string[] };
   reports: { dir: string; formats: ('csv' | 'json' | 'xlsx' | 'html' | 'pdf')[]; daily_enabled: boolean; monthly_enabled: boolean; accounts: string[]; chromium: string };
   ib: {
@@ -176,7 +184,7 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
 
 // Sections added after the first release: a config file written before them has none, and
 // gets the shipped file's (a key missing inside a section that is there is still an error).
-const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests']);
+const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests', 'archive']);
 let shipped: Record<string, unknown> | null = null;
 function shippedSection(key: string): unknown {
   shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;

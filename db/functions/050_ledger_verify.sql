@@ -55,7 +55,7 @@ begin
 
   for v_stats in
     select coalesce(s.stream, h.stream) as stream, coalesce(s.n, 0) as n, s.min_seq, s.max_seq,
-           h.stream_seq as head_seq, h.hash as head_hash
+           h.stream_seq as head_seq, h.hash as head_hash, c.stream_seq as cp_seq, c.hash as cp_hash
       from (select e.stream, count(*) as n, min(e.stream_seq) as min_seq, max(e.stream_seq) as max_seq
               from ledger.events e where p_stream is null or e.stream = p_stream
              group by e.stream) s

@@ -1,0 +1,166 @@
+// `blotter archive`: every whole past month of ledger.events, ops.logs and ops.metrics not
+// yet archived goes to Parquet in the archive location, oldest first, with its manifest.
+// A month counts as archived only after its file was read back and every row checked
+// against the database (ledger months: each row's hash recomputed, and per stream the
+// rows, first and last stream_seq and the hashes at both ends equal the partition's).
+// Nothing is deleted here: `blotter purge` does that, later, past retention.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type postgres from 'postgres';
+import { BlotterError } from '../errors.ts';
+import { GENERATOR } from '../report/model.ts';
+import { encryptFile } from './crypt.ts';
+import {
+  type Family, type Manifest, type ManifestStream, manifestBytes, monthBounds, monthDir, previousMonth, sha256, signManifest,
+} from './manifest.ts';
+import { checkLedgerFiles, dropChecked, exportLedgerMonth, exportTableMonth, openDuck, type Duck, type FileStreamFacts } from './parquet.ts';
+import { sha256File, type ArchiveStore } from './store.ts';
+
+export type ArchiveOptions = {
+  store: ArchiveStore;
+  families: Family[];
+  before?: string; // YYYY-MM: only months before this one
+  recipients: string[];
+  signKeyFile?: string;
+  workDir?: string;
+  log: (line: string) => void;
+};
+export type ArchivedMonth = { family: Family; month: string; rows: number; bytes: number; tableBytes: number; manifestSha256: string; skipped?: string };
+
+type MonthRow = { family: Family; month: string; partition_name: string | null; complete: boolean; manifest_sha256: string | null; purged_at: Date | null; table_bytes: string | null };
+
+// Per stream, the archive's facts equal the partition's; the first difference, or null.
+export function compareStreams(fromFile: ManifestStream[], fromDb: ManifestStream[]): string | null {
+  const db = new Map(fromDb.map((s) => [s.stream, s]));
+  for (const f of fromFile) {
+    const d = db.get(f.stream);
+    if (!d) return `stream ${f.stream} is in the archive but not in the month`;
+    for (const k of ['rows', 'first_stream_seq', 'last_stream_seq', 'first_prev_hash', 'last_hash'] as const) {
+      if (String(f[k]) !== String(d[k])) return `stream ${f.stream}: ${k} is ${f[k]} in the archive, ${d[k]} in the database`;
+    }
+    db.delete(f.stream);
+  }
+  const missing = [...db.keys()][0];
+  return missing === undefined ? null : `stream ${missing} is in the month but not in the archive`;
+}
+
+export function factsToStreams(facts: FileStreamFacts[]): ManifestStream[] {
+  return facts.map((f) => ({
+    stream: f.stream, rows: f.rows, first_stream_seq: f.firstStreamSeq, last_stream_seq: f.lastStreamSeq,
+    first_prev_hash: f.firstPrevHash, last_hash: f.lastHash,
+  }));
+}
+
+export async function monthStreams(sql: postgres.Sql, month: string): Promise<ManifestStream[]> {
+  const rows = await sql`
+    select stream, rows::integer as rows, first_stream_seq::text as first_stream_seq, last_stream_seq::text as last_stream_seq,
+           first_prev_hash, last_hash
+      from retention.month_streams(${`${month}-01`}::date)`;
+  return rows as unknown as ManifestStream[];
+}
+
+export async function archiveMonths(sql: postgres.Sql, opts: ArchiveOptions): Promise<ArchivedMonth[]> {
+  const before = opts.before ?? '9999-12';
+  const months = (await sql`
+    select family, to_char(month, 'YYYY-MM') as month, partition_name, complete, manifest_sha256, purged_at, table_bytes::text as table_bytes
+      from reports.archive_months
+     where family = any(${opts.families}) and partition_name is not null
+       and to_char(month, 'YYYY-MM') < ${before}
+     order by family, month`) as unknown as MonthRow[];
+  const work = fs.mkdtempSync(path.join(opts.workDir ?? os.tmpdir(), 'blotter-archive-'));
+  const duck = await openDuck({ tempDir: work });
+  const done: ArchivedMonth[] = [];
+  try {
+    for (const m of months) {
+      if (!m.complete) continue;
+      if (m.manifest_sha256 && await sameManifest(opts.store, m)) {
+        done.push({ family: m.family, month: m.month, rows: 0, bytes: 0, tableBytes: 0, manifestSha256: m.manifest_sha256, skipped: 'already archived' });
+        continue;
+      }
+      done.push(await archiveOne(sql, duck, m, work, opts));
+    }
+  } finally {
+    duck.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return done;
+}
+
+// An archive recorded in the database counts when its manifest is in the store unchanged.
+async function sameManifest(store: ArchiveStore, m: MonthRow): Promise<boolean> {
+  const name = `${monthDir(m.family, m.month)}/manifest.json`;
+  if (!(await store.exists(name))) return false;
+  const tmp = path.join(os.tmpdir(), `blotter-manifest-${process.pid}-${Date.now()}`);
+  try {
+    await store.get(name, tmp);
+    return sha256(fs.readFileSync(tmp)) === m.manifest_sha256;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+async function archiveOne(sql: postgres.Sql, duck: Duck, m: MonthRow, work: string, opts: ArchiveOptions): Promise<ArchivedMonth> {
+  const t0 = Date.now();
+  const base = `${m.family}-${m.month}`;
+  const plain = path.join(work, `${base}.parquet`);
+  const csv = path.join(work, `${base}.csv`);
+  const partition = m.partition_name!;
+  const rows = m.family === 'ledger_events'
+    ? await exportLedgerMonth(sql, duck, partition, csv, plain)
+    : await exportTableMonth(sql, duck, partition, csv, plain);
+
+  // Read back and compare with the month in the database.
+  let streams: ManifestStream[] = [];
+  if (m.family === 'ledger_events') {
+    const check = await checkLedgerFiles(duck, [plain], { fromGenesis: false });
+    await dropChecked(duck);
+    const p = check.problems[0];
+    if (p) throw new BlotterError('ARCHIVE_CHECK', `${m.family} ${m.month}: the file written does not check: stream ${p.stream} stream_seq ${p.streamSeq}: ${p.reason} (${p.detail})`);
+    streams = factsToStreams(check.facts);
+    const diff = compareStreams(streams, await monthStreams(sql, m.month));
+    if (diff) throw new BlotterError('ARCHIVE_CHECK', `${m.family} ${m.month}: ${diff}`);
+  }
+  const [{ n }] = await sql.unsafe(`select count(*)::bigint as n from ${partition}`) as unknown as [{ n: string }];
+  if (Number(n) !== rows) throw new BlotterError('ARCHIVE_CHECK', `${m.family} ${m.month}: ${rows} rows written, the partition holds ${n}`);
+
+  const plainSha = await sha256File(plain);
+  const plainBytes = fs.statSync(plain).size;
+  let dataFile = plain;
+  let name = `${base}.parquet`;
+  if (opts.recipients.length) {
+    dataFile = `${plain}.age`;
+    name += '.age';
+    await encryptFile(plain, dataFile, opts.recipients);
+  }
+  const bytes = fs.statSync(dataFile).size;
+  const [prev] = await sql`
+    select manifest_sha256 from retention.archives where family = ${m.family} and month = ${`${previousMonth(m.month)}-01`}::date`;
+  const [facts] = await sql`select current_database() as database`;
+  const manifest: Manifest = {
+    format: 'blotter-archive/1', ledger_format: 1, family: m.family, month: m.month, ...monthBounds(m.month), table: partition,
+    database: facts!.database as string, created_at: new Date().toISOString(), created_by: GENERATOR, rows,
+    table_bytes: Number(m.table_bytes ?? 0),
+    files: [{ name, bytes, sha256: await sha256File(dataFile), rows, encryption: opts.recipients.length ? 'age' : null, plain_bytes: plainBytes, plain_sha256: plainSha }],
+    streams,
+    previous: prev ? { month: previousMonth(m.month), manifest_sha256: prev.manifest_sha256 as string } : null,
+  };
+  const mBytes = manifestBytes(manifest);
+  const manifestFile = path.join(work, `${base}.manifest.json`);
+  fs.writeFileSync(manifestFile, mBytes);
+  const dir = monthDir(m.family, m.month);
+  await opts.store.put(`${dir}/${name}`, dataFile);
+  if (opts.signKeyFile) {
+    const sigFile = path.join(work, `${base}.manifest.sig`);
+    fs.writeFileSync(sigFile, JSON.stringify(signManifest(mBytes, opts.signKeyFile)) + '\n');
+    await opts.store.put(`${dir}/manifest.sig`, sigFile);
+  }
+  // The manifest last: a month whose manifest is there is complete.
+  await opts.store.put(`${dir}/manifest.json`, manifestFile);
+  const manifestSha256 = sha256(mBytes);
+  await sql`select retention.record_archive(${m.family}, ${`${m.month}-01`}::date, ${opts.store.location}, ${manifestSha256},
+                                            ${rows}, ${bytes}, true)`;
+  for (const f of [plain, dataFile, manifestFile]) fs.rmSync(f, { force: true });
+  opts.log(`${m.family} ${m.month}: ${rows} rows, ${bytes} bytes${opts.recipients.length ? ' (encrypted)' : ''} in ${Date.now() - t0} ms`);
+  return { family: m.family, month: m.month, rows, bytes, tableBytes: Number(m.table_bytes ?? 0), manifestSha256 };
+}

@@ -1,0 +1,230 @@
+// Archive → verify-archive → purge → verify, through the real CLI: months older than the
+// 7-year lock leave the database as Parquet, the archive checks from its files alone and at
+// its seam with the database, purge records checkpoints and `verify` starts from them; a
+// row written at the turn of a month ties two months (purged together or not at all); a
+// month inside the lock cannot be purged by the CLI, by retention.purge or by plain DDL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import type postgres from 'postgres';
+import { runCli, testDb } from './helpers/db.ts';
+
+function tempDir(t: Parameters<typeof testDb>[0], prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+// A month partition of ledger.events, as the owner creates them.
+async function monthPartition(sql: postgres.Sql, month: string): Promise<void> {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const from = new Date(Date.UTC(y, m - 1, 1)).toISOString();
+  const to = new Date(Date.UTC(y, m, 1)).toISOString();
+  await sql.begin(async (tx) => {
+    await tx`set local role blotter_owner`;
+    await tx.unsafe(`create table ledger.events_${month.replace('-', '')} partition of ledger.events for values from ('${from}') to ('${to}')`);
+  });
+}
+
+// Events recorded in the past (recorded_at given): n per stream, spread over the month.
+async function oldEvents(sql: postgres.Sql, month: string, streams: string[], n: number): Promise<void> {
+  await sql`
+    insert into ledger.events (stream, recorded_at, occurred_at, source, event_type, entity_id, actor, payload)
+    select s, ${`${month}-01T00:00:00Z`}::timestamptz + (i * interval '1 hour'), ${`${month}-01T00:00:00Z`}::timestamptz + (i * interval '1 hour'),
+           'bot', 'signal', case when i % 3 = 0 then '' when i % 3 = 1 then null else 'it''s a\\b' end, 'Zürich €',
+           jsonb_build_object('i', i, 'px', (i || '.50')::numeric, 'note', 'x,"y"' || chr(10) || 'z')
+      from unnest(${streams}::text[]) s, generate_series(1, ${n}) i
+     order by s, i`;
+}
+
+async function setup(t: Parameters<typeof testDb>[0]) {
+  const db = await testDb(t);
+  const { sql } = db;
+  for (const m of ['2018-01', '2018-02', '2018-03']) await monthPartition(sql, m);
+  await oldEvents(sql, '2018-01', ['a', 'b', 'k'], 40);
+  // The turn of January: stream k's row 41 lands in February, its row 42 (its insert
+  // began a moment earlier, so recorded_at is earlier) in January.
+  await sql`insert into ledger.events (stream, recorded_at, occurred_at, source, event_type, payload)
+            values ('k', '2018-02-01T00:00:00.000002Z', '2018-02-01T00:00:00Z', 'bot', 'signal', '{"turn": 1}')`;
+  await sql`insert into ledger.events (stream, recorded_at, occurred_at, source, event_type, payload)
+            values ('k', '2018-01-31T23:59:59.999999Z', '2018-01-31T23:59:59Z', 'bot', 'signal', '{"turn": 2}')`;
+  await oldEvents(sql, '2018-02', ['a', 'k'], 30);
+  await oldEvents(sql, '2018-03', ['a', 'b', 'k'], 20);
+  // and today's rows, which stay
+  await sql`insert into ledger.events (stream, occurred_at, source, event_type, payload)
+            select s, now(), 'bot', 'signal', jsonb_build_object('today', i) from unnest(array['a', 'b', 'k', 'new']) s, generate_series(1, 5) i`;
+  const home = tempDir(t, 'blotter-archive-home-');
+  const env = { DATABASE_URL: db.url, BLOTTER_HOME: home };
+  return { ...db, home, env, cli: (args: string[]) => runCli(args, { env, timeoutMs: 120_000 }) };
+}
+
+t.test('archive, verify-archive, purge (the month-boundary skew), verify from the checkpoints', async (t) => {
+  const { sql, cli, home } = await setup(t);
+  const dir = path.join(home, 'archive');
+
+  const arch = await cli(['archive', '--to', dir]);
+  t.equal(arch.code, 0, arch.stderr);
+  t.match(arch.stdout, /ledger_events 2018-01: 121 rows/);
+  t.match(arch.stdout, /3 months archived to /);
+  for (const m of ['2018-01', '2018-02', '2018-03']) {
+    t.ok(fs.existsSync(path.join(dir, 'ledger_events', m, `ledger_events-${m}.parquet`)), `${m} data file`);
+    t.ok(fs.existsSync(path.join(dir, 'ledger_events', m, 'manifest.json')), `${m} manifest`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'ledger_events', '2018-02', 'manifest.json'), 'utf8'));
+  t.equal(manifest.format, 'blotter-archive/1');
+  t.equal(manifest.rows, 61);
+  t.same(manifest.streams.map((s: { stream: string }) => s.stream), ['a', 'k']);
+  t.match(manifest.previous, { month: '2018-01' });
+  const again = await cli(['archive', '--to', dir]);
+  t.match(again.stdout, /0 months archived to .*, 3 already there/, 'archiving again writes nothing');
+  t.same((await sql`select count(*)::int as n from ledger.events where event_type = 'month_archived'`)[0], { n: 3 }, 'each archive is an event');
+
+  const v1 = await cli(['verify-archive', dir]);
+  t.equal(v1.code, 0, v1.stdout + v1.stderr);
+  t.match(v1.stdout, /archive intact: 3 months, 242 rows, 3 ledger streams, seam with the database checked/);
+
+  // January alone would cut stream k at 40 with 41 left in February: it waits.
+  const p1 = await cli(['purge', '--from', dir, '--before', '2018-02']);
+  t.equal(p1.code, 0, p1.stderr);
+  t.match(p1.stdout, /waiting  ledger_events 2018-01: stream k would have a gap: stream_seq 42 goes with 2018-01 but stream_seq 41/);
+  t.match(p1.stdout, /0 months purged/);
+  t.ok((await sql`select to_regclass('ledger.events_201801') as r`)[0]!.r, 'January is still there');
+
+  const dry = await cli(['purge', '--from', dir, '--before', '2018-03', '--dry-run']);
+  t.match(dry.stdout, /dry run: 2 months would be purged/);
+  t.ok((await sql`select to_regclass('ledger.events_201801') as r`)[0]!.r, 'a dry run drops nothing');
+
+  // January and February together leave every stream whole.
+  const p2 = await cli(['purge', '--from', dir, '--before', '2018-03']);
+  t.equal(p2.code, 0, p2.stderr);
+  t.match(p2.stdout, /ledger_events 2018-01: purged 121 rows, 3 stream checkpoints/);
+  t.match(p2.stdout, /ledger_events 2018-02: purged 61 rows, 2 stream checkpoints/);
+  t.match(p2.stdout, /2 months purged/);
+  t.notOk((await sql`select to_regclass('ledger.events_201801') as r`)[0]!.r);
+  const cps = await sql`select stream, stream_seq::int as seq from ledger.stream_checkpoints order by stream`;
+  t.same(cps, [{ stream: 'a', seq: 70 }, { stream: 'b', seq: 40 }, { stream: 'k', seq: 72 }]);
+
+  const v2 = await cli(['verify']);
+  t.equal(v2.code, 0, v2.stdout);
+  t.match(v2.stdout, /ok {7}a: 25 rows after the checkpoint at 70/);
+  t.same((await sql`select stream from ledger.verify() where reason is not null`), [], 'ledger.verify() agrees');
+  const v3 = await cli(['verify-archive', dir]);
+  t.equal(v3.code, 0, v3.stdout + v3.stderr);
+  t.match(v3.stdout, /seam with the database checked/);
+
+  // the rest; then every old month is gone and the chain still verifies
+  const p3 = await cli(['purge', '--from', dir, '--json']);
+  t.equal(p3.code, 0);
+  t.same(JSON.parse(p3.stdout).purged.map((p: { month: string }) => p.month), ['2018-03']);
+  t.same((await sql`select count(*)::int as n from ledger.events where event_type = 'month_purged'`)[0], { n: 3 });
+  t.equal((await cli(['verify'])).code, 0);
+  t.equal((await cli(['verify-archive', dir])).code, 0);
+  t.same((await sql`select family, to_char(month, 'YYYY-MM') as month, state from reports.archive_months where month < '2019-01-01' order by month`),
+    ['2018-01', '2018-02', '2018-03'].map((month) => ({ family: 'ledger_events', month, state: 'purged' })));
+
+  // a purged month that the archive no longer holds breaks the seam
+  fs.rmSync(path.join(dir, 'ledger_events', '2018-03'), { recursive: true });
+  const v4 = await cli(['verify-archive', dir]);
+  t.equal(v4.code, 1);
+  t.match(v4.stdout, /stream a stream_seq 90: seam: the database purged up to 90; the archive ends at 70/);
+});
+
+t.test('purge is refused inside the retention lock: by the CLI, by retention.purge, by plain DDL', async (t) => {
+  const { sql, cli, home } = await setup(t);
+  const dir = path.join(home, 'archive');
+  const kept = new Date(Date.now() - 6 * 365 * 86_400_000).toISOString().slice(0, 7);
+  await monthPartition(sql, kept);
+  await oldEvents(sql, kept, ['z'], 5);
+  t.equal((await cli(['archive', '--to', dir])).code, 0);
+  t.equal((await cli(['purge', '--from', dir])).code, 0);
+  t.notOk((await sql`select to_regclass('ledger.events_201803') as r`)[0]!.r, '2018 went');
+  t.ok((await sql`select to_regclass(${`ledger.events_${kept.replace('-', '')}`}) as r`)[0]!.r, `${kept} is kept: the CLI stops at the lock`);
+  const [arch] = await sql`select manifest_sha256 from retention.archives where month = ${`${kept}-01`}::date`;
+  await sql`select retention.record_verified('ledger_events', ${`${kept}-01`}::date, ${arch!.manifest_sha256})`;
+  await t.rejects(sql.begin(async (tx) => {
+    await tx`set local role blotter_owner`;
+    await tx`select * from retention.purge('ledger_events', array[${`${kept}-01`}::date], array[${arch!.manifest_sha256}::text])`;
+  }), /retention lock: .* is kept by the ledger_events policy \(keep 7 years\)/);
+  await t.rejects(sql.begin(async (tx) => {
+    await tx`set local role blotter_owner`;
+    await tx.unsafe(`drop table ledger.events_${kept.replace('-', '')}`);
+  }), /retention lock/, 'plain DROP by the owner');
+  await t.rejects(sql`select * from retention.purge('ledger_events', array['2018-01-01'::date], array['x'])`, /no partition|already purged/);
+});
+
+// Copies of one archive, each changed the way an attacker might; every one is caught
+// offline, with the kind of problem named.
+t.test('a tampered archive is caught offline: edited row, deleted row, swapped files, forged manifest, bad signature', async (t) => {
+  const { cli, home } = await setup(t);
+  const dir = path.join(home, 'archive');
+  const key = path.join(home, 'sign.key');
+  t.equal((await cli(['digest', '--keygen', '--out', key])).code, 0);
+  t.equal((await cli(['archive', '--to', dir, '--sign', key])).code, 0);
+  t.equal((await cli(['verify-archive', dir, '--offline', '--public-key', `${key}.pub`])).code, 0);
+  const { openDuck } = await import('../agent/archive/parquet.ts');
+  const { sha256File } = await import('../agent/archive/store.ts');
+
+  const copy = () => {
+    const d = tempDir(t, 'blotter-tamper-');
+    fs.cpSync(dir, d, { recursive: true });
+    return d;
+  };
+  const rewrite = async (d: string, month: string, select: string, fixManifest: boolean) => {
+    const file = path.join(d, 'ledger_events', month, `ledger_events-${month}.parquet`);
+    const duck = await openDuck({ tempDir: d });
+    await duck.con.run(`copy (${select.replace('FILE', `read_parquet('${file}')`)}) to '${file}.new' (format parquet)`);
+    duck.close();
+    fs.renameSync(`${file}.new`, file);
+    if (fixManifest) {
+      const mf = path.join(d, 'ledger_events', month, 'manifest.json');
+      const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
+      const sha = await sha256File(file);
+      Object.assign(m.files[0], { sha256: sha, plain_sha256: sha, bytes: fs.statSync(file).size, plain_bytes: fs.statSync(file).size });
+      fs.writeFileSync(mf, JSON.stringify(m, null, 2) + '\n');
+    }
+  };
+  const check = async (d: string, extra: string[] = []) => cli(['verify-archive', d, '--offline', ...extra]);
+
+  let d = copy();
+  await rewrite(d, '2018-02', `select * replace (case when stream = 'a' and stream_seq = 50 then '{"i": 999}' else payload end as payload) from FILE`, false);
+  let r = await check(d);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /ledger_events 2018-02: file: ledger_events\/2018-02\/ledger_events-2018-02.parquet: \d+ bytes, sha256/, 'edited file, manifest untouched');
+
+  d = copy();
+  await rewrite(d, '2018-02', `select * replace (case when stream = 'a' and stream_seq = 50 then '{"i": 999}' else payload end as payload) from FILE`, true);
+  r = await check(d);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /ledger_events 2018-02 stream a stream_seq 50: hash mismatch/, 'edited row, manifest re-hashed: the row\'s own hash gives it away');
+
+  d = copy();
+  await rewrite(d, '2018-02', `select * from FILE where not (stream = 'a' and stream_seq = 55)`, true);
+  r = await check(d);
+  t.match(r.stdout, /stream a stream_seq 56: gap: stream_seq 56 follows 54/, 'deleted row');
+
+  d = copy();
+  const f1 = path.join(d, 'ledger_events', '2018-01', 'ledger_events-2018-01.parquet');
+  const f3 = path.join(d, 'ledger_events', '2018-03', 'ledger_events-2018-03.parquet');
+  fs.renameSync(f1, `${f1}.x`);
+  fs.renameSync(f3, f1);
+  fs.renameSync(`${f1}.x`, f3);
+  r = await check(d);
+  t.match(r.stdout, /ledger_events 2018-01: file: .*the manifest says/, 'swapped files');
+
+  d = copy();
+  const mf = path.join(d, 'ledger_events', '2018-03', 'manifest.json');
+  const forged = JSON.parse(fs.readFileSync(mf, 'utf8'));
+  forged.streams[0].last_hash = 'f'.repeat(64);
+  fs.writeFileSync(mf, JSON.stringify(forged, null, 2) + '\n');
+  r = await check(d);
+  t.match(r.stdout, /ledger_events 2018-03 stream a: manifest: stream a: last_hash differs between the manifest and the file/, 'forged manifest');
+  r = await check(d, ['--public-key', `${key}.pub`]);
+  t.match(r.stdout, /ledger_events 2018-03: signature: .*the signature does not match manifest.json/, 'and its signature no longer holds');
+
+  d = copy();
+  fs.rmSync(path.join(d, 'ledger_events', '2018-02'), { recursive: true });
+  r = await check(d);
+  t.match(r.stdout, /2018-03: months: 2018-03 follows 2018-02, but the archive's month before it is 2018-01 \(a month is missing\)/, 'a whole month removed');
+  t.match(r.stdout, /gap/, 'and the streams show the hole');
+});
