@@ -10,6 +10,7 @@ const CASES: Record<string, () => Promise<{ run: (args: string[]) => Promise<Rec
   reports: () => import('./reports.ts'),
   html: () => import('./html.ts'),
   export: () => import('./export.ts'),
+  archive: () => import('./archive.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
