@@ -100,8 +100,12 @@ t.test('a wrong key, an altered, cut or foreign file: ARCHIVE_DECRYPT naming it,
 });
 
 t.test('bad recipients and identities are refused up front, named, secrets unquoted', async (t) => {
-  // the last (checksum) character changed, in the key's own case
-  const flip = (s: string) => s.slice(0, -1) + (s.at(-1)!.toLowerCase() === 'q' ? 'p' : 'q')[s.at(-1)! === s.at(-1)!.toUpperCase() ? 'toUpperCase' : 'toLowerCase']();
+  // the last (checksum) character changed, in the key's own case (recipients are lower
+  // case, identities upper)
+  const flip = (s: string) => {
+    const c = s.at(-1)!.toLowerCase() === 'q' ? 'p' : 'q';
+    return s.slice(0, -1) + (s.startsWith('AGE-') ? c.toUpperCase() : c);
+  };
   for (const [bad, message] of [
     ['age1notakey', /recipient 2 of 2 \("age1notakey"\) is not an age X25519 public key/],
     [flip(bob.recipient), /recipient 2 of 2 .*checksum does not match/],
