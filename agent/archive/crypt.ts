@@ -45,8 +45,9 @@ function checkIdentity(s: string, where: string): string {
   if (!IDENTITY.test(s)) throw new BlotterError('ARCHIVE_KEY', `${where} is not an age X25519 secret key (AGE-SECRET-KEY-1 and 58 bech32 characters)`);
   try {
     new Decrypter().addIdentity(s);
-  } catch (err) {
-    throw new BlotterError('ARCHIVE_KEY', `${where}: ${(err as Error).message} (a character is wrong: the checksum does not match)`);
+  } catch {
+    // The parser's own message quotes the key: not repeated.
+    throw new BlotterError('ARCHIVE_KEY', `${where}: a character is wrong (the checksum does not match)`);
   }
   return s;
 }

@@ -63,7 +63,14 @@ export type S3StoreOptions = {
   partConcurrency?: number;
   // More names than this under one prefix is refused rather than held in memory.
   listLimit?: number;
+  // Where the SDK's own warnings go (a pino child fits); silent when absent, since every
+  // failure reaches the caller as a BlotterError anyway.
+  logger?: SdkLogger;
 };
+
+export type SdkLogger = { debug(...a: unknown[]): void; info(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void };
+// Not the SDK's NoOpLogger: given that, its retry code writes to the console instead.
+const SILENT: SdkLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export const S3_DEFAULTS = {
   attempts: 4,
@@ -153,13 +160,17 @@ export class S3Store implements ArchiveStore {
       // Retries are ours (below): the SDK cannot rewind a file stream to retry an upload,
       // and two nested retry loops would multiply the bound.
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: limits.connectTimeoutMs, requestTimeout: limits.socketTimeoutMs },
+      // An idle timeout, not a total one: a large part on a slow link may take long, a
+      // server that stops sending may not. (The SDK's requestTimeout only warns unless
+      // told to throw.)
+      requestHandler: { connectionTimeout: limits.connectTimeoutMs, socketTimeout: limits.socketTimeoutMs },
       // The SDK's default sends streamed bodies aws-chunked with a trailing CRC32, which
       // S3-compatible servers that predate it (s3rver, older MinIO and Ceph) store as part
       // of the object. Blotter sends a whole-body SHA-256 header instead (put, below),
       // which AWS checks on arrival and other servers ignore.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      logger: options.logger ?? SILENT,
     };
     if (options.endpoint !== undefined) config.endpoint = options.endpoint;
     if (options.accessKeyId !== undefined && options.secretAccessKey !== undefined) {
