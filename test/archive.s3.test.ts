@@ -16,38 +16,7 @@ import t, { type Test } from 'tap';
 import { openStore, S3Store, type S3StoreOptions } from '../agent/archive/s3.ts';
 import { DirStore, sha256File } from '../agent/archive/store.ts';
 import { BlotterError } from '../agent/errors.ts';
-
-// s3rver runs in a child process because its ListObjectsV2 continuation tokens are
-// DES-encrypted, which OpenSSL 3 (Node 17 and later) allows only with the legacy provider.
-async function startS3rver(directory: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const script = `const S3rver = require('s3rver');
-    new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR })
-      .run().then((i) => console.log(JSON.stringify({ port: i.port })), (e) => { console.error(e); process.exit(1); });`;
-  const env: NodeJS.ProcessEnv = { ...process.env, S3RVER_DIR: directory };
-  delete env.NODE_OPTIONS; // tap's loaders are for the test, not the server
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script], { cwd: path.resolve(import.meta.dirname, '..'), env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('s3rver did not start within 15 s')), 15_000);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { port: number }).port);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before it started`)));
-  });
-  return {
-    port,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
-  };
-}
+import { startS3rver } from './helpers/s3.ts';
 
 const BUCKET = 'blotter-archive';
 const KEY_ID = 'S3RVER';
