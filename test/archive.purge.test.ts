@@ -274,3 +274,50 @@ t.test('S3 round trip, encrypted and signed: archive, verify-archive s3://…, p
   t.same((await sql`select count(*)::int as n from ledger.stream_checkpoints`)[0], { n: 3 });
   t.equal((await s3cli(['verify-archive', where, '--identity', identity])).code, 0, 'and the seam holds from S3');
 });
+
+// The trading log and metrics: archived and purged like the ledger (no chain: rows and
+// sha256 are what is checked); a late log line in an archived month has it archived again.
+t.test('ops.logs and ops.metrics: archive, verify-archive, a late line re-archives its month, purge past retention', async (t) => {
+  const { sql, cli, home } = await setup(t);
+  const dir = path.join(home, 'archive');
+  await sql.begin(async (tx) => {
+    await tx`set local role blotter_owner`;
+    await tx.unsafe(`create table ops.logs_201801 partition of ops.logs for values from ('2018-01-01T00:00:00Z') to ('2018-02-01T00:00:00Z')`);
+    await tx.unsafe(`create table ops.logs_201802 partition of ops.logs for values from ('2018-02-01T00:00:00Z') to ('2018-03-01T00:00:00Z')`);
+    await tx.unsafe(`create table ops.metrics_201801 partition of ops.metrics for values from ('2018-01-01T00:00:00Z') to ('2018-02-01T00:00:00Z')`);
+  });
+  await sql`insert into ops.logs (logged_at, level, category, source, msg, fields)
+            select '2018-01-01T00:00:00Z'::timestamptz + i * interval '1 hour', 'info', 'order', 'bot', 'line ' || i || ' ''quoted'', comma',
+                   case when i % 2 = 0 then jsonb_build_object('i', i, 'px', 1.50) end
+              from generate_series(1, 50) i`;
+  await sql`insert into ops.logs (logged_at, level, category, source, msg) values ('2018-02-03T00:00:00Z', 'warn', 'system', 'agent', 'february')`;
+  await sql`insert into ops.metrics (observed_at, name, value, labels)
+            select '2018-01-01T00:00:00Z'::timestamptz + i * interval '1 day', 'latency_ms', i * 0.125, '{"venue": "ISLAND"}' from generate_series(1, 20) i`;
+
+  const a1 = await cli(['archive', '--to', dir, '--family', 'ops_logs', '--family', 'ops_metrics', '--json']);
+  t.equal(a1.code, 0, a1.stderr);
+  t.same(JSON.parse(a1.stdout).months.map((m: { family: string; month: string; rows: number }) => `${m.family} ${m.month} ${m.rows}`),
+    ['ops_logs 2018-01 50', 'ops_logs 2018-02 1', 'ops_metrics 2018-01 20']);
+  const { openDuck } = await import('../agent/archive/parquet.ts');
+  const duck = await openDuck({ tempDir: home });
+  const rows = (await duck.con.runAndReadAll(`select msg, fields, logged_at from read_parquet('${dir}/ops_logs/2018-01/ops_logs-2018-01.parquet') order by log_id limit 2`)).getRowObjectsJS();
+  duck.close();
+  t.same(rows.map((r) => r.msg), ["line 1 'quoted', comma", "line 2 'quoted', comma"], 'text as written');
+  t.same(rows.map((r) => r.fields), [null, '{"i": 2, "px": 1.50}'], 'jsonb as PostgreSQL prints it, NULL kept');
+  t.equal((rows[0]!.logged_at as Date).toISOString(), '2018-01-01T01:00:00.000Z');
+  t.equal((await cli(['verify-archive', dir])).code, 0);
+
+  // a late line for January: January, and February after it, are archived again
+  await sql`insert into ops.logs (logged_at, level, category, source, msg) values ('2018-01-20T00:00:00Z', 'info', 'order', 'bot', 'late')`;
+  const a2 = await cli(['archive', '--to', dir, '--family', 'ops_logs', '--json']);
+  t.same(JSON.parse(a2.stdout).months.map((m: { month: string; rows: number; skipped?: string }) => `${m.month} ${m.rows}${m.skipped ? ' skipped' : ''}`),
+    ['2018-01 51', '2018-02 1']);
+  t.equal((await cli(['verify-archive', dir])).code, 0, 'the months still chain');
+
+  const p = await cli(['purge', '--from', dir, '--family', 'ops_logs', '--family', 'ops_metrics']);
+  t.equal(p.code, 0, p.stderr);
+  t.match(p.stdout, /ops_logs 2018-01: purged 51 rows/);
+  t.match(p.stdout, /ops_metrics 2018-01: purged 20 rows/);
+  t.match(p.stdout, /3 months purged/);
+  t.same((await sql`select count(*)::int as n from ops.logs where logged_at < '2019-01-01'`)[0], { n: 0 });
+});

@@ -28,7 +28,10 @@ export type ArchiveOptions = {
 };
 export type ArchivedMonth = { family: Family; month: string; rows: number; bytes: number; tableBytes: number; manifestSha256: string; skipped?: string };
 
-type MonthRow = { family: Family; month: string; partition_name: string | null; complete: boolean; manifest_sha256: string | null; purged_at: Date | null; table_bytes: string | null };
+type MonthRow = {
+  family: Family; month: string; partition_name: string | null; complete: boolean; manifest_sha256: string | null; purged_at: Date | null;
+  table_bytes: string | null; archived_rows: string | null;
+};
 
 // Per stream, the archive's facts equal the partition's; the first difference, or null.
 export function compareStreams(fromFile: ManifestStream[], fromDb: ManifestStream[]): string | null {
@@ -63,7 +66,8 @@ export async function monthStreams(sql: postgres.Sql, month: string): Promise<Ma
 export async function archiveMonths(sql: postgres.Sql, opts: ArchiveOptions): Promise<ArchivedMonth[]> {
   const before = opts.before ?? '9999-12';
   const months = (await sql`
-    select family, to_char(month, 'YYYY-MM') as month, partition_name, complete, manifest_sha256, purged_at, table_bytes::text as table_bytes
+    select family, to_char(month, 'YYYY-MM') as month, partition_name, complete, manifest_sha256, purged_at, table_bytes::text as table_bytes,
+           archived_rows::text as archived_rows
       from reports.archive_months
      where family = any(${opts.families}) and partition_name is not null
        and to_char(month, 'YYYY-MM') < ${before}
@@ -72,13 +76,17 @@ export async function archiveMonths(sql: postgres.Sql, opts: ArchiveOptions): Pr
   const duck = await openDuck({ tempDir: work });
   const done: ArchivedMonth[] = [];
   try {
+    // Once a month is (re)written, every later archived month of its family is rewritten
+    // too: each manifest names the sha256 of the one before.
+    const rewrite = new Set<Family>();
     for (const m of months) {
       if (!m.complete) continue;
-      if (m.manifest_sha256 && await sameManifest(opts.store, m)) {
+      if (!rewrite.has(m.family) && m.manifest_sha256 && await sameManifest(opts.store, m) && await sameRows(sql, m)) {
         done.push({ family: m.family, month: m.month, rows: 0, bytes: 0, tableBytes: 0, manifestSha256: m.manifest_sha256, skipped: 'already archived' });
         continue;
       }
       done.push(await archiveOne(sql, duck, m, work, opts));
+      rewrite.add(m.family);
     }
   } finally {
     duck.close();
@@ -98,6 +106,15 @@ async function sameManifest(store: ArchiveStore, m: MonthRow): Promise<boolean> 
   } finally {
     fs.rmSync(tmp, { force: true });
   }
+}
+
+// The trading log and metrics are partitioned by the time the bot gives (logged_at,
+// observed_at): a late line can land in a month already archived, which is then archived
+// again. Ledger months cannot change once over (recorded_at is the ledger's clock).
+async function sameRows(sql: postgres.Sql, m: MonthRow): Promise<boolean> {
+  if (m.family === 'ledger_events') return true;
+  const [{ n }] = await sql.unsafe(`select count(*)::text as n from ${m.partition_name}`) as unknown as [{ n: string }];
+  return n === m.archived_rows;
 }
 
 async function archiveOne(sql: postgres.Sql, duck: Duck, m: MonthRow, work: string, opts: ArchiveOptions): Promise<ArchivedMonth> {

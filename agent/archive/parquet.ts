@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
 import type postgres from 'postgres';
 import { BlotterError } from '../errors.ts';
 
@@ -144,12 +144,12 @@ export async function checkLedgerFiles(duck: Duck, files: string[], opts: { from
   for (;;) {
     const chunk = await res.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    const msgs = chunk.getColumnVector(0);
-    const hashes = chunk.getColumnVector(1);
+    const msgs = chunk.getColumnVector(0) as DuckDBBlobVector;
+    const hashes = chunk.getColumnVector(1) as DuckDBBlobVector;
     for (let i = 0; i < chunk.rowCount; i++) {
-      const m = msgs.getItem(i) as { bytes: Uint8Array } | null;
-      const h = hashes.getItem(i) as { bytes: Uint8Array } | null;
-      if (m === null || h === null || !crypto.hash('sha256', m.bytes, 'buffer').equals(h.bytes)) {
+      const m = msgs.getItemBytes(i);
+      const h = hashes.getItemBytes(i);
+      if (m === null || h === null || !crypto.hash('sha256', m, 'buffer').equals(h)) {
         if (bad.length < 100_000) bad.push(`(${sqlString(String(chunk.getColumnVector(2).getItem(i)))}, ${String(chunk.getColumnVector(3).getItem(i))})`);
       }
     }
