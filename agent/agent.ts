@@ -116,6 +116,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
         url, sql, concurrency: config.jobs.concurrency, partitionsAhead: config.jobs.partitions_ahead, reconTimeoutMs: config.jobs.recon_timeout_ms, log: sys,
         flex: { settings: config.flex, home: opts.home }, reports: { settings: config.reports, home: opts.home },
         digests: { settings: config.digests, home: opts.home },
+        archive: { settings: config.archive, home: opts.home, logFile: config.logging.handlers.file.enabled ? path.resolve(opts.home, config.logging.handlers.file.path) : null },
       });
     } catch (err) {
       // Events still flow; the scheduled work is what is missing, and health says so.

@@ -48,7 +48,7 @@ const SPEC = {
   },
   digests: { enabled: bool, dir: str(true), key_file: str(true), every_minutes: { kind: 'int', min: 5, max: 1440 } as Leaf },
   archive: {
-    location: str(true), s3_endpoint: str(true), s3_region: str(), s3_access_key_id: str(true), s3_secret_access_key: str(true),
+    enabled: bool, auto_purge: bool, location: str(true), s3_endpoint: str(true), s3_region: str(), s3_access_key_id: str(true), s3_secret_access_key: str(true),
     s3_force_path_style: bool, recipients: list(/^age1[02-9ac-hj-np-z]{58}$/, 'age public keys (age1…)'), sign_key: str(true),
   },
   retention: {
@@ -91,7 +91,7 @@ export type Config = {
   };
   digests: { enabled: boolean; dir: string; key_file: string; every_minutes: number };
   archive: {
-    location: string; s3_endpoint: string; s3_region: string; s3_access_key_id: string; s3_secret_access_key: string;
+    enabled: boolean; auto_purge: boolean; location: string; s3_endpoint: string; s3_region: string; s3_access_key_id: string; s3_secret_access_key: string;
     s3_force_path_style: boolean; recipients: string[]; sign_key: string;
   };
   retention: { ledger_events: string; ops_logs: string; ops_metrics: string; job_history: string; file_logs: string; lock: string[] };

@@ -321,3 +321,50 @@ t.test('ops.logs and ops.metrics: archive, verify-archive, a late line re-archiv
   t.match(p.stdout, /3 months purged/);
   t.same((await sql`select count(*)::int as n from ops.logs where logged_at < '2019-01-01'`)[0], { n: 0 });
 });
+
+// The agent's archive task: hourly it moves rotated log files (compressed) to the archive;
+// at 03:07 UTC it archives the whole months and, with auto_purge, purges what checks;
+// failed jobs past the job_history policy go too.
+t.test('the archive task: rotated log files hourly, months and purge at 03:07, the job history swept', async (t) => {
+  const { sql, home, url } = await setup(t);
+  const { installQueue } = await import('./helpers/jobs.ts');
+  await installQueue(url);
+  const pino = (await import('pino')).default;
+  const zlib = await import('node:zlib');
+  const { run } = await import('../agent/jobs/archive_task.ts');
+  const dir = path.join(home, 'archive');
+  const logs = path.join(home, 'logs');
+  fs.mkdirSync(logs);
+  const old = new Date(Date.now() - 3_600_000);
+  for (const n of [1, 2, 3]) {
+    fs.writeFileSync(path.join(logs, `blotter.${n}.log`), `{"msg":"line of file ${n}"}\n`);
+    if (n < 3) fs.utimesSync(path.join(logs, `blotter.${n}.log`), old, old);
+  }
+  const settings = {
+    enabled: true, auto_purge: true, location: dir, s3_endpoint: '', s3_region: 'us-east-1', s3_access_key_id: '', s3_secret_access_key: '',
+    s3_force_path_style: false, recipients: [], sign_key: '',
+  };
+  const task = run({ sql, log: pino({ level: 'silent' }), settings, home, logFile: path.join(logs, 'blotter.log') });
+  const job = (ts: string) => [{ _cron: { ts, backfilled: false } }, { job: { created_at: new Date(ts) } }] as unknown as Parameters<typeof task>;
+
+  // a job that failed for good long ago, and one that failed recently
+  await sql`select graphile_worker.add_job('nothing', '{}', max_attempts => 1)`;
+  await sql.unsafe(`update graphile_worker._private_jobs set attempts = max_attempts, updated_at = now() - interval '200 days'`);
+  await sql`select graphile_worker.add_job('nothing_recent', '{}', max_attempts => 1)`;
+  await sql.unsafe(`update graphile_worker._private_jobs set attempts = max_attempts where updated_at > now() - interval '1 day'`);
+
+  await task(...job('2026-11-27T14:07:00.000Z'));
+  const moved = fs.readdirSync(path.join(dir, 'file_logs'), { recursive: true }).map(String).filter((f) => f.endsWith('.gz')).sort();
+  t.equal(moved.length, 2, 'the two rotated files, not the one being written');
+  t.same(fs.readdirSync(logs).sort(), ['blotter.3.log']);
+  t.match(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'file_logs', moved[0]!))).toString(), /line of file 1/);
+  t.notOk(fs.existsSync(path.join(dir, 'ledger_events')), 'months wait for 03:07');
+
+  await task(...job('2026-11-27T03:07:00.000Z'));
+  t.same((await sql`select family, to_char(month, 'YYYY-MM') as month, state from reports.archive_months where month < '2019-01-01' order by month`),
+    ['2018-01', '2018-02', '2018-03'].map((month) => ({ family: 'ledger_events', month, state: 'purged' })), 'archived and purged');
+  t.same((await sql`select stream from ledger.verify() where reason is not null`), []);
+  const left = await sql.unsafe(`select t.identifier from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id`);
+  t.same(left.map((r) => r.identifier), ['nothing_recent'], 'the old failed job is gone, the recent one stays');
+  t.same((await sql`select payload->>'jobs' as jobs from ledger.events where event_type = 'job_history_purged'`), [{ jobs: '1' }]);
+});

@@ -29,6 +29,7 @@ import { TASK as FLEX_FETCH } from './flex_fetch.ts';
 import { TASK as VERIFY_CHAIN } from './verify_chain.ts';
 import { TASK as REPORTS_REFRESH } from './reports_refresh.ts';
 import { TASK as DIGEST_EXPORT } from './digest_export.ts';
+import { TASK as ARCHIVE } from './archive_task.ts';
 import { DAILY_TASK as REPORT_DAILY, MONTHLY_TASK as REPORT_MONTHLY } from './report_files.ts';
 import { TASK as RECON_CLOSE } from './recon_close.ts';
 import { TASK as RECON_HOURLY } from './recon_hourly.ts';
@@ -58,6 +59,9 @@ export const CRONTAB_LINES = [
   // Signed digests: woken every 5 minutes; digest_export.ts keeps the minutes of its period.
   // A missed tick is not made up (the next one is near).
   `*/5 * * * * ${DIGEST_EXPORT} ?id=${DIGEST_EXPORT}&max=2`,
+  // Archives: hourly at minute 7 (rotated log files); the 03:07 run also archives whole
+  // months and sweeps the job history. Ticks missed within 4 hours are made up on start.
+  `7 * * * * ${ARCHIVE} ?id=${ARCHIVE}&fill=4h&max=2&queue=archive`,
   // 07:00 New York (11:00 UTC in daylight time, 12:00 in standard time); flex_fetch.ts
   // keeps the one that is 07:00 there. Retried a few times (IB may not be ready yet).
   `0 11,12 * * * ${FLEX_FETCH} ?id=${FLEX_FETCH}&fill=1d&max=4&queue=flex`,

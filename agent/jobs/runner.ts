@@ -22,6 +22,7 @@ import * as reconClose from './recon_close.ts';
 import * as reconHourly from './recon_hourly.ts';
 import * as reconMonthly from './recon_monthly.ts';
 import * as reconWeekly from './recon_weekly.ts';
+import * as archiveTask from './archive_task.ts';
 import { adoptWorkerSchema, workerConnectionOptions } from './worker-role.ts';
 
 export type JobsOptions = {
@@ -33,6 +34,8 @@ export type JobsOptions = {
   reports?: { settings: Config['reports']; home: string };
   // Signed digests; without it the digest task does nothing.
   digests?: { settings: Config['digests']; home: string };
+  // Archives; without it the archive task only sweeps the job history.
+  archive?: { settings: Config['archive']; home: string; logFile: string | null };
   // Tests replace the SQL behind the reconciliation tasks, and listen to graphile-worker's
   // events (cron:started, job:complete); the agent does neither.
   recon?: ReconDeps;
@@ -48,7 +51,12 @@ const NO_REPORTS: Config['reports'] = { dir: '', formats: [], daily_enabled: fal
 
 const NO_DIGESTS: Config['digests'] = { enabled: false, dir: '', key_file: '', every_minutes: 15 };
 
-export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex']; reports?: JobsOptions['reports'] & { url: string }; digests?: JobsOptions['digests'] }): TaskList {
+const NO_ARCHIVE: Config['archive'] = {
+  enabled: false, auto_purge: false, location: '', s3_endpoint: '', s3_region: 'us-east-1', s3_access_key_id: '', s3_secret_access_key: '',
+  s3_force_path_style: false, recipients: [], sign_key: '',
+};
+
+export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhead: number; recon: ReconDeps; flex?: JobsOptions['flex']; reports?: JobsOptions['reports'] & { url: string }; digests?: JobsOptions['digests']; archive?: JobsOptions['archive'] }): TaskList {
   const files = { log: o.log.child({ module: 'reports' }), sql: o.sql, url: o.reports?.url ?? '', settings: o.reports?.settings ?? NO_REPORTS, home: o.reports?.home ?? '.', sessions: o.recon.sessions };
   const flexLog = o.log.child({ module: 'flex' });
   const flex = o.flex ?? { settings: NO_FLEX, home: '.' };
@@ -62,6 +70,7 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
     [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [reportsRefresh.TASK]: reportsRefresh.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [digestExport.TASK]: digestExport.run({ sql: o.sql, log: o.log, settings: o.digests?.settings ?? NO_DIGESTS, home: o.digests?.home ?? '.' }),
+    [archiveTask.TASK]: archiveTask.run({ sql: o.sql, log: o.log, settings: o.archive?.settings ?? NO_ARCHIVE, home: o.archive?.home ?? '.', logFile: o.archive?.logFile ?? null }),
     [reportFiles.DAILY_TASK]: reportFiles.run('daily', files),
     [reportFiles.MONTHLY_TASK]: reportFiles.run('monthly', files),
     [reconHourly.TASK]: reconHourly.run(o.recon),
@@ -98,7 +107,7 @@ export async function startJobs(o: JobsOptions): Promise<{ stop: () => Promise<v
       noHandleSignals: true,
       logger: workerLog,
       pollInterval: 2000,
-      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}), ...(o.reports ? { reports: { ...o.reports, url: o.url } } : {}), ...(o.digests ? { digests: o.digests } : {}) }),
+      taskList: taskList({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead, recon, ...(o.flex ? { flex: o.flex } : {}), ...(o.reports ? { reports: { ...o.reports, url: o.url } } : {}), ...(o.digests ? { digests: o.digests } : {}), ...(o.archive ? { archive: o.archive } : {}) }),
       crontab: CRONTAB,
       ...(o.events ? { events: o.events } : {}),
     });

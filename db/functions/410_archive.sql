@@ -265,3 +265,29 @@ create or replace view reports.archive_months as
     from reports.archive_months_all() m;
 comment on view reports.archive_months is 'Per family and month: the partition, whether retention still keeps it, and its archive (written, verified, purged).';
 comment on column reports.archive_months.state is 'open (the month is not over), not archived, archived, archived verified, or purged';
+
+-- Job history: graphile-worker deletes a job once it succeeds; one that failed for good
+-- stays, with its error, until the job_history policy lets it go. Each sweep that removes
+-- any is an event.
+create or replace function retention.purge_job_history() returns bigint
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_keep interval := retention.policy('job_history');
+  v_n    bigint;
+begin
+  if v_keep is null or pg_catalog.to_regclass('graphile_worker._private_jobs') is null then
+    return 0;
+  end if;
+  execute 'delete from graphile_worker._private_jobs j
+            where j.attempts >= j.max_attempts and j.locked_at is null and j.updated_at < pg_catalog.now() - $1'
+    using v_keep;
+  get diagnostics v_n = row_count;
+  if v_n > 0 then
+    insert into ledger.events (stream, occurred_at, source, event_type, entity_type, entity_id, actor, payload)
+    values ('retention', pg_catalog.clock_timestamp(), 'system', 'job_history_purged', 'retention', 'job_history', session_user,
+            pg_catalog.jsonb_build_object('jobs', v_n, 'keep', v_keep::text));
+  end if;
+  return v_n;
+end
+$$;
+comment on function retention.purge_job_history() is 'Delete jobs that failed for good and were last tried longer ago than the job_history policy keeps (a job_history_purged event when any go).';
