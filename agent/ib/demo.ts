@@ -7,6 +7,7 @@ import { startAgent } from '../agent.ts';
 import { loadConfig } from '../config.ts';
 import { connect } from '../db/connect.ts';
 import { makeTempHome, startServer, stopServer } from '../db/server.ts';
+import { generateDigestKeys, readDigests, signDigest, takeDigest, writeDigestFile } from '../ledger/digest.ts';
 import { verifyLedger } from '../ledger/verify.ts';
 import { importFlexFile } from '../flex/import.ts';
 import { importText } from '../flex/format.ts';
@@ -126,6 +127,8 @@ export async function runDemo(opts: { keep: boolean; out: (line: string) => void
     await reconcile(sql, out);
     out('');
     await statement(sql, server.url, home, opts.keep, out);
+    out('');
+    ok = (await keeping(sql, home, out)) && ok;
   } finally {
     await sql.end({ timeout: 2 });
     await stopServer(home);
@@ -246,6 +249,25 @@ async function statement(sql: postgres.Sql, url: string, home: string, keep: boo
   out(`daily report files, as the agent writes them after each close (reports.generated_files keeps each one's sha256):`);
   for (const r of recorded) out(`  ${r.file}  sha256 ${String(r.sha256).slice(0, 16)}…`);
   if (files.length && !keep) out(`  (removed with the demo home: blotter demo --keep keeps them; or, on a kept home, blotter report daily --account ${ACCOUNT} --format html --out daily.html)`);
+}
+
+// How the record is kept: the retention lock, a signed digest checked against the chain
+// (what the digest_export task writes every 15 minutes), and what archive would do.
+async function keeping(sql: postgres.Sql, home: string, out: (line: string) => void): Promise<boolean> {
+  const policies = await sql`select family, keep::text as keep, locked from retention.policies order by family`;
+  out(`kept (retention.policies; blotter retention status): ${policies.map((p) => `${p.family} ${p.keep}${p.locked ? ' locked' : ''}`).join(', ')}`);
+  const key = path.join(home, 'demo-signing.key');
+  generateDigestKeys(key);
+  const digest = signDigest(await takeDigest(sql), key);
+  const file = path.join(home, 'demo-digest.json');
+  writeDigestFile(file, digest);
+  const report = await verifyLedger(sql, { digests: readDigests(file, { publicKeyFile: `${key}.pub` }) });
+  const ok = report.every((r) => r.ok);
+  out(`signed digest of ${digest.streams.length} stream heads (Ed25519, key ${digest.signature!.keyId.slice(0, 12)}…): signature valid, heads ${ok ? 'in the chain' : 'NOT in the chain'}`);
+  const months = await sql`select family, to_char(month, 'YYYY-MM') as month, state from reports.archive_months where state <> 'open' order by family, month`;
+  out(months.length ? `archive: ${months.map((m) => `${m.family} ${m.month} ${m.state}`).join(', ')}`
+    : 'archive: this month is still open; once it is over, blotter archive writes it to Parquet (a directory or S3), blotter verify-archive checks it from the files alone, and blotter purge drops it only past retention');
+  return ok;
 }
 
 function explain(category: string, key: string, detail: Record<string, unknown>): string {
