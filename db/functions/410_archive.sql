@@ -291,3 +291,23 @@ begin
 end
 $$;
 comment on function retention.purge_job_history() is 'Delete jobs that failed for good and were last tried longer ago than the job_history policy keeps (a job_history_purged event when any go).';
+comment on column ledger.stream_checkpoints.stream is 'The stream';
+comment on column ledger.stream_checkpoints.stream_seq is 'The last purged row''s stream_seq: verify starts after it';
+comment on column ledger.stream_checkpoints.hash is 'That row''s hash: the next row''s prev_hash';
+comment on column ledger.stream_checkpoints.month is 'The month whose purge recorded it';
+comment on column ledger.stream_checkpoints.manifest_sha256 is 'The archive manifest of that month (the rows before are in the archive)';
+comment on column ledger.stream_checkpoints.created_at is 'When';
+comment on column reports.archive_months.family is 'ledger_events, ops_logs or ops_metrics';
+comment on column reports.archive_months.month is 'The month (its first day)';
+comment on column reports.archive_months.partition_name is 'Its partition; NULL once purged';
+comment on column reports.archive_months.rows_estimate is 'Rows in the partition, as the planner estimates them';
+comment on column reports.archive_months.table_bytes is 'Bytes the partition takes (table, indexes, TOAST)';
+comment on column reports.archive_months.complete is 'The month is over (a minute past its end): it can be archived';
+comment on column reports.archive_months.protected is 'Its family''s retention policy still keeps it: it cannot be purged';
+comment on column reports.archive_months.archived_at is 'When it was last archived';
+comment on column reports.archive_months.location is 'Where the archive is (a directory or s3://bucket/prefix)';
+comment on column reports.archive_months.archived_rows is 'Rows archived';
+comment on column reports.archive_months.archive_bytes is 'Bytes of the archive''s data files';
+comment on column reports.archive_months.manifest_sha256 is 'SHA-256 of the month''s manifest.json';
+comment on column reports.archive_months.verified_at is 'When its archive was last checked against the month';
+comment on column reports.archive_months.purged_at is 'When the month was dropped from the database';
