@@ -68,6 +68,7 @@ insert into privacy.fields (spec, kind, event_type, source, col, path) values
   ('user_action:payload.details.user_name', 'event', 'user_action', null, 'payload', '{details,user_name}'),
   ('user_action:payload.details.username', 'event', 'user_action', null, 'payload', '{details,username}'),
   ('user_action:payload.details.email', 'event', 'user_action', null, 'payload', '{details,email}'),
+  ('source=user:payload.session_user', 'event', null, 'user', 'payload', '{session_user}'),
   ('log:user', 'log', null, null, 'fields', '{user}'),
   ('log:user_name', 'log', null, null, 'fields', '{user_name}'),
   ('log:username', 'log', null, null, 'fields', '{username}'),
