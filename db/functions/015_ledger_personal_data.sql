@@ -149,6 +149,12 @@ declare
   f record;
   v jsonb;
 begin
+  -- A key seen before: _200_chain would drop the row; drop it here, before it makes a
+  -- subject (a key for a name that no row holds).
+  if new.idempotency_key is not null
+     and exists (select 1 from ledger.idempotency_keys i where i.idempotency_key = new.idempotency_key) then
+    return null;
+  end if;
   -- distinct: user_action:actor and source=user:actor both match a user's user_action
   for f in select distinct x.col, x.path from privacy.fields x
             where x.kind = 'event' and (x.event_type = new.event_type or x.source = new.source) loop
