@@ -17,6 +17,7 @@ import { databaseUrl, redactUrl } from './db/connect.ts';
 import { withDeadline } from './db/deadline.ts';
 import { migrate } from './db/migrate.ts';
 import { applyRetention } from './retention.ts';
+import { applyPrivacy } from './privacy.ts';
 import { BlotterError } from './errors.ts';
 import { createIngestServer, type DatabaseState } from './ingest/http.ts';
 import { Spool } from './ingest/spool.ts';
@@ -105,6 +106,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     const m = await migrate({ url, partitionsAhead: config.jobs.partitions_ahead });
     if (m.applied.length) sys.info({ applied: m.applied }, 'migrations applied');
     await applyRetention(url, config.retention, (msg, fields) => sys.info(fields ?? {}, msg));
+    await applyPrivacy(url, config.privacy, (msg, fields) => sys.info(fields ?? {}, msg));
     if (stopped || db.ready) return;
     writer.start();
     dbSink.attach(sql);

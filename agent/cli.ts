@@ -54,6 +54,7 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   archive    write whole past months to Parquet archive files (a directory or S3)
   verify-archive  check an archive from its files alone (and its seam with the database)
   purge      drop months past retention whose archive checks
+  erase-subject  crypto-shred a person's identifying fields (GDPR erasure)
   db         start, stop, check or locate the embedded PostgreSQL
 
 ${DATABASE_HELP}
@@ -315,7 +316,7 @@ ${DATABASE_HELP}`,
     }
     const levels = LEVELS.slice(LEVELS.indexOf(level));
     const rows = await withSql({ flags, ...a }, (sql) => sql`
-      select to_char(logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as time, level, category, source, msg, fields, session_id
+      select to_char(logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as time, level, category, source, msg, privacy.reveal_json(fields) as fields, session_id
         from ops.logs
        where level = any(${levels})
          ${typeof flags.category === 'string' ? sql`and category = ${flags.category}` : sql``}
@@ -1251,7 +1252,46 @@ ${DATABASE_HELP}`,
   },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, db };
+// Personal data: agent/privacy.ts and db/functions/015_ledger_personal_data.sql.
+const eraseSubject: Command = {
+  usage: `usage: blotter erase-subject ID... --reason TEXT [--json] [--config FILE]
+
+Crypto-shred a data subject: destroy the key its identifying fields (privacy.fields in
+the config) are encrypted with, so they read [erased] everywhere from now on, and record a
+subject_erased event holding the subject id, the reason and counts - no personal data. ID
+is the identifier as recorded (a user name or e-mail, any case) or the subject id. Several
+IDs (a person's user name and e-mail) are erased together or not at all. The chain still
+verifies; trading records are kept (docs/operations.md, "Personal data and erasure").
+  --reason TEXT   required; recorded in the ledger, so it must not name the person
+  --json          one JSON object per subject
+Exit 0 when erased (or erased already: give the subject id to check), 1 when refused (no
+such subject, a reason naming it; nothing is erased then), 2 for usage or connection errors.
+${CONFIG_OPTION}
+
+${DATABASE_HELP}`,
+  options: { reason: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    if (a.positionals.length === 0) throw new UsageError('expected the ID of the subject (an identifier as recorded, or the subject id)');
+    if (typeof a.flags.reason !== 'string' || !a.flags.reason.trim()) throw new UsageError('--reason TEXT is required (it is recorded in the ledger)');
+    const { eraseSubjects } = await import('./privacy.ts');
+    try {
+      const done = await withSql(a, (sql) => eraseSubjects(sql, a.positionals, a.flags.reason as string, note));
+      for (const d of done) {
+        if (a.flags.json) out(JSON.stringify(d));
+        else if (d.status === 'erased') out(`erased subject ${d.subjectId} (${d.id}): ${d.events} events, ${d.logs} log lines now read [erased]; recorded at seq ${d.seq}`);
+        else out(`subject ${d.subjectId} was erased already (recorded at seq ${d.seq ?? '?'})`);
+      }
+      return 0;
+    } catch (err) {
+      if (!(err instanceof BlotterError) || !['NO_SUBJECT', 'ERASE_REFUSED'].includes(err.code)) throw err;
+      process.stderr.write(`blotter erase-subject: ${err.message} [${err.code}]\n`);
+      return 1;
+    }
+  },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, db };
 
 
 function isGroup(c: Command | Group): c is Group {

@@ -55,6 +55,11 @@ const SPEC = {
     ledger_events: interval, ops_logs: interval, ops_metrics: interval, job_history: interval, file_logs: interval,
     lock: list(/^(ledger_events|ops_logs|ops_metrics|job_history|file_logs)$/, 'families (ledger_events, ops_logs, ops_metrics, job_history, file_logs)'),
   },
+  // the same forms as privacy.parse_field (db/functions/015_ledger_personal_data.sql)
+  privacy: {
+    fields: list(/^(log:[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*|(source=(ib|bot|flex|system|user)|[a-z][a-z0-9_]{0,62}):(actor|payload(\.[A-Za-z0-9_-]+)+))$/,
+      'personal-data fields (EVENT_TYPE:actor, EVENT_TYPE:payload.PATH, source=SOURCE:actor, source=SOURCE:payload.PATH, log:PATH)'),
+  },
   reports: {
     dir: str(true), formats: list(/^(csv|json|xlsx|html|pdf)$/, 'report formats (csv, json, xlsx, html, pdf)'),
     daily_enabled: bool, monthly_enabled: bool, accounts: list(/^[A-Za-z0-9._-]{1,64}$/, 'IB account ids'), chromium: str(true),
@@ -95,6 +100,7 @@ export type Config = {
     s3_force_path_style: boolean; recipients: string[]; sign_key: string;
   };
   retention: { ledger_events: string; ops_logs: string; ops_metrics: string; job_history: string; file_logs: string; lock: string[] };
+  privacy: { fields: string[] };
   reports: { dir: string; formats: ('csv' | 'json' | 'xlsx' | 'html' | 'pdf')[]; daily_enabled: boolean; monthly_enabled: boolean; accounts: string[]; chromium: string };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
@@ -184,7 +190,7 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
 
 // Sections added after the first release: a config file written before them has none, and
 // gets the shipped file's (a key missing inside a section that is there is still an error).
-const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests', 'archive']);
+const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests', 'archive', 'privacy']);
 let shipped: Record<string, unknown> | null = null;
 function shippedSection(key: string): unknown {
   shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;

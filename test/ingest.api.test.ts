@@ -199,7 +199,9 @@ t.test('logs and metrics take a single object; secrets in bot log lines are reda
   t.equal(one.status, 202);
   t.equal(one.body.accepted, 1);
   await until(async () => (await sql`select count(*)::int as n from ops.logs where source = 'bot' and msg like 'login%'`)[0]!.n === 1, 10_000);
-  const [row] = await sql`select msg, fields from ops.logs where source = 'bot' and msg like 'login%'`;
+  // fields.user is personal data (privacy.fields log:user): stored as a token, read through privacy.reveal_json
+  const [row] = await sql`select msg, privacy.reveal_json(fields) as fields, fields ->> 'user' as stored_user from ops.logs where source = 'bot' and msg like 'login%'`;
+  t.match(row!.stored_user, /^pii:v1:/);
   t.equal(row!.msg, 'login password=[redacted] token: [redacted] ok');
   t.same(row!.fields, { user: 'u', password: '[redacted]', nested: { api_key: '[redacted]', list: [{ secret: '[redacted]' }] } });
   t.notMatch(JSON.stringify(await sql`select msg, fields from ops.logs`), /hunter2/, 'the secret is nowhere in ops.logs');

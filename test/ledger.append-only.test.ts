@@ -71,6 +71,6 @@ t.test('the re-runnable files really re-run: functions and policies applied twic
   t.same([r1.applied, r2.applied], [[], []]);
   await before`insert into ledger.events (stream, occurred_at, source, event_type, payload) values ('rerun', now(), 'bot', 'x', '{}')`;
   const triggers = await before`select tgname from pg_trigger where tgrelid = 'ledger.events'::regclass and not tgisinternal order by 1`;
-  t.same(triggers.map((r) => r.tgname), ['_100_append_only', '_100_begin_statement', '_110_no_truncate', '_200_chain',
+  t.same(triggers.map((r) => r.tgname), ['_100_append_only', '_100_begin_statement', '_110_no_truncate', '_150_personal_data', '_200_chain',
     '_250_enqueue_recon_after_fill', '_260_request_reports_refresh', '_300_end_statement']);
 });

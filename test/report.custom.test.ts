@@ -122,7 +122,9 @@ t.test('definitions are versioned ledger events: who, when, the previous text', 
   t.equal(s.versions[0]!.previousSha256, null);
   t.ok(s.versions[0]!.definedAt < s.versions[1]!.definedAt, 'and when');
   t.match(s.versions[0]!.sql, /^select account, sum\(commission\) as fees from/, 'the previous text is kept');
-  const ev = await sql`select stream, source, event_type, entity_type, entity_id, actor, payload from ledger.events where event_type = 'report_defined' order by seq`;
+  // the actor is personal data (source user): stored as a token, read in the clear through privacy.reveal
+  const ev = await sql`select stream, source, event_type, entity_type, entity_id, privacy.reveal(actor) as actor, actor as stored_actor, payload from ledger.events where event_type = 'report_defined' order by seq`;
+  t.match(ev[0]!.stored_actor, /^pii:v1:/);
   t.match(ev, [
     { stream: 'reports', source: 'user', event_type: 'report_defined', entity_type: 'report', entity_id: 'fees', actor: 'alice', payload: { version: 1, parameters: [] } },
     { stream: 'reports', source: 'user', actor: 'bob', payload: { version: 2, previous_version: 1, description: 'Fees and fills' } },

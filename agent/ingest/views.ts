@@ -38,13 +38,16 @@ const COMMON: [string, string, string][] = [
   ['occurred_at', 'e.occurred_at', 'When it happened, by the reporter\'s clock'],
   ['source', 'e.source', 'Who reported it (bot, ib, user, system, flex)'],
   ['account', 'e.account', 'Broker account'],
-  ['actor', 'e.actor', 'Who acted'],
+  ['actor', 'privacy.reveal(e.actor)', 'Who acted'],
   ['session_id', 'e.session_id', 'Session of the reporter'],
   ['idempotency_key', 'e.idempotency_key', 'Idempotency key it arrived with'],
 ];
 
 // Casts through ledger.to_* (db/functions/055_ledger_casts.sql): a value that does not
 // cast is NULL, never an error, so one bad row cannot make a view unreadable forever.
+// Text and JSON go through privacy.reveal (015_ledger_personal_data.sql): any of them may be
+// configured to hold personal data, stored as a token; a value that is no token costs a
+// prefix test.
 function cast(expr: string, f: Field): string {
   switch (f.t) {
     case 'decimal': return `ledger.to_numeric(${expr} ->> '_')`;
@@ -56,8 +59,9 @@ function cast(expr: string, f: Field): string {
     case 'json':
     case 'map':
     case 'array':
-    case 'object': return `${expr} -> '_'`;
-    default: return `${expr} ->> '_'`;
+    case 'object': return `privacy.reveal_json(${expr} -> '_')`;
+    case 'enum': return `${expr} ->> '_'`;
+    default: return `privacy.reveal(${expr} ->> '_')`;
   }
 }
 

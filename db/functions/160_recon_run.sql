@@ -48,7 +48,7 @@ language sql stable security definer set search_path = '' rows 100 as $$
      order by e.entity_id, e.seq desc
   ),
   r as (
-    select distinct on (e.entity_id) e.entity_id as break_id, e.payload ->> 'action' as action, e.actor, e.recorded_at, e.payload ->> 'note' as note
+    select distinct on (e.entity_id) e.entity_id as break_id, e.payload ->> 'action' as action, privacy.reveal(e.actor) as actor, e.recorded_at, e.payload ->> 'note' as note
       from ledger.events e join o on o.break_id = e.entity_id and e.seq > o.seq
      where e.event_type = 'recon_break_review' and e.recorded_at <= p_as_of
      order by e.entity_id, e.seq desc
@@ -243,7 +243,7 @@ comment on view recon.breaks is 'Current state of every break (category + key): 
 create or replace view recon.break_history as
 select e.entity_id as break_id, e.account, e.recorded_at, e.event_type,
        coalesce(e.payload ->> 'state', e.payload ->> 'action') as what, e.payload ->> 'severity' as severity,
-       e.payload ->> 'run_id' as run_id, e.actor, e.payload ->> 'note' as note, e.payload -> 'detail' as detail, e.seq
+       e.payload ->> 'run_id' as run_id, privacy.reveal(e.actor) as actor, e.payload ->> 'note' as note, e.payload -> 'detail' as detail, e.seq
   from ledger.events e
  where e.event_type in ('recon_break', 'recon_break_review');
 comment on view recon.break_history is 'Every step of every break, in ledger order: detections (opened, updated, cleared, reopened) by runs and reviews (acknowledge, resolve, escalate) by people.';

@@ -79,8 +79,8 @@ language sql stable security definer set search_path = '' rows 10000 as $$
     select e.seq, e.account, coalesce(nullif(e.payload -> 'raw' ->> 'orderReference', ''), 'ib-order:' || coalesce(e.payload -> 'raw' ->> 'ibOrderID', e.payload -> 'raw' ->> 'orderID'))
       from ledger.events e where e.source = 'flex' and e.event_type = 'flex_trade'
   )
-  select o.account, o.order_key, e.seq, e.recorded_at, e.occurred_at, e.source, e.event_type, e.stream, e.stream_seq, encode(e.hash, 'hex'), e.actor,
-         e.payload - 'raw' - 'dates' - 'contract'
+  select o.account, o.order_key, e.seq, e.recorded_at, e.occurred_at, e.source, e.event_type, e.stream, e.stream_seq, encode(e.hash, 'hex'), privacy.reveal(e.actor),
+         privacy.reveal_json(e.payload - 'raw' - 'dates' - 'contract')
     from o join ledger.events e on e.seq = o.seq
    where o.order_key is not null
 $$;
@@ -102,7 +102,7 @@ comment on column reports.order_trail.summary is 'The payload without raw statem
 create or replace function reports.config_changes_all()
 returns table (seq bigint, recorded_at timestamptz, occurred_at timestamptz, account text, actor text, source text, payload jsonb, stream text, stream_seq bigint, hash text)
 language sql stable security definer set search_path = '' rows 1000 as $$
-  select e.seq, e.recorded_at, e.occurred_at, e.account, e.actor, e.source, e.payload, e.stream, e.stream_seq, encode(e.hash, 'hex')
+  select e.seq, e.recorded_at, e.occurred_at, e.account, privacy.reveal(e.actor), e.source, privacy.reveal_json(e.payload), e.stream, e.stream_seq, encode(e.hash, 'hex')
     from ledger.events e where e.event_type = 'config_change'
 $$;
 create or replace view reports.config_changes as select * from reports.config_changes_all();
@@ -111,7 +111,7 @@ comment on view reports.config_changes is 'Every configuration change (config_ch
 create or replace function reports.user_actions_all()
 returns table (seq bigint, recorded_at timestamptz, occurred_at timestamptz, account text, actor text, event_type text, payload jsonb, stream text, stream_seq bigint, hash text)
 language sql stable security definer set search_path = '' rows 1000 as $$
-  select e.seq, e.recorded_at, e.occurred_at, e.account, e.actor, e.event_type, e.payload, e.stream, e.stream_seq, encode(e.hash, 'hex')
+  select e.seq, e.recorded_at, e.occurred_at, e.account, privacy.reveal(e.actor), e.event_type, privacy.reveal_json(e.payload), e.stream, e.stream_seq, encode(e.hash, 'hex')
     from ledger.events e where e.event_type in ('user_action', 'recon_break_review', 'report_defined')
 $$;
 create or replace view reports.user_actions as select * from reports.user_actions_all();

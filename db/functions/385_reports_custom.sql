@@ -70,7 +70,7 @@ language sql stable security definer set search_path = '' rows 100 as $$
   select e.entity_id, (e.payload ->> 'version')::integer, e.payload ->> 'description',
          array(select pg_catalog.jsonb_array_elements_text(case when pg_catalog.jsonb_typeof(e.payload -> 'parameters') = 'array' then e.payload -> 'parameters' else '[]' end)),
          e.payload ->> 'sql', e.payload ->> 'sha256', e.payload ->> 'previous_sha256',
-         e.actor, e.recorded_at, e.seq, e.stream_seq, encode(e.hash, 'hex')
+         privacy.reveal(e.actor), e.recorded_at, e.seq, e.stream_seq, encode(e.hash, 'hex')
     from ledger.events e
    where e.event_type = 'report_defined' and e.stream = 'reports'
 $$;
