@@ -368,3 +368,28 @@ t.test('the archive task: rotated log files hourly, months and purge at 03:07, t
   t.same(left.map((r) => r.identifier), ['nothing_recent'], 'the old failed job is gone, the recent one stays');
   t.same((await sql`select payload->>'jobs' as jobs from ledger.events where event_type = 'job_history_purged'`), [{ jobs: '1' }]);
 });
+
+// Archives hold rows as stored: a person's identifying fields are tokens there too, and
+// once the subject is erased nothing in a new archive (or the database) recovers them.
+t.test('erase-subject: archives hold tokens, never the plaintext; the archive still verifies', async (t) => {
+  const { sql, cli, home } = await setup(t);
+  const dir = path.join(home, 'archive');
+  await sql`insert into ledger.events (stream, recorded_at, occurred_at, source, event_type, entity_type, actor, payload)
+            values ('ops', '2018-01-15T00:00:00Z', '2018-01-15T00:00:00Z', 'user', 'user_action', 'user_action', 'alice@example.com',
+                    '{"action": "pause_trading", "details": {"email": "alice@example.com"}}')`;
+  const [stored] = await sql`select actor from ledger.events where stream = 'ops'`;
+  t.match(stored!.actor, /^pii:v1:/, 'stored as a token');
+  const erased = await cli(['erase-subject', 'alice@example.com', '--reason', 'erasure request 7']);
+  t.equal(erased.code, 0, erased.stderr);
+  t.equal((await cli(['archive', '--to', dir])).code, 0);
+  const { openDuck } = await import('../agent/archive/parquet.ts');
+  const duck = await openDuck({ tempDir: home });
+  const hits = (await duck.con.runAndReadAll(`select count(*)::int as n from read_parquet('${dir}/ledger_events/*/*.parquet')
+      where coalesce(actor, '') ilike '%alice%' or payload ilike '%alice%' or coalesce(entity_id, '') ilike '%alice%'`)).getRowObjectsJS();
+  const tokens = (await duck.con.runAndReadAll(`select count(*)::int as n from read_parquet('${dir}/ledger_events/*/*.parquet') where actor like 'pii:v1:%'`)).getRowObjectsJS();
+  duck.close();
+  t.same(hits, [{ n: 0 }], 'no plaintext in the archive');
+  t.same(tokens, [{ n: 1 }], 'the token is archived as stored');
+  const v = await cli(['verify-archive', dir]);
+  t.equal(v.code, 0, v.stdout);
+});
