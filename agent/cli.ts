@@ -1114,7 +1114,7 @@ to back up: use pgBackRest (docs/operations.md).
       if (!s.running) throw new BlotterError('DB_NOT_RUNNING', `the embedded database under ${target.home} is not running (${s.reason})`);
       const r = await takeBackup({
         home: target.home, url: db.url, state: s.state, out: a.flags.out, label: str(a.flags.label),
-        connectTimeoutS: 10, controlReadAttempts: 20, controlReadWaitMs: 50, log: note,
+        connectTimeoutS: 10, controlReadAttempts: 20, controlReadWaitMs: 50, syncConcurrency: 16, log: note,
       });
       if (a.flags.json) out(JSON.stringify(r));
       else {
@@ -1153,7 +1153,7 @@ head the backup recorded; 2 usage or other errors (a HOME that is not empty, say
     const { restoreBackup } = await import('./backup/restore.ts');
     try {
       const r = await restoreBackup({
-        from: a.flags.from, home, binDir: process.env.BLOTTER_PG_BIN || undefined, startTimeoutS: 3600, maxProblems: 20, log: note,
+        from: a.flags.from, home, binDir: process.env.BLOTTER_PG_BIN || undefined, startTimeoutS: 3600, maxProblems: 20, syncConcurrency: 16, log: note,
       });
       if (a.flags.json) out(JSON.stringify(r));
       else {

@@ -43,8 +43,13 @@ t.test('a database from DATABASE_URL or the config is not blotter\'s to back up'
   t.notMatch(r.stderr, /secretpw/);
   const u = await runCli(['backup'], { env });
   t.same([u.code, u.stderr], [2, 'blotter backup: backup needs --out DIR, a new directory (see blotter backup --help)\n']);
-  const h = await runCli(['restore', '--help'], { env });
-  t.match(h.stdout, /^usage: blotter restore --from DIR/);
+  for (const cmd of ['backup', 'restore']) {
+    for (const flag of ['--help', '-h']) {
+      const h = await runCli([cmd, flag], { env });
+      t.same([h.code, h.stderr], [0, ''], `${cmd} ${flag}`);
+      t.match(h.stdout, new RegExp(`^usage: blotter ${cmd} --(out|from) DIR`), `${cmd} ${flag}`);
+    }
+  }
   const all = await runCli(['--help'], { env });
   t.match(all.stdout, /\n {2}backup {5}a consistent online backup/);
   t.match(all.stdout, /\n {2}restore {4}a backup into a new home/);
@@ -165,7 +170,7 @@ t.test('PostgreSQL binaries of another major version are refused', async (t) => 
   const target = path.join(root, 'old');
   const r = await runCli(['restore', '--from', backupDir, '--home', target], { env: { ...env, BLOTTER_PG_BIN: bin } });
   t.equal(r.code, 2);
-  t.match(r.stderr, /the backup is of PostgreSQL \d+\.\d+ but .*fake-bin holds PostgreSQL 11; set BLOTTER_PG_BIN to a PostgreSQL \d+ bin directory \[RESTORE_VERSION_MISMATCH\]/);
+  t.match(r.stderr, /the backup is of PostgreSQL \d+\.\d+.* but .*fake-bin holds PostgreSQL 11; set BLOTTER_PG_BIN to a PostgreSQL \d+ bin directory \[RESTORE_VERSION_MISMATCH\]/);
   t.notOk(fs.existsSync(target));
 });
 
@@ -181,6 +186,21 @@ t.test('the restored home carries the secrets the server and the bot need', asyn
   const v = await runCli(['verify'], { env: restoredEnv });
   t.equal(v.code, 0, v.stderr);
   t.match(v.stdout, /ok {7}bot: 1 rows/);
+});
+
+t.test('a restored ledger without a head the backup recorded: exit 1, naming the stream', async (t) => {
+  const copy = path.join(root, 'heads-forged');
+  copyTree(backupDir, copy);
+  const file = path.join(copy, 'backup.json');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // The manifest does not guard itself (backup.json says so): a forged head is caught here.
+  m.heads.push({ stream: 'gone', streamSeq: '7', hash: 'ab'.repeat(32) });
+  fs.writeFileSync(file, JSON.stringify(m));
+  const target = path.join(root, 'heads-target');
+  const r = await runCli(['restore', '--from', copy, '--home', target], { env });
+  t.equal(r.code, 1);
+  t.match(r.stderr, /the restored ledger lacks what the backup recorded \(the files are left there to inspect\): stream gone: stream_seq 7 is missing \[RESTORE_INCOMPLETE\]/);
+  t.equal((await runCli(['db', 'status'], { env: { ...env, BLOTTER_HOME: target } })).code, 3, 'and its server is stopped');
 });
 
 t.test('pg_control: a torn read is told from an intact one, and re-read a bounded number of times', async (t) => {

@@ -23,7 +23,7 @@ import { BlotterError } from '../errors.ts';
 import { GENERATOR } from '../report/model.ts';
 import type { ServerState } from '../db/server.ts';
 import { copyDataDir } from './datadir.ts';
-import { copyHashed, dirsUnder, fsyncDir, writeNew, type FileEntry } from './files.ts';
+import { copyHashed, dirsUnder, fsyncDir, syncTree, writeNew, type FileEntry } from './files.ts';
 import { FORMAT, writeManifest, type Head, type Manifest } from './manifest.ts';
 import { segmentRange } from './wal.ts';
 
@@ -42,6 +42,8 @@ export type BackupOptions = {
   connectTimeoutS: number;
   controlReadAttempts: number;
   controlReadWaitMs: number;
+  // How many files are fsynced at once at the end.
+  syncConcurrency: number;
   // Progress lines for a person (stderr); never given a secret.
   log?: (line: string) => void;
 };
@@ -147,7 +149,7 @@ export async function takeBackup(opts: BackupOptions): Promise<BackupResult> {
       files: files.sort((a, b) => (a.path < b.path ? -1 : 1)),
     };
     writeManifest(tmp, manifest);
-    for (const dir of dirsUnder(tmp)) fsyncDir(dir);
+    await syncTree(tmp, { concurrency: opts.syncConcurrency });
     // rename(2) would replace an empty directory made at DIR meanwhile: look once more.
     if (fs.existsSync(out)) throw new BlotterError('BACKUP_OUT_EXISTS', `--out ${out} appeared while the backup ran; the backup was not moved there`);
     fs.renameSync(tmp, out);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { BlotterError } from '../errors.ts';
 import { checkTraversable, chownTree, embeddedBinDir, serviceAccount, startServer, stopServer, type ServerState } from '../db/server.ts';
-import { copyHashed, dirsUnder, fsyncDir } from './files.ts';
+import { copyHashed, fsyncDir, syncTree } from './files.ts';
 import { checkFiles, readManifest, type Manifest } from './manifest.ts';
 
 export type RestoreOptions = {
@@ -25,6 +25,8 @@ export type RestoreOptions = {
   startTimeoutS: number;
   // At most this many damaged files are named in the error (all are counted).
   maxProblems: number;
+  // How many files are fsynced at once before the copy is renamed into place.
+  syncConcurrency: number;
   log?: (line: string) => void;
 };
 
@@ -61,6 +63,8 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   const runAs = serviceAccount();
   const homeIsNew = !fs.existsSync(home);
   fs.mkdirSync(home, { recursive: true, mode: 0o755 });
+  // Whatever the umask: the service account that runs the server must enter it.
+  if (homeIsNew) fs.chmodSync(home, 0o755);
   const tmp = path.join(home, `pg.tmp-${randomBytes(4).toString('hex')}`);
   let copiedBytes = 0;
   try {
@@ -86,9 +90,18 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     fs.chmodSync(tmp, 0o700);
     chownTree(path.join(tmp, 'data'), runAs);
     if (runAs) fs.chownSync(tmp, runAs.uid, runAs.gid);
-    for (const dir of dirsUnder(tmp)) fsyncDir(dir);
+    await syncTree(tmp, { concurrency: opts.syncConcurrency });
     fs.renameSync(tmp, path.join(home, 'pg'));
-    for (const rel of m.secrets.filter((r) => !r.startsWith('pg/'))) fs.renameSync(path.join(home, `${rel}.tmp-restore`), path.join(home, rel));
+    for (const rel of m.secrets.filter((r) => !r.startsWith('pg/'))) {
+      const f = path.join(home, rel);
+      fs.renameSync(`${f}.tmp-restore`, f);
+      const fd = fs.openSync(f, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
     fsyncDir(home);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -150,7 +163,7 @@ async function checkHeads(url: string, m: Manifest): Promise<{ heads: number; ls
       if (!row) missing.push(`stream ${h.stream}: stream_seq ${h.streamSeq} is missing`);
       else if (row.hash !== h.hash) missing.push(`stream ${h.stream}: stream_seq ${h.streamSeq} has hash ${row.hash as string}, the backup recorded ${h.hash}`);
     }
-    if (missing.length) throw new BlotterError('RESTORE_INCOMPLETE', `the restored ledger lacks what the backup recorded: ${missing.join('; ')}`);
+    if (missing.length) throw new BlotterError('RESTORE_INCOMPLETE', `the restored ledger lacks what the backup recorded (the files are left there to inspect): ${missing.join('; ')}`);
     return { heads: m.heads.length, lsn: r!.lsn as string };
   } finally {
     await sql.end({ timeout: 5 });
