@@ -17,6 +17,9 @@ import { parseAnyEventLine } from '../agent/ingest/vocabulary.ts';
 import { appendNdjson } from '../agent/ledger/append.ts';
 import { eventLine, runCli } from './helpers/db.ts';
 
+// Two servers, a bulk load and a restore: minutes on a loaded machine.
+t.setTimeout(600_000);
+
 const root = makeTempHome('blotter-backup-load-');
 const home = path.join(root, 'home');
 const restored = path.join(root, 'restored');

@@ -16,7 +16,7 @@ import { makeTempHome, serviceAccount } from '../agent/db/server.ts';
 import { eventLine, ROOT, runCli } from './helpers/db.ts';
 
 // Three clusters, two restores and a ledger migrated on each: more than tap's default.
-t.setTimeout(300_000);
+t.setTimeout(600_000);
 
 const PG15 = process.env.BLOTTER_PG15_BIN ?? '/usr/lib/postgresql/15/bin';
 const DOC = fs.readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');

@@ -69,6 +69,12 @@ export function readManifest(dir: string): Manifest {
   if (!Array.isArray(m.files) || !Array.isArray(m.dirs) || !m.postgres || !Array.isArray(m.heads) || !m.server) {
     throw new BlotterError('BACKUP_DAMAGED', `${file}: files, postgres, server or heads is missing`);
   }
+  // A restore writes where the manifest says: only plain relative paths inside the backup.
+  for (const rel of [...m.files.map((f) => f?.path), ...m.dirs, ...(m.secrets ?? [])]) {
+    if (typeof rel !== 'string' || rel === '' || path.isAbsolute(rel) || rel.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+      throw new BlotterError('BACKUP_DAMAGED', `${file}: the path ${JSON.stringify(rel)} is not a plain relative path`);
+    }
+  }
   return m;
 }
 
