@@ -2,7 +2,7 @@
 // is checked whole against its manifest before anything is written; then its files are
 // copied into HOME/pg (through a temporary directory renamed into place) and the server is
 // started once: it finds backup_label and replays the WAL in pg_wal up to its end, which
-// lies past the backup's stop point, so it reaches a consistent state on its own (crash
+// is at or past the backup's stop point, so it reaches a consistent state on its own (crash
 // recovery from a backup label; no recovery.signal, no archive, the same timeline). The
 // ledger's heads recorded in the manifest are then looked up in the restored ledger, and
 // the server is stopped again: nothing was running in the new home before.
