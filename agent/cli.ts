@@ -56,6 +56,8 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   purge      drop months past retention whose archive checks
   erase-subject  crypto-shred a person's identifying fields (GDPR erasure)
   db         start, stop, check or locate the embedded PostgreSQL
+  backup     a consistent online backup of the embedded PostgreSQL: backup --out DIR
+  restore    a backup into a new home: restore --from DIR [--home HOME]
 
 ${DATABASE_HELP}
 Environment: DATABASE_URL, BLOTTER_HOME, BLOTTER_CONFIG, BLOTTER_PG_BIN (another PostgreSQL
@@ -1291,7 +1293,102 @@ ${DATABASE_HELP}`,
   },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, db };
+// Backups of the embedded server (agent/backup/). An external database is backed up by
+// its own tools: docs/operations.md has the pgBackRest recipe.
+const backup: Command = {
+  usage: `usage: blotter backup --out DIR [--label TEXT] [--json]
+
+A consistent online backup of the embedded PostgreSQL under BLOTTER_HOME, taken while it
+runs and takes writes: the data directory, the WAL that makes it consistent, the files of
+the home a restored server needs (its password, the ingest token), and backup.json listing
+every file with its sha256. DIR appears whole or not at all; it is mode 700 (it holds the
+whole ledger and those secrets). Every transaction committed before the backup's
+"consistent through" time is in it; later ones may be. Restore it with blotter restore.
+A stopped server is started for the backup and stopped again.
+  --out DIR         a new directory (its parent must exist)
+  --label TEXT      the backup's label (default: "blotter backup <time>")
+  --json            one JSON object: { dir, files, bytes, walSegments, startLsn, stopLsn, consistentThrough, ... }
+${CONFIG_OPTION}
+A database named by DATABASE_URL, BLOTTER_DATABASE_URL or database.url is not blotter's
+to back up: use pgBackRest (docs/operations.md).
+`,
+  options: { out: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    if (typeof a.flags.out !== 'string') throw new UsageError('backup needs --out DIR, a new directory');
+    const target = databaseTarget({ configFile: a.configFile });
+    if (target.kind === 'external') {
+      throw new BlotterError('BACKUP_EXTERNAL',
+        `the database is ${redactUrl(target.url)}, from ${describeOrigin(target.origin)}: blotter backup copies only the embedded server under ` +
+        'BLOTTER_HOME; back that server up with its own tools (docs/operations.md: pgBackRest)');
+    }
+    const { checkOut, takeBackup } = await import('./backup/backup.ts');
+    checkOut(a.flags.out);
+    const db = await resolveDatabase({ configFile: a.configFile, create: false });
+    try {
+      const s = serverStatus(target.home);
+      if (!s.running) throw new BlotterError('DB_NOT_RUNNING', `the embedded database under ${target.home} is not running (${s.reason})`);
+      const r = await takeBackup({
+        home: target.home, url: db.url, state: s.state, out: a.flags.out, label: str(a.flags.label),
+        connectTimeoutS: 10, controlReadAttempts: 20, controlReadWaitMs: 50, syncConcurrency: 16, log: note,
+      });
+      if (a.flags.json) out(JSON.stringify(r));
+      else {
+        out(`backup written to ${r.dir}: ${r.files} files, ${(r.bytes / 1048576).toFixed(1)} MiB (${r.walSegments} WAL segments), ` +
+          `WAL ${r.startLsn} to ${r.stopLsn}, ${r.heads} ledger heads, in ${r.seconds.toFixed(1)} s`);
+        out(`consistent through ${r.consistentThrough}: everything committed before then is in it`);
+      }
+      return 0;
+    } finally {
+      await leaveAsFound(db);
+    }
+  },
+};
+
+const restore: Command = {
+  usage: `usage: blotter restore --from DIR [--home HOME] [--json]
+
+Restore a backup made by blotter backup into HOME (default BLOTTER_HOME), which must be new
+or empty. Every file is checked against DIR/backup.json first: a damaged or incomplete
+backup is refused, naming the files, and nothing is written. Then the files are copied in,
+the server is started once to replay the backup's WAL, the ledger heads the backup recorded
+are looked up, and the server is stopped. Next: BLOTTER_HOME=HOME blotter verify.
+DATABASE_URL and database.url play no part. The PostgreSQL run is the embedded one, or
+BLOTTER_PG_BIN's: its major version must be the backup's.
+Exit: 0 restored; 1 the backup is damaged or incomplete, or the restored ledger lacks a
+head the backup recorded; 2 usage or other errors (a HOME that is not empty, say).
+  --from DIR        the backup
+  --home HOME       where to restore it (default: BLOTTER_HOME, else ./.blotter)
+  --json            one JSON object: { home, files, bytes, version, heads, recoveredTo, seconds }
+`,
+  options: { from: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: false,
+  async run(a) {
+    if (typeof a.flags.from !== 'string') throw new UsageError('restore needs --from DIR, a backup made by blotter backup');
+    const home = str(a.flags.home) ?? blotterHome();
+    const { restoreBackup } = await import('./backup/restore.ts');
+    try {
+      const r = await restoreBackup({
+        from: a.flags.from, home, binDir: process.env.BLOTTER_PG_BIN || undefined, startTimeoutS: 3600, maxProblems: 20, syncConcurrency: 16, log: note,
+      });
+      if (a.flags.json) out(JSON.stringify(r));
+      else {
+        out(`restored ${r.files} files (${(r.bytes / 1048576).toFixed(1)} MiB) of PostgreSQL ${r.version} into ${r.home}; ` +
+          `recovery reached ${r.recoveredTo}; ${r.heads} ledger heads present, in ${r.seconds.toFixed(1)} s`);
+        out(`next: BLOTTER_HOME=${r.home} blotter verify`);
+      }
+      return 0;
+    } catch (err) {
+      // A backup that fails its own check is a finding, like a tampered chain: exit 1.
+      const code = (err as BlotterError).code;
+      if (code !== 'BACKUP_DAMAGED' && code !== 'RESTORE_INCOMPLETE') throw err;
+      process.stderr.write(`blotter restore: ${(err as Error).message} [${code}]\n`);
+      return 1;
+    }
+  },
+};
+
+const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, backup, restore, db };
 
 
 function isGroup(c: Command | Group): c is Group {

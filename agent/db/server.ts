@@ -61,10 +61,10 @@ export async function embeddedBinDir(): Promise<string> {
   return path.dirname(mod.postgres);
 }
 
-type RunAs = { uid: number; gid: number; name: string } | undefined;
+export type RunAs = { uid: number; gid: number; name: string } | undefined;
 
 // As root, find or create an unprivileged account to own the cluster and run the server.
-function serviceAccount(): RunAs {
+export function serviceAccount(): RunAs {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const lookup = () => {
     try {
@@ -106,7 +106,7 @@ function run(bin: string, args: string[], runAs: RunAs, opts: { detached?: boole
   });
 }
 
-function checkTraversable(dir: string, runAs: RunAs): void {
+export function checkTraversable(dir: string, runAs: RunAs): void {
   if (!runAs) return;
   // Every parent must be searchable by the service account, or initdb fails obscurely.
   let cur = path.resolve(dir);
@@ -123,7 +123,7 @@ function checkTraversable(dir: string, runAs: RunAs): void {
   }
 }
 
-function chownTree(dir: string, runAs: RunAs): void {
+export function chownTree(dir: string, runAs: RunAs): void {
   if (!runAs) return;
   fs.chownSync(dir, runAs.uid, runAs.gid);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
