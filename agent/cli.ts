@@ -1020,8 +1020,9 @@ const retentionStatus: Command = {
   usage: `usage: blotter retention status [--json] [--config FILE]
 
 How long each family of records is kept and whether that is locked (retention.policies),
-and per partitioned family the oldest and newest record and the months wholly past
-retention (reports.retention_status). Nothing is deleted by this command.
+and per partitioned family the oldest and newest record, the months wholly past retention
+(reports.retention_status) and what is archived and purged (reports.archive_months).
+Nothing is deleted by this command.
 ${CONFIG_OPTION}
 
 ${DATABASE_HELP}`,
@@ -1031,15 +1032,23 @@ ${DATABASE_HELP}`,
     return withSql(a, async (sql) => {
       const policies = await sql`select family, keep::text as keep, locked, changed_at, changed_by from retention.policies order by family`;
       const status = await sql`select family, oldest, newest, rows_estimate::text as rows, due_before, partitions_due from reports.retention_status`;
+      const archives = await sql`
+        select family, count(*) filter (where archived_at is not null and purged_at is null)::int as archived,
+               count(*) filter (where purged_at is not null)::int as purged,
+               count(*) filter (where archived_at is null and complete)::int as not_archived,
+               max(to_char(month, 'YYYY-MM')) filter (where archived_at is not null) as last_archived
+          from reports.archive_months group by family`;
       if (a.flags.json) {
-        out(JSON.stringify({ policies, status }));
+        out(JSON.stringify({ policies, status, archives }));
         return 0;
       }
       for (const p of policies) {
         const s = status.find((x) => x.family === p.family);
         const span = s ? (s.oldest ? ` oldest ${(s.oldest as Date).toISOString()}, newest ${(s.newest as Date).toISOString()}, ~${s.rows} rows;` : ' empty;') : '';
         const due = s ? ` ${(s.partitions_due as string[]).length ? `past retention: ${(s.partitions_due as string[]).join(', ')}` : 'nothing past retention'}` : '';
-        out(`${String(p.family).padEnd(14)} keep ${String(p.keep).padEnd(9)} ${p.locked ? 'locked  ' : 'unlocked'}${span}${due}`);
+        const ar = archives.find((x) => x.family === p.family);
+        const arch = ar ? `; archived ${ar.archived} months${ar.last_archived ? ` (to ${ar.last_archived})` : ''}, purged ${ar.purged}, whole months not archived ${ar.not_archived}` : '';
+        out(`${String(p.family).padEnd(14)} keep ${String(p.keep).padEnd(9)} ${p.locked ? 'locked  ' : 'unlocked'}${span}${due}${arch}`);
       }
       return 0;
     });
@@ -1137,7 +1146,8 @@ ${DATABASE_HELP}`,
     const { archiveMonths } = await import('./archive/archive.ts');
     const store = await openArchiveStore(archiveLocation(a.flags.to as string | undefined, config.archive), config.archive);
     const signKeyFile = (a.flags.sign as string | undefined) || config.archive.sign_key || undefined;
-    const done = await withSql(a, (sql) => archiveMonths(sql, { store, families, before, recipients, signKeyFile, log: a.flags.json ? () => {} : out }));
+    const done = await withSql(a, (sql) => archiveMonths(sql, { store, families, before, recipients, signKeyFile, log: a.flags.json ? () => {} : out }))
+      .finally(() => store.close?.());
     const written = done.filter((m) => !m.skipped);
     if (a.flags.json) out(JSON.stringify({ location: store.location, months: done }));
     else out(`${written.length} months archived to ${store.location}${done.length > written.length ? `, ${done.length - written.length} already there` : ''}`);
@@ -1198,6 +1208,7 @@ ${CONFIG_OPTION}`,
         report = await check({ store, identities, publicKeyFile });
       }
     }
+    store.close?.();
     const ok = report.problems.length === 0;
     if (a.flags.json) {
       out(JSON.stringify({ ok, ...report }));
@@ -1243,7 +1254,8 @@ ${DATABASE_HELP}`,
     const { purgeMonths } = await import('./archive/purge.ts');
     const store = await openArchiveStore(archiveLocation(a.flags.from as string | undefined, config.archive), config.archive);
     const identities = await identitiesOf(a.flags.identity);
-    const r = await withSql(a, (sql) => purgeMonths(sql, { store, families, before, identities, dryRun: Boolean(a.flags['dry-run']), log: a.flags.json ? () => {} : out }));
+    const r = await withSql(a, (sql) => purgeMonths(sql, { store, families, before, identities, dryRun: Boolean(a.flags['dry-run']), log: a.flags.json ? () => {} : out }))
+      .finally(() => store.close?.());
     if (a.flags.json) {
       out(JSON.stringify(r));
     } else {

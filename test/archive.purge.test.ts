@@ -105,6 +105,8 @@ t.test('archive, verify-archive, purge (the month-boundary skew), verify from th
   const cps = await sql`select stream, stream_seq::int as seq from ledger.stream_checkpoints order by stream`;
   t.same(cps, [{ stream: 'a', seq: 70 }, { stream: 'b', seq: 40 }, { stream: 'k', seq: 72 }]);
 
+  const st = await cli(['retention', 'status']);
+  t.match(st.stdout, /^ledger_events .*; archived 1 months \(to 2018-03\), purged 2, whole months not archived 0$/m, 'retention status says what is archived');
   const v2 = await cli(['verify']);
   t.equal(v2.code, 0, v2.stdout);
   t.match(v2.stdout, /ok {7}a: 25 rows after the checkpoint at 70/);

@@ -21,6 +21,8 @@ export interface ArchiveStore {
   // Every name under PREFIX (recursively), sorted.
   list(prefix: string): Promise<StoredFile[]>;
   exists(name: string): Promise<boolean>;
+  // Let go of connections (S3); a directory holds none.
+  close?(): void;
 }
 
 export function checkName(name: string): string {

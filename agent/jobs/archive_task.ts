@@ -55,6 +55,7 @@ export function run(deps: ArchiveTaskDeps): Task {
       for (const w of r.waiting) log.warn({ family: w.family, month: w.month }, `purge waits: ${w.why}`);
       if (r.purged.length) log.info({ months: r.purged.map((m) => `${m.family} ${m.month}`) }, 'months purged');
     } finally {
+      store.close?.();
       fs.rmSync(work, { recursive: true, force: true });
     }
   };
