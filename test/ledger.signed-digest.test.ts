@@ -39,6 +39,16 @@ t.test('sign, export on schedule, verify a directory; edited, foreign and unsign
   await put(sql, [{ type: 'signal', payload: { signal_id: 's3' } }]);
   await task(...(job('2026-11-27T14:15:00.000Z') as unknown as Parameters<typeof task>));
   t.same(fs.readdirSync(digests).sort(), ['a.json', 'digest-20261127T141500Z.json']);
+  // with archive.enabled, a copy goes to the archive location too
+  const archive = {
+    enabled: true, auto_purge: false, location: path.join(dir, 'archive'), s3_endpoint: '', s3_region: 'us-east-1', s3_access_key_id: '',
+    s3_secret_access_key: '', s3_force_path_style: false, recipients: [], sign_key: '',
+  };
+  const archived = digestTask({ sql, log: pino({ level: 'silent' }), settings, home: dir, archive });
+  await archived(...(job('2026-11-27T14:30:00.000Z') as unknown as Parameters<typeof task>));
+  t.same(fs.readdirSync(path.join(dir, 'archive', 'digests')), ['digest-20261127T143000Z.json']);
+  t.same(fs.readFileSync(path.join(dir, 'archive', 'digests', 'digest-20261127T143000Z.json')), fs.readFileSync(path.join(digests, 'digest-20261127T143000Z.json')));
+  fs.rmSync(path.join(digests, 'digest-20261127T143000Z.json'));
 
   const ok = await runCli(['verify', '--digest', digests, '--public-key', `${key}.pub`], { env });
   t.equal(ok.code, 0, ok.stdout + ok.stderr);

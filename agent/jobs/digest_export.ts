@@ -19,7 +19,9 @@ export function digestsDir(settings: Config['digests'], home: string): string {
   return settings.dir || path.join(home, 'digests');
 }
 
-export function run(deps: { sql: postgres.Sql; log: pino.Logger; settings: Config['digests']; home: string }): Task {
+// With archive.enabled each digest is also copied to the archive location
+// (<location>/digests/), next to the months it vouches for.
+export function run(deps: { sql: postgres.Sql; log: pino.Logger; settings: Config['digests']; home: string; archive?: Config['archive'] }): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     if (!deps.settings.enabled) return;
     const at = scheduledAt(payload, helpers.job);
@@ -36,5 +38,14 @@ export function run(deps: { sql: postgres.Sql; log: pino.Logger; settings: Confi
     const file = path.join(dir, `digest-${stamp}.json`);
     writeDigestFile(file, d);
     deps.log.info({ job: TASK, file, streams: d.streams.length, key_id: d.signature!.keyId }, 'signed digest written');
+    if (deps.archive?.enabled) {
+      const { archiveLocation, openArchiveStore } = await import('../archive/open.ts');
+      const store = await openArchiveStore(archiveLocation(deps.archive.location || path.join(deps.home, 'archive'), deps.archive), deps.archive);
+      try {
+        await store.put(`digests/${path.basename(file)}`, file);
+      } finally {
+        store.close?.();
+      }
+    }
   };
 }

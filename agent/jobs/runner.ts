@@ -69,7 +69,7 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
     [reportsRefresh.TASK]: reportsRefresh.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
-    [digestExport.TASK]: digestExport.run({ sql: o.sql, log: o.log, settings: o.digests?.settings ?? NO_DIGESTS, home: o.digests?.home ?? '.' }),
+    [digestExport.TASK]: digestExport.run({ sql: o.sql, log: o.log, settings: o.digests?.settings ?? NO_DIGESTS, home: o.digests?.home ?? '.', archive: o.archive?.settings ?? NO_ARCHIVE }),
     [archiveTask.TASK]: archiveTask.run({ sql: o.sql, log: o.log, settings: o.archive?.settings ?? NO_ARCHIVE, home: o.archive?.home ?? '.', logFile: o.archive?.logFile ?? null }),
     [reportFiles.DAILY_TASK]: reportFiles.run('daily', files),
     [reportFiles.MONTHLY_TASK]: reportFiles.run('monthly', files),
