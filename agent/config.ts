@@ -35,7 +35,7 @@ const SPEC = {
   database: { url: str(true), pool_max: int(1, 100) },
   ingest: {
     host: str(), port: int(0, 65535), token: str(true),
-    max_body: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000), known_keys: int(0, 100_000_000),
+    max_body: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000), known_keys: int(0, 100_000_000), duplicate_check_ms: int(10, 60_000),
   },
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
   writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
@@ -85,7 +85,7 @@ const SPEC = {
 type Level = (typeof LEVELS)[number];
 export type Config = {
   database: { url: string; pool_max: number };
-  ingest: { host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number };
+  ingest: { host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number; duplicate_check_ms: number };
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
   writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };

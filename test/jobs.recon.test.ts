@@ -85,13 +85,14 @@ t.test('the crontab parses, one line per task, every reconciliation in queue rec
     ['report_daily', 'report_daily', 'reports', 3, 1440, null],
     ['report_monthly', 'report_monthly', 'reports', 3, 1440, null],
     ['digest_export', 'digest_export', null, 2, 0, null],
+    ['archive', 'archive', 'archive', 2, 240, null],
     ['flex_fetch', 'flex_fetch', 'flex', 4, 1440, null],
   ]);
   // Building the task list touches no database.
   const noDb = null as unknown as postgres.Sql;
   const { deps } = recorder(noDb);
   const list = taskList({ sql: noDb, log: deps.log, partitionsAhead: 3, recon: deps });
-  t.same(Object.keys(list).sort(), ['digest_export', 'ensure_partitions', 'flex_fetch', 'recon_after_fill', 'recon_close', 'recon_hourly', 'recon_monthly', 'recon_weekly', 'report_daily', 'report_monthly', 'reports_refresh', 'verify_chain']);
+  t.same(Object.keys(list).sort(), ['archive', 'digest_export', 'ensure_partitions', 'flex_fetch', 'recon_after_fill', 'recon_close', 'recon_hourly', 'recon_monthly', 'recon_weekly', 'report_daily', 'report_monthly', 'reports_refresh', 'verify_chain']);
   for (const i of items) t.type(list[i.task], 'function', `task ${i.task} exists`);
 });
 

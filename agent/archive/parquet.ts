@@ -68,10 +68,14 @@ export async function exportLedgerMonth(sql: postgres.Sql, duck: Duck, partition
   const columns = `{'seq': 'bigint', 'stream': '${v}', 'stream_seq': 'bigint', 'recorded_us': 'bigint', 'occurred_us': 'bigint',
     'source': '${v}', 'event_type': '${v}', 'entity_type': '${v}', 'entity_id': '${v}', 'account': '${v}', 'actor': '${v}',
     'session_id': '${v}', 'idempotency_key': '${v}', 'payload': '${v}', 'prev_hash': '${v}', 'hash': '${v}'}`;
-  await duck.con.run(`copy (
-      select seq, stream, stream_seq, make_timestamp(recorded_us)::timestamptz as recorded_at, make_timestamp(occurred_us)::timestamptz as occurred_at,
-             source, event_type, entity_type, entity_id, account, actor, session_id, idempotency_key, payload,
-             unhex(prev_hash) as prev_hash, unhex(hash) as hash
+  return csvToParquet(duck, csvFile, columns, `seq, stream, stream_seq, make_timestamp(recorded_us)::timestamptz as recorded_at,
+      make_timestamp(occurred_us)::timestamptz as occurred_at, source, event_type, entity_type, entity_id, account, actor, session_id,
+      idempotency_key, payload, unhex(prev_hash) as prev_hash, unhex(hash) as hash`, parquetFile);
+}
+
+// COPY's CSV (typed by COLUMNS) to a Parquet file of SELECT's columns; the rows written.
+async function csvToParquet(duck: Duck, csvFile: string, columns: string, select: string, parquetFile: string): Promise<number> {
+  await duck.con.run(`copy (select ${select}
         from read_csv(${sqlString(csvFile)}, columns = ${columns}, header = false, delim = ',', quote = '"', escape = '"',
                       nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true, max_line_size = 67108864))
     to ${sqlString(parquetFile)} (format parquet, compression zstd, row_group_size 122880)`);
@@ -106,13 +110,7 @@ export async function exportTableMonth(sql: postgres.Sql, duck: Duck, partition:
   const copy = `copy (select ${list.map(pgExpr).join(', ')} from ${partition}) to stdout with (format csv)`;
   await pipeline(await sql.unsafe(copy).readable(), fs.createWriteStream(csvFile));
   const columns = `{${list.map((c) => `${sqlString(c.name)}: '${duckType(c.type)}'`).join(', ')}}`;
-  await duck.con.run(`copy (select ${list.map(duckExpr).join(', ')}
-        from read_csv(${sqlString(csvFile)}, columns = ${columns}, header = false, delim = ',', quote = '"', escape = '"',
-                      nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true, max_line_size = 67108864))
-    to ${sqlString(parquetFile)} (format parquet, compression zstd, row_group_size 122880)`);
-  const r = await duck.con.runAndReadAll(`select count(*)::bigint as n from read_parquet(${sqlString(parquetFile)})`);
-  fs.rmSync(csvFile, { force: true });
-  return Number(r.getRowObjectsJS()[0]!.n);
+  return csvToParquet(duck, csvFile, columns, list.map(duckExpr).join(', '), parquetFile);
 }
 
 export type FileStreamFacts = {

@@ -102,7 +102,6 @@ class RecentKeys {
   }
 }
 
-const DUP_CHECK_TIMEOUT_MS = 200;
 // Metrics go straight to the database (they are not spooled): the request waits this long.
 const METRICS_TIMEOUT_MS = 5000;
 
@@ -222,7 +221,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       `"event_type":${JSON.stringify(e.eventType)},"occurred_at":${JSON.stringify(e.occurredAt)},"entity_type":${JSON.stringify(e.entityType)},` +
       `"entity_id":${JSON.stringify(e.entityId)},"account":${JSON.stringify(e.account)},"actor":${JSON.stringify(e.actor)},"payload":${e.payload}}`).join(',') + ']';
     const query = d.sql`select item, seq::text as seq, same from ledger.compare_keys(${items}::text::jsonb)`;
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), DUP_CHECK_TIMEOUT_MS).unref());
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), d.config.duplicate_check_ms).unref());
     try {
       const rows = await Promise.race([query, timeout]);
       if (rows === null) {

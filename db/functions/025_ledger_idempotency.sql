@@ -11,9 +11,13 @@ create or replace function ledger.compare_keys(p_items jsonb)
 returns table (item integer, idempotency_key text, seq bigint, same boolean)
 language sql stable security definer set search_path = '' as $$
   select (x.n - 1)::integer, x.k, i.seq,
-         coalesce((e.stream, e.source, e.event_type, e.occurred_at, e.entity_type, e.entity_id, e.account, privacy.reveal(e.actor), privacy.reveal_json(e.payload))
-                  is not distinct from
-                  (x.stream, x.source, x.event_type, x.occurred_at, x.entity_type, x.entity_id, x.account, privacy.reveal(x.actor), privacy.reveal_json(x.payload)), false)
+         -- as stored first (no personal fields: no decryption); CASE keeps that order
+         case when (e.stream, e.source, e.event_type, e.occurred_at, e.entity_type, e.entity_id, e.account, e.actor, e.payload)
+                   is not distinct from (x.stream, x.source, x.event_type, x.occurred_at, x.entity_type, x.entity_id, x.account, x.actor, x.payload)
+              then true
+              else coalesce((e.stream, e.source, e.event_type, e.occurred_at, e.entity_type, e.entity_id, e.account, privacy.reveal(e.actor), privacy.reveal_json(e.payload))
+                            is not distinct from
+                            (x.stream, x.source, x.event_type, x.occurred_at, x.entity_type, x.entity_id, x.account, privacy.reveal(x.actor), privacy.reveal_json(x.payload)), false) end
     from rows from (pg_catalog.jsonb_to_recordset(p_items) as (k text, stream text, source text, event_type text, occurred_at timestamptz,
                                                                entity_type text, entity_id text, account text, actor text, payload jsonb))
          with ordinality as x(k, stream, source, event_type, occurred_at, entity_type, entity_id, account, actor, payload, n)

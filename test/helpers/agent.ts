@@ -21,6 +21,9 @@ export function agentEnv(url: string, home: string, extra: Record<string, string
     BLOTTER_LOGGING_HANDLERS_CONSOLE_ENABLED: 'false',
     BLOTTER_JOBS_ENABLED: 'false',
     BLOTTER_WRITER_BATCH_WAIT_MS: '5',
+    // Tests assert duplicate and conflict answers: a busy CI machine must not turn them
+    // into the accepted-then-dropped answer a 200 ms lookup gives up with.
+    BLOTTER_INGEST_DUPLICATE_CHECK_MS: '5000',
     ...extra,
   };
 }
