@@ -1209,6 +1209,10 @@ ${CONFIG_OPTION}`,
       }
     }
     store.close?.();
+    // Nothing to check is not "intact": most likely the wrong location.
+    if (report.months === 0 && report.problems.length === 0) {
+      throw new BlotterError('ARCHIVE_EMPTY', `no archive at ${report.location}: no <family>/<YYYY-MM>/manifest.json there (blotter archive writes them)`);
+    }
     const ok = report.problems.length === 0;
     if (a.flags.json) {
       out(JSON.stringify({ ok, ...report }));
@@ -1216,7 +1220,6 @@ ${CONFIG_OPTION}`,
       for (const p of report.problems) {
         out(`TAMPERED ${p.family}${p.month ? ` ${p.month}` : ''}${p.stream ? ` stream ${p.stream}` : ''}${p.streamSeq ? ` stream_seq ${p.streamSeq}` : ''}: ${p.kind}: ${p.detail}`);
       }
-      if (report.months === 0 && ok) out(`no archived months at ${report.location}`);
       out(`${ok ? 'archive intact' : 'archive TAMPERED'}: ${report.months} months, ${report.rows} rows, ${report.streams} ledger streams` +
         `${report.signaturesChecked ? ', signatures checked' : ''}${report.seamChecked ? ', seam with the database checked' : ''}${seamNote}`);
     }

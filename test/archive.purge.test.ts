@@ -229,6 +229,25 @@ t.test('a tampered archive is caught offline: edited row, deleted row, swapped f
   r = await check(d);
   t.match(r.stdout, /2018-03: months: 2018-03 follows 2018-02, but the archive's month before it is 2018-01 \(a month is missing\)/, 'a whole month removed');
   t.match(r.stdout, /gap/, 'and the streams show the hole');
+
+  // garbage in place of a month's file, its manifest forged to match
+  d = copy();
+  const junk = path.join(d, 'ledger_events', '2018-03', 'ledger_events-2018-03.parquet');
+  fs.writeFileSync(junk, Buffer.alloc(4096, 7));
+  const mj = path.join(d, 'ledger_events', '2018-03', 'manifest.json');
+  const jm = JSON.parse(fs.readFileSync(mj, 'utf8'));
+  const jsha = await sha256File(junk);
+  Object.assign(jm.files[0], { sha256: jsha, plain_sha256: jsha, bytes: 4096, plain_bytes: 4096 });
+  fs.writeFileSync(mj, JSON.stringify(jm, null, 2) + '\n');
+  r = await check(d);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /ledger_events 2018-03: file: .*not a readable Parquet file/, 'an unreadable file is a finding, not a crash');
+
+  // nothing there is not "intact"
+  const empty = tempDir(t, 'blotter-empty-archive-');
+  r = await check(empty);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /no archive at .*: no <family>\/<YYYY-MM>\/manifest.json there .*\[ARCHIVE_EMPTY\]/);
 });
 
 // To S3-compatible storage, encrypted to an age recipient and signed: verify-archive reads

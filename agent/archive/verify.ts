@@ -137,14 +137,28 @@ export async function verifyArchive(opts: VerifyArchiveOptions): Promise<Archive
             throw new BlotterError('ARCHIVE_ENCRYPTED', `${name} is encrypted: give the identity that decrypts it (--identity FILE) to check its rows`);
           }
           plain = path.join(work, f.name.replace(/\.age$/, ''));
-          await decryptFile(local, plain, opts.identities);
+          try {
+            await decryptFile(local, plain, opts.identities);
+          } catch (err) {
+            // A file whose manifest was forged to match it fails here (age's MAC), as does a wrong identity.
+            if ((err as BlotterError).code !== 'ARCHIVE_DECRYPT') throw err;
+            problems.push({ family: m.family, month: m.month, kind: 'file', detail: (err as Error).message });
+            continue;
+          }
           const psha = await sha256File(plain);
           if (psha !== f.plain_sha256) {
             problems.push({ family: m.family, month: m.month, kind: 'file', detail: `${name} decrypts to sha256 ${psha.slice(0, 16)}…, the manifest says ${f.plain_sha256.slice(0, 16)}…` });
             continue;
           }
         }
-        const rows = await countRows(duck, plain);
+        let rows: number;
+        try {
+          rows = await countRows(duck, plain);
+        } catch (err) {
+          if ((err as BlotterError).code !== 'ARCHIVE_UNREADABLE') throw err;
+          problems.push({ family: m.family, month: m.month, kind: 'file', detail: (err as Error).message });
+          continue;
+        }
         // Still read with the rest: the chain says which rows.
         if (rows !== f.rows || rows !== m.manifest.rows) {
           problems.push({ family: m.family, month: m.month, kind: 'rows', detail: `${name} holds ${rows} rows; the manifest says ${f.rows}` });
