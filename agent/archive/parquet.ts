@@ -8,6 +8,7 @@
 // round trip is proven per archive, not assumed: every row's hash is recomputed from the
 // Parquet file before the archive counts as written.
 import fs from 'node:fs';
+import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type postgres from 'postgres';
@@ -17,7 +18,7 @@ export type Duck = { db: DuckDBInstance; con: DuckDBConnection; close(): void };
 
 export async function openDuck(opts: { tempDir: string; threads?: number; memoryLimit?: string }): Promise<Duck> {
   const db = await DuckDBInstance.create(':memory:', {
-    threads: String(opts.threads ?? 2),
+    threads: String(opts.threads ?? os.availableParallelism()),
     memory_limit: opts.memoryLimit ?? '2GB',
     temp_directory: opts.tempDir,
     // No network: extensions are built in, never downloaded.
