@@ -1,8 +1,13 @@
 // The ingest path end to end: an agent (`blotter start`, a child process) on a fresh
-// embedded database, driven over loopback HTTP from this process with batches of 500
-// events. Reports sustained throughput (acknowledged, then committed and chained), ack
-// latency at a fixed offered load of 5,000 events/s, the agent's peak RSS, and the cost
-// of one logger call in the hot path.
+// embedded database, driven over loopback HTTP from this process. Baselines in the same
+// run: the chained COPY alone (the same events, writer-sized batches, straight into the
+// ledger: what the database can do without the agent), and bare pino to the same file.
+//   events_per_s            batches of 500, 4 in flight, until committed and chained
+//   chained_copy_rows_per_s the baseline; agent_overhead = 1 - events_per_s / it (target <= 0.20)
+//   ack_*_ms at 1k and 5k   latency of small requests (1-10 events, as a bot sends) at a
+//                           fixed offered load of 1,000 and 5,000 events/s (target p99 <= 5 ms at 5k)
+//   rss_idle_mb, rss_mb     after start, and the peak under the flood (target <= 80, <= 150)
+//   logger_ratio            one logger call with the shipped sinks / bare pino to a file (target <= 1.2)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -13,11 +18,14 @@ import { loadConfig } from '../agent/config.ts';
 import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
 import { DbLogSink } from '../agent/log/db-sink.ts';
 import { createLoggers } from '../agent/log/logger.ts';
+import { openCopy, appendedInTransaction } from '../agent/ledger/copy.ts';
+import { toBotEvent } from '../agent/ingest/vocabulary.ts';
+import pino from 'pino';
 
 const TOKEN = 'bench-token-0123456789';
 const CLI = path.resolve(import.meta.dirname, '..', 'agent', 'cli.ts');
 
-function batch(start: number, size: number): string {
+function items(start: number, size: number): Record<string, unknown>[] {
   const items = [];
   for (let i = start; i < start + size; i++) {
     items.push({
@@ -25,10 +33,39 @@ function batch(start: number, size: number): string {
       payload: { exec_id: `0000e0d5.${i}.01.01`, client_order_id: String(i >> 2), contract: { symbol: 'AAPL', sec_type: 'STK', currency: 'USD', con_id: 265598 }, side: 'BUY', quantity: String((i % 500) + 1), price: '187.25' },
     });
   }
-  return JSON.stringify(items);
+  return items;
+}
+const batch = (start: number, size: number) => JSON.stringify(items(start, size));
+
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// Requests of 1-10 events (5.5 on average) at RATE events/s for SECONDS: each 10 ms tick
+// sends what is due. Latencies of the acknowledged ones.
+async function smallRequests(port: number, rate: number, seconds: number, first: number): Promise<number[]> {
+  const lat: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const start = Date.now();
+  let sent = 0;
+  let key = first;
+  let r = 1;
+  while (Date.now() - start < seconds * 1000) {
+    const due = Math.floor(((Date.now() - start) / 1000) * rate);
+    while (sent < due) {
+      const k = 1 + (r = (r * 48271) % 2147483647) % 10;
+      inflight.push(send(port, batch(key, k)).then((x) => { if (x.status === 202) lat.push(x.ms); }));
+      key += k;
+      sent += k;
+    }
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  await Promise.all(inflight);
+  return lat;
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function send(port: number, body: string): Promise<{ status: number; ms: number; timing: string }> {
   const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
@@ -74,6 +111,27 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       child.stderr.on('data', on);
       child.on('exit', (c) => reject(new Error(`agent exited ${c}: ${out}`)));
     });
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssIdle = rssMb(child.pid!, 'VmRSS');
+    // Baseline (the agent idle, its migrations done): the same events straight into the ledger through COPY, in the writer's batches.
+    const copySql = postgres(server.url, { max: 1, onnotice: () => {} });
+    let chainedCopyS = 0;
+    try {
+      const writerBatch = loadConfig({ env: {} }).writer.batch_size;
+      const evs = items(50_000_000, n).map((x) => toBotEvent(x));
+      const c0 = process.hrtime.bigint();
+      for (let i = 0; i < evs.length; i += writerBatch) {
+        await copySql.begin(async (tx) => {
+          const sink = await openCopy(tx, 'ledger.events');
+          for (const e of evs.slice(i, i + writerBatch)) await sink.write(e);
+          await sink.end();
+          await appendedInTransaction(tx);
+        });
+      }
+      chainedCopyS = Number(process.hrtime.bigint() - c0) / 1e9;
+    } finally {
+      await copySql.end({ timeout: 2 });
+    }
     const committed = async () => Number((await sql`select coalesce(sum(stream_seq), 0)::bigint::text as n from ledger.streams`)[0]!.n);
 
     // Warm-up, not measured.
@@ -103,25 +161,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     while ((await committed()) < base + bodies.length * size) await new Promise((r) => setTimeout(r, 20));
     const totalS = Number(process.hrtime.bigint() - t0) / 1e9;
 
-    // Latency at a fixed offered load: 10 requests of 500 a second = 5,000 events/s.
-    const lat: number[] = [];
-    const start = Date.now();
-    let k = 0;
-    const inflight: Promise<void>[] = [];
-    while (Date.now() - start < latencySeconds * 1000) {
-      const body = batch(10_000_000 + k * size, size);
-      inflight.push(send(port, body).then((r) => {
-        if (r.status === 202) lat.push(r.ms);
-        if (process.env.BENCH_DEBUG && k % 20 === 0) process.stderr.write(`${r.ms.toFixed(1)}ms ${r.timing}\n`);
-      }));
-      k++;
-      const due = start + k * 100;
-      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-    }
-    await Promise.all(inflight);
+    // Latency at fixed offered loads of small requests.
+    const lat1k = await smallRequests(port, 1000, latencySeconds, 20_000_000);
+    const lat5k = await smallRequests(port, 5000, latencySeconds, 30_000_000);
     const rss = peakRssMb(child.pid!);
 
-    // One logger call with the shipped sinks (file and database) in this process.
+    // One logger call with the shipped sinks (file and database) in this process, and bare
+    // pino writing the same line to a file the same way (asynchronous destination).
     const logHome = makeTempHome('blotter-bench-log-');
     const cfg = loadConfig({ env: {} }).logging;
     cfg.handlers.console.enabled = false;
@@ -129,28 +175,48 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     sink.attach(sql);
     const logs = await createLoggers({ config: cfg, home: logHome, dbSink: sink });
     const log = logs.category('execution');
+    const dest = pino.destination({ dest: path.join(logHome, 'bare.log'), sync: false });
+    const bare = pino({ level: 'info' }, dest);
     const calls = 20_000;
-    let spent = 0n;
-    for (let round = 0; round < 10; round++) {
-      const l0 = process.hrtime.bigint();
-      for (let i = 0; i < calls / 10; i++) log.info({ exec_id: '0000e0d5.1.01.01', qty: '100', px: '187.25' }, 'fill');
-      spent += process.hrtime.bigint() - l0;
-      await new Promise((r) => setTimeout(r, 5));
+    const timeCalls = async (fn: () => void) => {
+      let spent = 0n;
+      for (let round = 0; round < 10; round++) {
+        const l0 = process.hrtime.bigint();
+        for (let i = 0; i < calls / 10; i++) fn();
+        spent += process.hrtime.bigint() - l0;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return Number(spent) / 1000 / calls;
+    };
+    // Alternated so that neither gets the warmer machine.
+    let ours = 0;
+    let pinoUs = 0;
+    for (let k = 0; k < 3; k++) {
+      ours += await timeCalls(() => log.info({ exec_id: '0000e0d5.1.01.01', qty: '100', px: '187.25' }, 'fill'));
+      pinoUs += await timeCalls(() => bare.info({ exec_id: '0000e0d5.1.01.01', qty: '100', px: '187.25' }, 'fill'));
     }
     await logs.close();
+    dest.flushSync();
     fs.rmSync(logHome, { recursive: true, force: true });
+    const eventsPerS = Math.round((bodies.length * size) / totalS);
+    const copyPerS = Math.round(n / chainedCopyS);
+    const q = (xs: number[], p: number) => (xs.length ? Number(pct(xs, p).toFixed(2)) : null);
 
     return {
       case: 'ingest',
       n: bodies.length * size,
       batch: size,
-      events_per_s: Math.round((bodies.length * size) / totalS),
+      events_per_s: eventsPerS,
       acked_events_per_s: Math.round((bodies.length * size) / ackedS),
-      ack_p50_ms: Number(pct(lat, 50).toFixed(2)),
-      ack_p99_ms: Number(pct(lat, 99).toFixed(2)),
-      latency_samples: lat.length,
+      chained_copy_rows_per_s: copyPerS,
+      agent_overhead: Number((1 - eventsPerS / copyPerS).toFixed(3)),
+      ack_1k_p50_ms: q(lat1k, 50), ack_1k_p99_ms: q(lat1k, 99), ack_1k_p999_ms: q(lat1k, 99.9), ack_1k_samples: lat1k.length,
+      ack_5k_p50_ms: q(lat5k, 50), ack_5k_p99_ms: q(lat5k, 99), ack_5k_p999_ms: q(lat5k, 99.9), ack_5k_samples: lat5k.length,
+      rss_idle_mb: rssIdle,
       rss_mb: rss,
-      logger_call_us: Number((Number(spent) / 1000 / calls).toFixed(2)),
+      logger_call_us: Number((ours / 3).toFixed(2)),
+      pino_call_us: Number((pinoUs / 3).toFixed(2)),
+      logger_ratio: Number((ours / pinoUs).toFixed(2)),
     };
   } finally {
     child.kill('SIGTERM');
