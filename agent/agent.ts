@@ -19,6 +19,7 @@ import { migrate } from './db/migrate.ts';
 import { applyRetention } from './retention.ts';
 import { applyPrivacy } from './privacy.ts';
 import { BlotterError } from './errors.ts';
+import { isLoopback } from './ingest/connections.ts';
 import { createIngestServer, type DatabaseState } from './ingest/http.ts';
 import { Spool } from './ingest/spool.ts';
 import { toRecord, Writer } from './ingest/writer.ts';
@@ -248,6 +249,10 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
 
   const port = (server.address() as AddressInfo).port;
   sys.info({ host: config.ingest.host, port, spool: spool.opts.dir, token_file: opts.env?.BLOTTER_INGEST_TOKEN || process.env.BLOTTER_INGEST_TOKEN ? undefined : tokenFile }, 'ingest API listening');
+  if (!isLoopback(config.ingest.host)) {
+    sys.warn({ host: config.ingest.host }, 'ingest API reachable beyond this machine: ingest.host is not a loopback address; ' +
+      'the bearer token then crosses the network in clear (no TLS): bind 127.0.0.1 unless a proxy or firewall guards the port');
+  }
 
   // Each step has its own deadline, so a database that hangs cannot hold the drain past
   // drain_timeout_ms plus a few seconds of closing.

@@ -69,7 +69,7 @@ const CONFIG_OPTION = '  --config FILE     the config file whose database.url to
 
 type Flags = Record<string, string | boolean | undefined>;
 type Args = { flags: Flags; positionals: string[]; configFile: string | undefined };
-type Command = {
+export type Command = {
   usage: string;
   options: ParseArgsOptionsConfig;
   positionals: boolean;
@@ -77,7 +77,7 @@ type Command = {
 };
 // A command made of subcommands (`breaks list`, `breaks ack`, ...), each with its own
 // options and usage; the group's usage lists them.
-type Group = { usage: string; subcommands: Record<string, Command> };
+export type Group = { usage: string; subcommands: Record<string, Command> };
 
 class UsageError extends Error {}
 
@@ -103,13 +103,21 @@ function parseProblem(err: Error & { code?: string }): string {
   return m.split('. ')[0]!.replace(/'/g, '"');
 }
 
+// The options a command takes, as typed: an unknown one is answered with these, so a typo
+// is fixed without a trip to --help.
+export function validOptions(cmd: Command): string[] {
+  return Object.keys(cmd.options).map((o) => `--${o}`);
+}
+
 function parse(cmd: Command, argv: string[]): Args {
   try {
     const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: cmd.positionals, strict: true });
     const flags = values as Flags;
     return { flags, positionals, configFile: typeof flags.config === 'string' ? flags.config : undefined };
   } catch (err) {
-    throw new UsageError(parseProblem(err as Error & { code?: string }));
+    const e = err as Error & { code?: string };
+    const valid = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? ` (valid: ${validOptions(cmd).join(', ') || 'none'})` : '';
+    throw new UsageError(parseProblem(e) + valid);
   }
 }
 
@@ -1403,10 +1411,12 @@ head the backup recorded; 2 usage or other errors (a HOME that is not empty, say
   },
 };
 
-const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, backup, restore, db };
+// Exported for test/cli.usage.test.ts, which asks every command and subcommand here for its
+// help: a command cannot be added without one.
+export const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, backup, restore, db };
 
 
-function isGroup(c: Command | Group): c is Group {
+export function isGroup(c: Command | Group): c is Group {
   return 'subcommands' in c;
 }
 
@@ -1442,6 +1452,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const found = sub === undefined ? undefined : entry.subcommands[sub];
+    if (!found && sub?.startsWith('-')) {
+      // Options belong to a subcommand; the group itself has none but --help.
+      process.stderr.write(`blotter ${name}: unknown option ${sub} (valid: --help; the others follow the subcommand: ${subcommandList(entry)}) (see blotter ${name} --help)\n`);
+      return 2;
+    }
     if (!found) {
       process.stderr.write(`blotter ${name}: expected ${subcommandList(entry)}${sub === undefined ? '' : `, not "${sub}"`} (see blotter ${name} --help)\n`);
       return 2;
@@ -1471,6 +1486,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
-// `start` only returns when it failed; nothing it began may keep the process alive then.
-if (process.argv[2] === 'start') process.exit(process.exitCode);
+// Run as a program: `node agent/cli.ts` (tests, benches) or through bin/blotter.js, which
+// calls this. Imported by a test for its command table, it runs nothing.
+export async function runAsProgram(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2));
+  // `start` only returns when it failed; nothing it began may keep the process alive then.
+  if (process.argv[2] === 'start') process.exit(process.exitCode);
+}
+if (import.meta.main) await runAsProgram();

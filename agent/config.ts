@@ -36,6 +36,8 @@ const SPEC = {
   ingest: {
     host: str(), port: int(0, 65535), token: str(true),
     max_body: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000), known_keys: int(0, 100_000_000), duplicate_check_ms: int(10, 60_000),
+    headers_timeout_ms: int(100, 600_000), body_timeout_ms: int(100, 3_600_000), request_timeout_ms: int(100, 3_600_000),
+    keep_alive_timeout_ms: int(100, 600_000), max_requests_per_socket: int(1, 1_000_000), max_connections: int(1, 100_000),
   },
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
   writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
@@ -85,7 +87,10 @@ const SPEC = {
 type Level = (typeof LEVELS)[number];
 export type Config = {
   database: { url: string; pool_max: number };
-  ingest: { host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number; duplicate_check_ms: number };
+  ingest: {
+    host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number; duplicate_check_ms: number;
+    headers_timeout_ms: number; body_timeout_ms: number; request_timeout_ms: number; keep_alive_timeout_ms: number; max_requests_per_socket: number; max_connections: number;
+  };
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
   writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
@@ -244,6 +249,11 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
     if (name.startsWith('BLOTTER_') && !usedEnv.has(name) && !OTHER_ENV.has(name) && !name.startsWith('BLOTTER_TEST_')) {
       throw new BlotterError('CONFIG_UNKNOWN_KEY', `environment ${name}: not a blotter setting (settings are BLOTTER_ plus the key path, e.g. BLOTTER_INGEST_PORT)`);
     }
+  }
+  // Node answers 408 at whichever of the two comes first: headers allowed longer than the
+  // whole request would be a limit that never applies.
+  if (config.ingest.headers_timeout_ms > config.ingest.request_timeout_ms) {
+    throw new BlotterError('CONFIG_INVALID', `config ingest.headers_timeout_ms (${config.ingest.headers_timeout_ms}) exceeds ingest.request_timeout_ms (${config.ingest.request_timeout_ms}): the headers are part of the request`);
   }
   if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
   return config;

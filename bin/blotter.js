@@ -46,5 +46,6 @@ if (major < WANT_MAJOR && fs.existsSync(ownNode) && fs.realpathSync(ownNode) !==
     "as a devDependency: run npm install, then npm start, npm run blotter -- ..., or npx blotter ...).\n");
   process.exit(2);
 } else {
-  await import('../agent/cli.ts');
+  const { runAsProgram } = await import('../agent/cli.ts');
+  await runAsProgram();
 }

@@ -22,6 +22,9 @@ t.test('the shipped file loads with its documented defaults', async (t) => {
   t.equal(c.logging.handlers.file.max_size, 10 * 1024 * 1024);
   t.equal(c.logging.handlers.file.max_files, 10);
   t.equal(c.spool.quota, 1024 ** 3);
+  const i = c.ingest;
+  t.same([i.headers_timeout_ms, i.body_timeout_ms, i.request_timeout_ms, i.keep_alive_timeout_ms, i.max_requests_per_socket, i.max_connections],
+    [10_000, 30_000, 60_000, 65_000, 1000, 64], 'connection limits');
 });
 
 t.test('environment overrides, typed', async (t) => {
@@ -40,6 +43,8 @@ t.test('refusals name the key and what was expected', async (t) => {
     [base + '\nextra: 1\n', {}, /config extra: unknown key/],
     [base, { BLOTTER_INGEST_PORT: 'eighty' }, /config ingest\.port \(from BLOTTER_INGEST_PORT\): expected an integer/],
     [base, { BLOTTER_INGEST_PROT: '1' }, /environment BLOTTER_INGEST_PROT: not a blotter setting/],
+    [base, { BLOTTER_INGEST_HEADERS_TIMEOUT_MS: '70000' }, /config ingest\.headers_timeout_ms \(70000\) exceeds ingest\.request_timeout_ms \(60000\)/],
+    [base, { BLOTTER_INGEST_MAX_CONNECTIONS: '0' }, /config ingest\.max_connections \(from BLOTTER_INGEST_MAX_CONNECTIONS\): expected an integer from 1 to 100000/],
     ['database: 5\n', {}, /config database: expected a mapping/],
     ['port: 1\nport: 2\n', {}, /config file .*: Map keys must be unique/],
   ];

@@ -3,7 +3,7 @@
 // the accepted items are fsynced in the spool. A malformed body is a 400 that says where,
 // an oversized one a 413, a full spool a 503 with Retry-After; nothing of a refused
 // request is written.
-import { hash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type pino from 'pino';
 import type postgres from 'postgres';
@@ -18,6 +18,7 @@ import { REDACT } from '../log/logger.ts';
 import { makeRedactor } from '../log/redact.ts';
 import type { Registry } from '../metrics.ts';
 import { KeyFilter } from './bloom.ts';
+import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
 import { toRecord, type Writer } from './writer.ts';
@@ -108,7 +109,7 @@ const METRICS_TIMEOUT_MS = 5000;
 export type IngestServer = http.Server & { stopAccepting: () => void; databaseReady: () => void };
 
 export function createIngestServer(d: IngestDeps): IngestServer {
-  const token = Buffer.from(d.config.token);
+  const tokenMatches = bearerMatcher(d.config.token);
   const recent = new RecentKeys(200_000);
   const redactor = makeRedactor([...REDACT, ...d.redact]);
   // Loaded from the ledger in the background; until then every new key is looked up.
@@ -141,9 +142,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   };
 
   function authorized(req: http.IncomingMessage): boolean {
-    const h = req.headers.authorization ?? '';
-    const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '');
-    return token.length > 0 && given.length === token.length && timingSafeEqual(given, token);
+    return tokenMatches(req.headers.authorization);
   }
 
   function readBody(req: http.IncomingMessage): Promise<string> {
@@ -155,9 +154,17 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      // A body that trickles in (slowloris) holds a connection and a buffer: past the
+      // deadline it is cut, answered 408, and its connection closed.
+      const deadline = setTimeout(() => {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new HttpError(408, `body not received within ingest.body_timeout_ms (${d.config.body_timeout_ms} ms)`, { connection: 'close' }));
+      }, d.config.body_timeout_ms);
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > d.config.max_body) {
+          clearTimeout(deadline);
           reject(new HttpError(413, `body exceeds the limit of ${d.config.max_body} bytes`));
           req.removeAllListeners('data');
           req.resume();
@@ -165,8 +172,14 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         }
         chunks.push(c);
       });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
+      req.on('end', () => {
+        clearTimeout(deadline);
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      req.on('error', (err) => {
+        clearTimeout(deadline);
+        reject(err);
+      });
     });
   }
 
@@ -485,7 +498,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     return [200, { status: ok ? 'ok' : 'halt', reasons, accounts: rows }];
   }
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(serverOptions(d.config), async (req, res) => {
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     let status = 500;
     let body: unknown;
@@ -523,8 +536,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(text);
   });
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 60_000;
+  limitConnections(server, d.config, d.log, d.metrics);
   server.on('close', () => {
     accepting = false;
   });
