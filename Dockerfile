@@ -1,5 +1,7 @@
 # blotter as a container sidecar. The embedded PostgreSQL keeps its data under
 # /data (mount a volume); set DATABASE_URL to use an external server instead.
+# docs/deploy.md has a compose file (bot, blotter, IB Gateway, PostgreSQL) and says
+# which environment the sidecar needs.
 FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -14,5 +16,13 @@ RUN mkdir -p /data && chown node:node /data
 # Not root: PostgreSQL refuses to run as root, and the agent needs no privileges.
 USER node
 VOLUME ["/data"]
+EXPOSE 7600
+# Liveness: 0 while the agent answers GET /v1/health with 200 (ok or degraded: a database
+# that is away is no reason to restart it), 1 when it does not answer within 3 s or is
+# stopping. It reads the agent's own config, so it uses the same port and token (ingest.token
+# or $BLOTTER_HOME/ingest-token). Readiness is `node bin/healthcheck.js --ready`.
+# The start period covers a first start that creates and migrates the embedded database.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["node", "bin/healthcheck.js", "--timeout-ms=3000"]
 ENTRYPOINT ["node", "bin/blotter.js"]
 CMD ["start"]

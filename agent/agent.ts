@@ -28,7 +28,7 @@ import { startJobs } from './jobs/runner.ts';
 import type { LedgerEvent } from './ledger/event.ts';
 import { DbLogSink } from './log/db-sink.ts';
 import { createLoggers } from './log/logger.ts';
-import { Registry } from './metrics.ts';
+import { counterOf, createRegistry, gaugeOf, Histogram } from './metrics.ts';
 
 export type AgentHandle = { port: number; url: string; stop: () => Promise<void>; sessionId: string };
 
@@ -89,11 +89,23 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   spool.open();
   if (spool.hasPending()) sys.info({ bytes: spool.pendingBytes() }, 'spool holds events from before: replaying them');
 
-  const metrics = new Registry();
+  const metrics = createRegistry();
+  const batchSeconds = new Histogram({
+    name: 'blotter_writer_batch_seconds', help: 'Duration of each committed COPY batch', registers: [metrics],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const batchEvents = new Histogram({
+    name: 'blotter_writer_batch_events', help: 'Events in each committed COPY batch', registers: [metrics],
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 100_000],
+  });
   const writer = new Writer({
     spool, connect: () => agentConnection(url, 1, w.write_timeout_ms, 'blotter-writer'),
     batchSize: w.batch_size, batchWaitMs: w.batch_wait_ms, retryMaxMs: w.retry_max_ms, writeTimeoutMs: w.write_timeout_ms, stallMs: w.stall_ms,
     log: (level, msg, fields) => sys[level](fields ?? {}, msg),
+    onBatch: (events, ms) => {
+      batchEvents.observe(events);
+      batchSeconds.observe(ms / 1000);
+    },
   });
 
   // The database's state as the bring-up loop last saw it.
@@ -168,41 +180,23 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     })();
   }
 
-  const g = {
-    spoolBytes: metrics.gauge('blotter_spool_bytes', 'Bytes in the spool not yet in the database'),
-    spoolQuota: metrics.gauge('blotter_spool_quota_bytes', 'Spool quota'),
-    lag: metrics.gauge('blotter_writer_lag_seconds', 'Age of the oldest event not yet in the database'),
-    batches: metrics.gauge('blotter_writer_batches_total', 'COPY batches committed'),
-    events: metrics.gauge('blotter_writer_events_total', 'Events appended to the ledger'),
-    dups: metrics.gauge('blotter_writer_duplicates_total', 'Events the ledger dropped as duplicates'),
-    errors: metrics.gauge('blotter_writer_errors_total', 'Failed writes (retried)'),
-    timeouts: metrics.gauge('blotter_writer_timeouts_total', 'Writes abandoned at write_timeout_ms'),
-    rejected: metrics.gauge('blotter_writer_rejected_total', 'Spooled events the database refused (set aside)'),
-    stalled: metrics.gauge('blotter_writer_stalled', '1 while events wait and no batch has committed for stall_ms'),
-    stalls: metrics.gauge('blotter_writer_stalls_total', 'Times the writer stalled'),
-    dbUp: metrics.gauge('blotter_database_up', '1 when the database is migrated and the last write succeeded'),
-    logWritten: metrics.gauge('blotter_log_db_written_total', 'Log lines written to ops.logs'),
-    logSpilled: metrics.gauge('blotter_log_db_spilled_total', 'Log lines the database sink could not keep up with, spilled to the file sink'),
-    logQueued: metrics.gauge('blotter_log_db_queued', 'Log lines waiting for the database'),
-  };
-  metrics.onCollect(() => {
-    const s = writer.stats;
-    g.spoolBytes.set({}, spool.pendingBytes());
-    g.spoolQuota.set({}, spool.opts.quotaBytes);
-    g.lag.set({}, spool.lagMs() / 1000);
-    g.batches.set({}, s.batches);
-    g.events.set({}, s.events);
-    g.dups.set({}, s.duplicates);
-    g.errors.set({}, s.errors);
-    g.timeouts.set({}, s.timeouts);
-    g.rejected.set({}, s.rejected);
-    g.stalled.set({}, s.stalled ? 1 : 0);
-    g.stalls.set({}, s.stalls);
-    g.dbUp.set({}, db.ready && s.dbUp ? 1 : 0);
-    g.logWritten.set({}, dbSink.stats.written);
-    g.logSpilled.set({}, dbSink.stats.spilled);
-    g.logQueued.set({}, dbSink.queued());
-  });
+  // Read at scrape time from the spool, the writer and the log sink.
+  const s = writer.stats;
+  gaugeOf(metrics, 'blotter_spool_bytes', 'Bytes in the spool not yet in the database', () => spool.pendingBytes());
+  gaugeOf(metrics, 'blotter_spool_quota_bytes', 'Spool quota', () => spool.opts.quotaBytes);
+  gaugeOf(metrics, 'blotter_writer_lag_seconds', 'Age of the oldest event not yet in the database', () => spool.lagMs() / 1000);
+  counterOf(metrics, 'blotter_writer_batches_total', 'COPY batches committed', () => s.batches);
+  counterOf(metrics, 'blotter_writer_events_total', 'Events appended to the ledger', () => s.events);
+  counterOf(metrics, 'blotter_writer_duplicates_total', 'Events the ledger dropped as duplicates', () => s.duplicates);
+  counterOf(metrics, 'blotter_writer_errors_total', 'Failed writes (retried)', () => s.errors);
+  counterOf(metrics, 'blotter_writer_timeouts_total', 'Writes abandoned at write_timeout_ms', () => s.timeouts);
+  counterOf(metrics, 'blotter_writer_rejected_total', 'Spooled events the database refused (set aside)', () => s.rejected);
+  gaugeOf(metrics, 'blotter_writer_stalled', '1 while events wait and no batch has committed for stall_ms', () => (s.stalled ? 1 : 0));
+  counterOf(metrics, 'blotter_writer_stalls_total', 'Times the writer stalled', () => s.stalls);
+  gaugeOf(metrics, 'blotter_database_up', '1 when the database is migrated and the last write succeeded', () => (db.ready && s.dbUp ? 1 : 0));
+  counterOf(metrics, 'blotter_log_db_written_total', 'Log lines written to ops.logs', () => dbSink.stats.written);
+  counterOf(metrics, 'blotter_log_db_spilled_total', 'Log lines the database sink could not keep up with, spilled to the file sink', () => dbSink.stats.spilled);
+  gaugeOf(metrics, 'blotter_log_db_queued', 'Log lines waiting for the database', () => dbSink.queued());
 
   const server = createIngestServer({
     config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys,

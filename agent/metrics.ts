@@ -1,67 +1,79 @@
-// A small Prometheus registry: counters and gauges with labels, rendered in the text
-// exposition format. Enough for /metrics without another dependency.
-type Labels = Record<string, string>;
+// /metrics through prom-client, the ecosystem's registry: counters for what only grows,
+// gauges for levels, histograms for latencies and sizes, and Node's default process
+// metrics (CPU, memory, event-loop lag, GC). One registry per agent, never the global
+// one, so several agents in one process (the tests) do not collide.
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 
-function key(labels: Labels): string {
-  return Object.keys(labels).sort().map((k) => `${k}="${labels[k]!.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  // Explicit: the event-loop delay monitor samples every 10 ms (prom-client's default).
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  return registry;
 }
 
-class Metric {
-  readonly values = new Map<string, number | string>();
+// A counter whose value another module keeps (the writer's stats, the log sink's): read at
+// scrape time, so the hot path pays nothing for it.
+export function counterOf(registry: Registry, name: string, help: string, read: () => number): Counter {
+  return new Counter({
+    name, help, registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+// A gauge read at scrape time.
+export function gaugeOf(registry: Registry, name: string, help: string, read: () => number): Gauge {
+  return new Gauge({
+    name, help, registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+// The latest value of each metric the bot posts, one series per name and label set. The
+// label names differ from one bot metric to the next, which prom-client's Gauge (a fixed
+// label set) cannot hold, so this is a collector of its own. Values are shown as numbers
+// (Prometheus reads float64 anyway; ops.metrics keeps the bot's exact digits). Bounded: a new series beyond maxSeries is refused and counted.
+export class BotMetrics {
   readonly name: string;
   readonly help: string;
-  readonly type: 'counter' | 'gauge';
-  constructor(name: string, help: string, type: 'counter' | 'gauge') {
+  readonly maxSeries: number;
+  private readonly series = new Map<string, { labels: Record<string, string>; value: number }>();
+  private readonly dropped: Counter;
+  constructor(registry: Registry, name: string, help: string, maxSeries = 10_000) {
     this.name = name;
     this.help = help;
-    this.type = type;
-  }
-  inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
-    this.values.set(k, Number(this.values.get(k) ?? 0) + by);
-  }
-  // Gauges may hold a decimal string (bot metrics keep their exact digits).
-  set(labels: Labels, value: number | string): void {
-    this.values.set(key(labels), value);
-  }
-}
-
-export class Registry {
-  private readonly metrics = new Map<string, Metric>();
-  private readonly collectors: (() => void)[] = [];
-  // Bounded: bot-defined series beyond this are dropped and counted.
-  readonly maxSeries: number;
-  constructor(maxSeries = 10_000) {
     this.maxSeries = maxSeries;
+    this.dropped = new Counter({ name: `${name}_series_dropped_total`, help: 'Bot metric series refused for exceeding the series limit', registers: [registry] });
+    // The registry asks any metric for get(); it needs nothing else of this one.
+    registry.registerMetric(this as unknown as Metric);
   }
 
-  counter(name: string, help: string): Metric {
-    return this.get(name, help, 'counter');
-  }
-  gauge(name: string, help: string): Metric {
-    return this.get(name, help, 'gauge');
-  }
-  private get(name: string, help: string, type: 'counter' | 'gauge'): Metric {
-    let m = this.metrics.get(name);
-    if (!m) this.metrics.set(name, (m = new Metric(name, help, type)));
-    return m;
-  }
-  series(): number {
-    let n = 0;
-    for (const m of this.metrics.values()) n += m.values.size;
-    return n;
-  }
-  // Called before each render to refresh gauges computed from live state.
-  onCollect(fn: () => void): void {
-    this.collectors.push(fn);
-  }
-  render(): string {
-    for (const fn of this.collectors) fn();
-    const out: string[] = [];
-    for (const m of this.metrics.values()) {
-      out.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-      for (const [k, v] of m.values) out.push(`${m.name}${k ? `{${k}}` : ''} ${v}`);
+  // False when the series is new and the limit is reached (nothing kept).
+  set(name: string, labels: Record<string, string>, value: string): boolean {
+    const sorted = Object.keys(labels).sort();
+    const key = JSON.stringify([name, ...sorted.map((k) => [k, labels[k]])]);
+    const s = this.series.get(key);
+    if (s) {
+      s.value = Number(value);
+      return true;
     }
-    return out.join('\n') + '\n';
+    if (this.series.size >= this.maxSeries) {
+      this.dropped.inc();
+      return false;
+    }
+    const all: Record<string, string> = { name };
+    for (const k of sorted) all[k] = labels[k]!;
+    this.series.set(key, { labels: all, value: Number(value) });
+    return true;
+  }
+
+  get() {
+    return { name: this.name, help: this.help, type: 'gauge', aggregator: 'omit', values: [...this.series.values()] };
   }
 }

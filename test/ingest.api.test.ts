@@ -113,12 +113,73 @@ t.test('health and metrics', async (t) => {
   t.equal(body.database.reachable, true);
   t.type(body.spool.bytes, 'number');
   t.type(body.writer.lag_ms, 'number');
+  t.equal(body.ready, true, 'ready to take events');
+  t.equal((await get(port, '/v1/health?ready')).status, 200, '?ready answers 200 when ready');
   const m = await get(port, '/metrics');
+  t.match(m.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   t.match(m.text, /# TYPE blotter_ingest_events_total counter/);
   t.match(m.text, /blotter_ingest_events_total\{result="accepted"\} \d+/);
   t.match(m.text, /blotter_writer_events_total \d+/);
   t.match(m.text, /blotter_spool_bytes \d+/);
   t.match(m.text, /blotter_log_db_spilled_total \d+/);
+});
+
+// Every line of the text format (0.0.4): HELP, TYPE, or a sample of a declared family.
+function parseExposition(text: string): { types: Map<string, string>; samples: { name: string; labels: string; value: number }[] } {
+  const types = new Map<string, string>();
+  const samples: { name: string; labels: string; value: number }[] = [];
+  const family = (name: string) => types.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ')) continue;
+    const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+    if (type) {
+      if (types.has(type[1]!)) throw new Error(`TYPE twice for ${type[1]}`);
+      types.set(type[1]!, type[2]!);
+      continue;
+    }
+    const s = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf|Nan)$/.exec(line);
+    if (!s) throw new Error(`not Prometheus text format: ${line}`);
+    if (!types.has(family(s[1]!))) throw new Error(`sample before its TYPE: ${line}`);
+    samples.push({ name: s[1]!, labels: s[2] ?? '', value: Number(s[3]) });
+  }
+  return { types, samples };
+}
+
+t.test('/metrics: counters, histograms after traffic, process metrics, valid text format', async (t) => {
+  const r = await post(port, '/v1/events', [order(5000), order(5001)]);
+  t.equal(r.status, 202);
+  await until(async () => /^blotter_writer_batch_events_count [1-9]/m.test((await get(port, '/metrics')).text));
+  const text = (await get(port, '/metrics')).text;
+  const { types, samples } = parseExposition(text);
+  // What only grows is a counter; levels are gauges (names unchanged from before prom-client).
+  for (const name of ['blotter_ingest_requests_total', 'blotter_ingest_events_total', 'blotter_writer_batches_total', 'blotter_writer_events_total',
+    'blotter_writer_duplicates_total', 'blotter_writer_errors_total', 'blotter_writer_timeouts_total', 'blotter_writer_rejected_total',
+    'blotter_writer_stalls_total', 'blotter_log_db_written_total', 'blotter_log_db_spilled_total']) {
+    t.equal(types.get(name), 'counter', `${name} is a counter`);
+    t.match(text, new RegExp(`^# TYPE ${name} counter$`, 'm'));
+  }
+  for (const name of ['blotter_spool_bytes', 'blotter_spool_quota_bytes', 'blotter_writer_lag_seconds', 'blotter_writer_stalled', 'blotter_database_up', 'blotter_log_db_queued']) {
+    t.equal(types.get(name), 'gauge', `${name} is a gauge`);
+  }
+  t.equal(samples.find((s) => s.name === 'blotter_database_up')?.value, 1);
+  t.ok(samples.find((s) => s.name === 'blotter_writer_events_total')!.value >= 2, 'events counted');
+  // Histograms: ack latency per status, COPY batch duration and size.
+  for (const name of ['blotter_ingest_ack_seconds', 'blotter_writer_batch_seconds', 'blotter_writer_batch_events']) {
+    t.equal(types.get(name), 'histogram', `${name} is a histogram`);
+    t.ok(samples.some((s) => s.name === `${name}_bucket` && /le="\+Inf"/.test(s.labels) && s.value > 0), `${name}_bucket`);
+    t.ok(samples.some((s) => s.name === `${name}_sum`), `${name}_sum`);
+    t.ok(samples.some((s) => s.name === `${name}_count` && s.value > 0), `${name}_count`);
+  }
+  t.match(text, /^blotter_ingest_ack_seconds_bucket\{le="0\.005",status="202"\} \d+$/m, 'ack latency by status');
+  // Node's default process metrics.
+  for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']) {
+    t.ok(types.has(name), `${name} present`);
+  }
+  // A made-up path is counted as `other`, never as a label of its own.
+  await get(port, '/no/such/route/x1');
+  const after = (await get(port, '/metrics')).text;
+  t.notMatch(after, /x1/);
+  t.match(after, /^blotter_ingest_requests_total\{route="other",status="404"\} \d+$/m);
 });
 
 t.test('bot logs land in ops.logs; bot metrics in ops.metrics and on /metrics', async (t) => {

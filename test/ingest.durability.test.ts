@@ -83,9 +83,18 @@ t.test('a full spool answers 503 with Retry-After and writes nothing of that req
   t.equal(status, 503);
   t.equal(r!.headers.get('retry-after'), '5');
   t.match(r!.body.error, /quota is 1048576/);
+  // Alive but not ready: a liveness probe must not restart it, a readiness probe says wait.
+  const live = await get(agent.port, '/v1/health');
+  t.equal(live.status, 200, 'alive');
+  t.equal(JSON.parse(live.text).ready, false);
+  const ready = await get(agent.port, '/v1/health?ready');
+  t.equal(ready.status, 503, '?ready: 503 while the spool is full');
+  t.match(JSON.parse(ready.text).reasons.join('\n'), /spool nearly full/);
   await startServer({ home, binDir });
   await until(async () => (await keysIn(sql)).length === acked.size, 30_000);
   t.same(await keysIn(sql), [...acked].sort(), 'the refused request left nothing; every acknowledged event landed');
+  await until(async () => (await get(agent.port, '/v1/health?ready')).status === 200, 10_000);
+  t.pass('ready again once the spool drained');
 });
 
 t.test('kill -9 of the agent while a client sends and retries: exactly the acknowledged set', async (t) => {
@@ -158,6 +167,8 @@ t.test('the agent starts while its database is down; it migrates and writes once
   t.equal(h.database.state, 'waiting');
   t.match(h.reasons[0], /database unreachable: .*ECONNREFUSED|database unreachable/);
   t.match(h.reasons[0], /events are kept in the spool/);
+  t.equal(h.ready, true, 'ready without a database: the spool takes events');
+  t.equal((await get(agent.port, '/v1/health?ready')).status, 200);
   await startServer({ home, binDir });
   const sql = postgres(u.toString(), { max: 1, onnotice: () => {} });
   t.teardown(() => sql.end({ timeout: 1 }));

@@ -16,7 +16,7 @@ import { checkStorable, Problems, unstorable } from '../ledger/storable.ts';
 import type { DbLogSink } from '../log/db-sink.ts';
 import { REDACT } from '../log/logger.ts';
 import { makeRedactor } from '../log/redact.ts';
-import type { Registry } from '../metrics.ts';
+import { BotMetrics, Counter, Histogram, type Registry } from '../metrics.ts';
 import { KeyFilter } from './bloom.ts';
 import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
@@ -133,13 +133,20 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   let autoKey = 0;
   let accepting = true;
 
+  const registers = [d.metrics];
   const m = {
-    requests: d.metrics.counter('blotter_ingest_requests_total', 'HTTP requests by route and status'),
-    items: d.metrics.counter('blotter_ingest_events_total', 'Events received, by result'),
-    botLogs: d.metrics.counter('blotter_ingest_logs_total', 'Log lines received from the bot'),
-    botMetrics: d.metrics.gauge('blotter_bot_metric', 'Latest value of each metric the bot posted'),
-    dropped: d.metrics.counter('blotter_bot_metric_series_dropped_total', 'Bot metric series refused for exceeding the series limit'),
+    requests: new Counter({ name: 'blotter_ingest_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers }),
+    items: new Counter({ name: 'blotter_ingest_events_total', help: 'Events received, by result', labelNames: ['result'], registers }),
+    botLogs: new Counter({ name: 'blotter_ingest_logs_total', help: 'Log lines received from the bot', registers }),
+    // From the request's arrival to the answer: what the bot waits for an ack (202 = fsynced).
+    ack: new Histogram({
+      name: 'blotter_ingest_ack_seconds', help: 'Time from request to response for POST /v1/events, by status', labelNames: ['status'], registers,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+    botMetrics: new BotMetrics(d.metrics, 'blotter_bot_metric', 'Latest value of each metric the bot posted'),
   };
+  // Route labels come from this list only: a scan of made-up paths must not grow /metrics.
+  const ROUTES = new Set(['POST /v1/events', 'POST /v1/logs', 'POST /v1/metrics', 'GET /v1/health', 'GET /v1/trading-status', 'GET /metrics']);
 
   function authorized(req: http.IncomingMessage): boolean {
     return tokenMatches(req.headers.authorization);
@@ -425,19 +432,20 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       } catch (err) {
         throw new HttpError(503, `metrics could not be stored: ${(err as Error).message}`, { 'retry-after': '5' });
       }
-      for (const r of rows) {
-        if (d.metrics.series() >= d.metrics.maxSeries) {
-          m.dropped.inc();
-          continue;
-        }
-        m.botMetrics.set({ name: r.name, ...r.labels }, r.value);
-      }
+      for (const r of rows) m.botMetrics.set(r.name, r.labels, r.value);
     }
     return [rows.length ? 202 : 200, { accepted: rows.length, rejected: results.length - rows.length, items: results }];
   }
 
-  function health(): [number, unknown] {
+  // Liveness and readiness. Alive: the process answers, 200 whether `ok` or `degraded` (a
+  // database that is away is no reason to restart the sidecar; the spool holds events),
+  // 503 only while stopping. Ready (`ready`, and with ?ready the status code): events sent
+  // now would be taken with a 202, i.e. not stopping and the spool has room for one more
+  // full request (ingest.max_body, or a tenth of the quota if that is less).
+  function health(req: http.IncomingMessage): [number, unknown] {
     const w = d.writer.stats;
+    const free = d.spool.opts.quotaBytes - d.spool.pendingBytes();
+    const spoolFull = free < Math.min(d.config.max_body, d.spool.opts.quotaBytes / 10);
     const db = d.database();
     const stalledMs = d.writer.stalledMs();
     const reasons: string[] = [];
@@ -447,8 +455,11 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       reasons.push(`writer has made no progress for ${Math.round(stalledMs / 1000)} s while ${d.spool.pendingBytes()} bytes wait${w.lastError ? ` (last error: ${w.lastError})` : ''}`);
     }
     if (db.jobsError) reasons.push(`scheduled jobs are not running: ${db.jobsError}`);
+    if (spoolFull) reasons.push(`spool nearly full (${free} bytes left of ${d.spool.opts.quotaBytes}): new events are refused with 503`);
+    const ready = accepting && !spoolFull;
     const body = {
       status: !accepting ? 'stopping' : reasons.length ? 'degraded' : 'ok',
+      ready,
       reasons,
       database: {
         reachable: db.ready && w.dbUp, state: db.ready ? 'ready' : 'waiting', since: new Date(db.since).toISOString(),
@@ -459,7 +470,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       memory: (({ rss, heapUsed, external, arrayBuffers }) => ({ rss, heap_used: heapUsed, external, array_buffers: arrayBuffers }))(process.memoryUsage()),
       session_id: d.sessionId,
     };
-    return [accepting ? 200 : 503, body];
+    const askedReady = (req.url ?? '').includes('?') && new URL(req.url!, 'http://blotter').searchParams.has('ready');
+    return [accepting && (ready || !askedReady) ? 200 : 503, body];
   }
 
   // May the bot send orders? Fail closed: 200 with status ok only when every account (or
@@ -499,6 +511,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   }
 
   const server = http.createServer(serverOptions(d.config), async (req, res) => {
+    const started = performance.now();
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     let status = 500;
     let body: unknown;
@@ -510,13 +523,15 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         case 'POST /v1/events': [status, body] = await postEvents(req, timing); break;
         case 'POST /v1/logs': [status, body] = await postLogs(req); break;
         case 'POST /v1/metrics': [status, body] = await postMetrics(req); break;
-        case 'GET /v1/health': [status, body] = health(); break;
+        case 'GET /v1/health': [status, body] = health(req); break;
         case 'GET /v1/trading-status': [status, body] = await tradingStatus(req); break;
-        case 'GET /metrics':
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-          res.end(d.metrics.render());
+        case 'GET /metrics': {
+          const text = await d.metrics.metrics();
+          res.writeHead(200, { 'content-type': d.metrics.contentType });
+          res.end(text);
           m.requests.inc({ route, status: '200' });
           return;
+        }
         default: throw new HttpError(404, `no route ${route}`);
       }
     } catch (err) {
@@ -530,11 +545,12 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         d.log.error({ err: (err as Error).message, route }, 'ingest: request failed');
       }
     }
-    m.requests.inc({ route: route.length > 40 ? 'other' : route, status: String(status) });
+    m.requests.inc({ route: ROUTES.has(route) ? route : 'other', status: String(status) });
     const text = JSON.stringify(body);
     if (timing.length) headers['server-timing'] = timing.join(', ');
     res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(text);
+    if (route === 'POST /v1/events') m.ack.observe({ status: String(status) }, (performance.now() - started) / 1000);
   });
   limitConnections(server, d.config, d.log, d.metrics);
   server.on('close', () => {

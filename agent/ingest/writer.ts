@@ -28,6 +28,8 @@ export type WriterOptions = {
   writeTimeoutMs: number;
   stallMs: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  // Called once per committed batch (for the batch histograms): its size and COPY time.
+  onBatch?: (events: number, ms: number) => void;
 };
 
 export type WriterStats = {
@@ -198,6 +200,7 @@ export class Writer {
   private async write(records: SpoolRecord[]): Promise<void> {
     const events = records.map((r) => fromRecord(r.line));
     let r: { appended: number; duplicates: number };
+    const started = performance.now();
     try {
       r = await withDeadline(appendBatch(this.sql, events), this.o.writeTimeoutMs, `COPY of ${events.length} events`, () => this.dropConnection());
     } catch (err) {
@@ -210,6 +213,7 @@ export class Writer {
     this.stats.duplicates += r.duplicates;
     this.stats.lastSuccessAt = this.lastProgressAt = Date.now();
     this.stats.dbUp = true;
+    this.o.onBatch?.(events.length, performance.now() - started);
   }
 
   // Find the records the database refuses by halving: a batch of n with k bad records

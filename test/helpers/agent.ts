@@ -80,7 +80,7 @@ export async function post(port: number, route: string, body: unknown, opts: { t
 
 export async function get(port: number, route: string, token: string | null = TOKEN) {
   const res = await fetch(`http://127.0.0.1:${port}${route}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
 export function order(i: number, extra: Record<string, unknown> = {}) {
