@@ -6,7 +6,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import type pino from 'pino';
 import type { Config } from '../config.ts';
-import type { Registry } from '../metrics.ts';
+import { Counter, type Registry } from '../metrics.ts';
 
 type Limits = Pick<Config['ingest'], 'headers_timeout_ms' | 'request_timeout_ms' | 'keep_alive_timeout_ms' | 'max_requests_per_socket' | 'max_connections'>;
 
@@ -29,7 +29,7 @@ export function serverOptions(c: Limits): http.ServerOptions {
 export function limitConnections(server: http.Server, c: Limits, log: pino.Logger, metrics: Registry): void {
   server.maxConnections = c.max_connections;
   server.maxRequestsPerSocket = c.max_requests_per_socket;
-  const refused = metrics.counter('blotter_ingest_connections_refused_total', 'Connections closed at once because ingest.max_connections were open');
+  const refused = new Counter({ name: 'blotter_ingest_connections_refused_total', help: 'Connections closed at once because ingest.max_connections were open', registers: [metrics] });
   let total = 0;
   let loggedAt = 0;
   server.on('drop', () => {
