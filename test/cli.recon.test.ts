@@ -47,7 +47,7 @@ t.test('help: recon and breaks answer --help per subcommand; a wrong subcommand 
   t.same(wrong.map((r) => [r.code, r.stderr, r.stdout]), [
     [2, 'blotter breaks: expected list, show, ack, resolve or escalate (see blotter breaks --help)\n', ''],
     [2, 'blotter recon: expected run, not "go" (see blotter recon --help)\n', ''],
-    [2, 'blotter breaks list: unknown option --bogus (see blotter breaks list --help)\n', ''],
+    [2, 'blotter breaks list: unknown option --bogus (valid: --account, --status, --all, --json, --config) (see blotter breaks list --help)\n', ''],
   ]);
 });
 
