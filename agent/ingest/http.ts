@@ -166,7 +166,9 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         chunks.push(c);
       });
       req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
+      // A client that goes away mid-body is not an internal error (nor a 500 to count and
+      // log): nothing of the request is taken, and nobody is left to answer.
+      req.on('error', (err) => reject(req.destroyed ? new HttpError(400, `the client closed the connection before the body was complete (${err.message})`) : err));
     });
   }
 
