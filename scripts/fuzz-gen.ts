@@ -3,7 +3,7 @@
 // the API must answer when that is certain (`accept`, `reject`) or `any` when it is not.
 // Bodies are bytes: invalid UTF-8, lone surrogates, NUL and 200,000-deep nesting are
 // written as text or bytes, never through JSON.stringify of a JS value that cannot hold them.
-import { raw } from '../agent/ledger/json.ts';
+import { isRaw, raw } from '../agent/ledger/json.ts';
 import { VOCABULARY, type EventSpec } from '../agent/ingest/vocabulary.ts';
 import type { Field, Fields } from '../agent/ingest/schema.ts';
 
@@ -261,6 +261,10 @@ function sites(item: Item): { fields: Site[]; objects: Record<string, unknown>[]
 function setAt(s: Site, v: unknown): void {
   (s.holder as Record<string | number, unknown>)[s.key] = v;
 }
+// A JS object a mutation may add keys to (not a raw number, an array or a marker string).
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !isRaw(v);
+}
 function getAt(s: Site): unknown {
   return (s.holder as Record<string | number, unknown>)[s.key];
 }
@@ -332,7 +336,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     return 'reject';
   },
   'proto-in-map': (rng, item) => {
-    const s = fieldSite(rng, item, (s) => s.field.t === 'map');
+    const s = fieldSite(rng, item, (s) => s.field.t === 'map' && isPlain(getAt(s)));
     if (!s) return null;
     injectKey(getAt(s) as Record<string, unknown>, item, rng.pick(PROTO_KEYS), rng.pick(['{"polluted":true}', '1', 'null', '{"prototype":{"x":1}}']));
     return 'accept';
@@ -386,7 +390,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     if (f.t === 'map' || f.t === 'json') {
       const t = rng.pick(WEIRD_NUMBERS);
       const m = getAt(s);
-      if (f.t === 'map' && m && typeof m === 'object' && !Array.isArray(m)) (m as Record<string, unknown>).n = raw(t);
+      if (f.t === 'map' && isPlain(m)) m.n = raw(t);
       else setAt(s, raw(t));
       const ok = !/e[+-]?\d{4}/i.test(t) || /e-?1000$/.test(t);
       return ok ? 'accept' : 'reject';
@@ -427,7 +431,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     return got.length <= max ? 'accept' : 'reject';
   },
   'nul': (rng, item) => {
-    const s = fieldSite(rng, item, (s) => typeof getAt(s) === 'string' || s.field.t === 'map');
+    const s = fieldSite(rng, item, (s) => typeof getAt(s) === 'string' || (s.field.t === 'map' && isPlain(getAt(s))));
     if (!s) return null;
     const v = getAt(s);
     if (typeof v === 'string') setAt(s, v.slice(0, 1) + '\u0000' + v.slice(1));

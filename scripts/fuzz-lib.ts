@@ -93,7 +93,8 @@ export class Generator {
       const how = rng.pick(['same', 'same', 'session', 'different'] as const);
       const obj = structuredCloneItem(was.obj);
       if (how === 'session') obj.session_id = `s-other-${id}`;
-      if (how === 'different') obj.occurred_at = new Date(Date.parse(String(was.obj.occurred_at).replace(' ', 'T').replace(/z$/, 'Z')) + 1000).toISOString();
+      // Later by a number of seconds no other reuse picks: two different reuses differ too.
+      if (how === 'different') obj.occurred_at = new Date(Date.parse(String(was.obj.occurred_at).replace(' ', 'T').replace(/z$/, 'Z')) + 1000 * (id + 1)).toISOString();
       return { ...was, obj, content: how === 'different' ? `c${id}` : was.content, reuse: how, notes: [how], text: new Map(was.text), bytes: new Map(was.bytes) };
     }
     const key = `${this.tag}.${id}`;
@@ -145,8 +146,10 @@ export class Generator {
   body(id: number): Body {
     const rng = this.rng;
     const auth = { authorization: `Bearer ${this.o.token}` };
+    // A body over the limit is refused for its size whatever else is wrong with it.
     const base = (kind: string, items: Item[], body: Buffer, headers: Record<string, string>, extra: Partial<Body> = {}): Body =>
-      ({ id, kind, route: '/v1/events', method: 'POST', headers: { ...auth, ...headers }, body, items, transport: 'http', itemsKnown: true, ...extra });
+      ({ id, kind, route: '/v1/events', method: 'POST', headers: { ...auth, ...headers }, body, items, transport: 'http', itemsKnown: true, ...extra,
+        ...(body.length > this.o.maxBody && (extra.transport ?? 'http') === 'http' && extra.status !== 401 ? { status: 413 } : {}) });
     const json = (items: Item[]) => Buffer.concat([Buffer.from('['), ...items.flatMap((it, i) => (i ? [Buffer.from(','), render(it)] : [render(it)])), Buffer.from(']')]);
     const x = rng.float();
     if (x < 0.42) {
