@@ -380,7 +380,8 @@ export const MUTATIONS: Record<string, Mutation> = {
     const s = fieldSite(rng, item, (s) => s.field.t === 'bigint');
     if (!s) return null;
     const v = getAt(s);
-    setAt(s, typeof v === 'string' ? raw(v) : (v as { rawJSON: string }).rawJSON);
+    if (typeof v === 'string' && !/^-?\d+$/.test(v)) return null;
+    setAt(s, typeof v === 'string' ? raw(v) : isRaw(v) ? v.rawJSON : String(v));
     return 'accept';
   },
   'weird-number': (rng, item) => {
