@@ -183,9 +183,11 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         clearTimeout(deadline);
         resolve(Buffer.concat(chunks).toString('utf8'));
       });
+      // A client that goes away mid-body is not an internal error (nor a 500 to count and
+      // log): nothing of the request is taken, and nobody is left to answer.
       req.on('error', (err) => {
         clearTimeout(deadline);
-        reject(err);
+        reject(req.destroyed ? new HttpError(400, `the client closed the connection before the body was complete (${err.message})`) : err);
       });
     });
   }

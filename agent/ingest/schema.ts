@@ -2,6 +2,7 @@
 // gives the strict validator, the JSON Schema files and docs/events.md, so the three
 // cannot drift apart. Decimals are taken from decimal strings or from JSON numbers by
 // their source text (never through a double), and stored as decimal strings.
+import { checkTimestamp, EventValidationError } from '../ledger/event.ts';
 import { isRaw } from '../ledger/json.ts';
 import { checkStorable, Problems, unstorable } from '../ledger/storable.ts';
 
@@ -73,7 +74,8 @@ export function check(path: string, f: Field, v: unknown, p: Problems): unknown 
       return v;
     }
     case 'id': {
-      if (isRaw(v) && /^\d+$/.test(v.rawJSON)) return v.rawJSON;
+      // An integer id is held to the length of a string one: ids are indexed columns.
+      if (isRaw(v) && /^\d{1,200}$/.test(v.rawJSON)) return v.rawJSON;
       if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
       if (typeof v !== 'string' || v === '' || v.length > 200) return p.add(path, 'must be a non-empty string (or an integer) of at most 200 characters');
       const why = unstorable(v);
@@ -98,7 +100,15 @@ export function check(path: string, f: Field, v: unknown, p: Problems): unknown 
       if (typeof v !== 'boolean') return p.add(path, `must be true or false, got ${typeName(v)}`);
       return v;
     case 'timestamp':
+      // The envelope's own rule (a day that exists, 00:00:00 to 23:59:59, an offset
+      // PostgreSQL takes): Date.parse rolls Feb 30 over to March and takes 24:00.
       if (typeof v !== 'string' || !TIMESTAMP.test(v) || Number.isNaN(Date.parse(v.replace(' ', 'T')))) return p.add(path, 'must be an RFC 3339 timestamp with an offset');
+      try {
+        checkTimestamp(path, v);
+      } catch (err) {
+        if (!(err instanceof EventValidationError)) throw err;
+        return p.add(path, err.reason);
+      }
       return v;
     case 'date':
       if (typeof v !== 'string' || !isDate(v)) return p.add(path, `must be a date, YYYY-MM-DD, got ${typeof v === 'string' ? `"${shown(v)}"` : typeName(v)}`);

@@ -302,13 +302,18 @@ export const ENVELOPE: Record<string, { doc: string; required: boolean }> = {
   source: { doc: 'bot (default), user or system', required: false },
 };
 
-const TEXT_LIMIT = 1000;
+// In UTF-8 bytes, as the ledger's own rule for other writers (ledger/event.ts): the
+// stream column is at most 200 bytes, and these columns are indexed (account, the
+// idempotency key), where a longer value is refused by the database, not by the API.
+const TEXT_LIMIT_BYTES = 1000;
+const STREAM_LIMIT_BYTES = 200;
 
 function envText(obj: Record<string, unknown>, key: string, p: Problems): string | null {
   const v = obj[key];
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v === '' || v.length > TEXT_LIMIT) {
-    p.add(key, `must be a non-empty string of at most ${TEXT_LIMIT} characters`);
+  const limit = key === 'stream' ? STREAM_LIMIT_BYTES : TEXT_LIMIT_BYTES;
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > limit) {
+    p.add(key, `must be a non-empty string of at most ${limit} bytes (UTF-8)`);
     return null;
   }
   const why = unstorable(v);
@@ -326,7 +331,8 @@ export function toBotEvent(item: unknown): LedgerEvent {
   const obj = item as Record<string, unknown>;
   const p = new Problems();
   for (const key of Object.keys(obj)) {
-    if (!(key in ENVELOPE)) p.add(key.length > 60 ? key.slice(0, 60) + '…' : key, `is not a known field (expected ${Object.keys(ENVELOPE).join(', ')})`);
+    // Own keys only: `constructor` or `toString` are not envelope fields.
+    if (!Object.hasOwn(ENVELOPE, key)) p.add(key.length > 60 ? key.slice(0, 60) + '…' : key, `is not a known field (expected ${Object.keys(ENVELOPE).join(', ')})`);
   }
   const eventType = obj.event_type;
   const spec = typeof eventType === 'string' && Object.hasOwn(VOCABULARY, eventType) ? VOCABULARY[eventType]! : null;

@@ -61,8 +61,9 @@ export function fromRecord(line: string): LedgerEvent {
 }
 
 // SQLSTATE classes that say the data is wrong, not the connection or the schema: retrying
-// cannot help. (42xxx, e.g. a missing table or privilege, is not the record's fault.)
-const DATA_ERROR = /^(22|23)/;
+// cannot help. (42xxx, e.g. a missing table or privilege, is not the record's fault.) 54xxx
+// is a limit one record exceeds (an index row too large): retried, it stalls the writer.
+const DATA_ERROR = /^(22|23|54)/;
 
 function isDataError(err: unknown): boolean {
   const e = err as Error & { code?: string };

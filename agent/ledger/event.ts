@@ -76,6 +76,9 @@ export function checkTimestamp(field: string, v: unknown): string {
   const m = TIMESTAMP.exec(v);
   if (!m) throw new EventValidationError(field, `"${v}" is not an RFC 3339 timestamp with an offset (e.g. 2026-11-26T14:30:00.123456Z)`);
   const y = +m[1]!, mo = +m[2]!, d = +m[3]!, h = +m[4]!, mi = +m[5]!, s = +m[6]!;
+  // PostgreSQL refuses an offset of 16 hours or more, or with 60 minutes or more.
+  const off = /^[+-](\d{2}):?(\d{2})$/.exec(m[8]!);
+  if (off && (+off[1]! > 15 || +off[2]! > 59)) throw new EventValidationError(field, `"${v}" has an offset outside ±15:59`);
   const days = mo === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
   if (mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59 || y < 1970 || y > 9999) {
     throw new EventValidationError(field, `"${v}" is not a valid date and time`);

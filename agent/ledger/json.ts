@@ -20,12 +20,13 @@ const keepNumberText: Reviver = (_key, value, context) =>
 const SUPPORTED = typeof api.rawJSON === 'function' &&
   api.isRawJSON(JSON.parse('1.50', keepNumberText as Parameters<typeof JSON.parse>[1]));
 
-// A number token with a fraction, an exponent or 16+ digits where a value starts: after a
-// key's closing quote and colon, a comma or a bracket. Anything else a double holds
-// exactly and writes back the same way. It can match inside a string too ("x\":1.5" or
+// A number token with a fraction, an exponent or 16+ digits, or a negative zero, where a
+// value starts: after a key's closing quote and colon (JSON allows space between them), a
+// comma or a bracket. Anything else a double holds exactly and writes back the same way
+// (-0 does not: it writes back as 0). It can match inside a string too ("x\":1.5" or
 // "a,1.5"); then the careful path runs, which is merely slower. Timestamps ("14:30:00.5")
 // do not match: their colons follow digits, not a quote.
-const RISKY_NUMBER = /(?:":|[,[])\s*-?\d+[.eE]|(?:":|[,[])\s*-?\d{16}/;
+const RISKY_NUMBER = /(?:"\s*:|[,[])\s*(?:-?\d+[.eE]|-?\d{16}|-0(?![\d.eE]))/;
 
 // Numbers come back as JSON.rawJSON (exact text) when the text has any that a double could
 // change; otherwise plain JSON.parse, five times faster, gives safe integers as numbers.
