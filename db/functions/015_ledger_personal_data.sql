@@ -129,14 +129,18 @@ $$;
 
 -- What views call. Plain SQL, not definer: inlined, so a value that is no token costs a
 -- prefix test and no function call.
+-- Parallel unsafe, like the functions they call: decrypting catches a bad token in an
+-- exception block, a subtransaction, which PostgreSQL forbids while a parallel query runs
+-- (found on PostgreSQL 15 by the fuzzer's oracle query: "cannot start subtransactions
+-- during a parallel operation").
 create or replace function privacy.reveal(p_value text) returns text
-language sql stable parallel safe as $$
+language sql stable parallel unsafe as $$
   select case when starts_with(p_value, 'pii:v1:') then privacy.decrypt_token(p_value) else p_value end
 $$;
 comment on function privacy.reveal(text) is 'The value, or the plaintext of a personal-data token (''[erased]'' once its subject is erased).';
 
 create or replace function privacy.reveal_json(p_value jsonb) returns jsonb
-language sql stable parallel safe as $$
+language sql stable parallel unsafe as $$
   select case when strpos(p_value::text, '"pii:v1:') = 0 then p_value else privacy.decrypt_json(p_value) end
 $$;
 comment on function privacy.reveal_json(jsonb) is 'The JSON value with every personal-data token in it replaced by its plaintext (''[erased]'' once its subject is erased).';
