@@ -20,6 +20,7 @@ import { DbLogSink } from '../agent/log/db-sink.ts';
 import { createLoggers } from '../agent/log/logger.ts';
 import { openCopy, appendedInTransaction } from '../agent/ledger/copy.ts';
 import { toBotEvent } from '../agent/ingest/vocabulary.ts';
+import { listening } from '../scripts/agent-child.ts';
 import pino from 'pino';
 
 const TOKEN = 'bench-token-0123456789';
@@ -101,17 +102,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const env = { ...process.env, DATABASE_URL: server.url, BLOTTER_HOME: home, BLOTTER_INGEST_PORT: '0', BLOTTER_INGEST_TOKEN: TOKEN, BLOTTER_LOGGING_HANDLERS_CONSOLE_ENABLED: 'false', BLOTTER_JOBS_ENABLED: 'false' };
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      const on = (d: Buffer) => {
-        out += d;
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      };
-      child.stdout.on('data', on);
-      child.stderr.on('data', on);
-      child.on('exit', (c) => reject(new Error(`agent exited ${c}: ${out}`)));
-    });
+    const port = await listening(child).port;
     await new Promise((r) => setTimeout(r, 2000));
     const rssIdle = rssMb(child.pid!, 'VmRSS');
     // Baseline (the agent idle, its migrations done): the same events straight into the ledger through COPY, in the writer's batches.

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
+import { listening } from './agent-child.ts';
 import { runFuzz, type FuzzReport } from './fuzz-lib.ts';
 
 const CLI = path.resolve(import.meta.dirname, '..', 'agent', 'cli.ts');
@@ -65,24 +66,15 @@ async function main(): Promise<number> {
     const sql = postgres(server.url, { max: 2, onnotice: () => {} });
     const env = { ...process.env, ...fuzzAgentEnv(server.url, home, TOKEN) };
     const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+    const started = listening(child);
     let exited = false;
     child.on('exit', () => {
       exited = true;
     });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const on = (d: Buffer) => {
-          out += d;
-          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        };
-        child.stdout.on('data', on);
-        child.stderr.on('data', on);
-        child.on('exit', (c) => reject(new Error(`agent exited ${c}: ${out}`)));
-      });
+      const port = await started.port;
       report = await runFuzz({ n, seed, port, token: TOKEN, sql, concurrency, progress, alive: () => !exited, ...FUZZ_LIMITS });
-      if (exited) process.stderr.write(`agent output:\n${out.slice(-5000)}\n`);
+      if (exited) process.stderr.write(`agent output:\n${started.output().slice(-5000)}\n`);
       const rejected = path.join(home, 'spool', 'rejected.ndjson');
       if (fs.existsSync(rejected)) process.stderr.write(`spool/rejected.ndjson:\n${fs.readFileSync(rejected, 'utf8').slice(0, 5000)}\n`);
     } finally {
