@@ -56,7 +56,11 @@ async function smallRequests(port: number, rate: number, seconds: number, first:
     const due = Math.floor(((Date.now() - start) / 1000) * rate);
     while (sent < due) {
       const k = 1 + (r = (r * 48271) % 2147483647) % 10;
-      inflight.push(send(port, batch(key, k)).then((x) => { if (x.status === 202) lat.push(x.ms); }));
+      inflight.push(send(port, batch(key, k)).then((x) => {
+        if (x.status === 202) lat.push(x.ms);
+        // Where the slowest acknowledgements spent their time (the agent's Server-Timing).
+        if (process.env.BENCH_DEBUG && x.ms > 10) process.stderr.write(`slow ${x.ms.toFixed(1)} ms: ${x.timing}\n`);
+      }));
       key += k;
       sent += k;
     }
@@ -101,8 +105,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const sql = postgres(server.url, { max: 1, onnotice: () => {} });
   const env = { ...process.env, DATABASE_URL: server.url, BLOTTER_HOME: home, BLOTTER_INGEST_PORT: '0', BLOTTER_INGEST_TOKEN: TOKEN, BLOTTER_LOGGING_HANDLERS_CONSOLE_ENABLED: 'false', BLOTTER_JOBS_ENABLED: 'false' };
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const agentOut = listening(child);
   try {
-    const port = await listening(child).port;
+    const port = await agentOut.port;
     await new Promise((r) => setTimeout(r, 2000));
     const rssIdle = rssMb(child.pid!, 'VmRSS');
     // Baseline (the agent idle, its migrations done): the same events straight into the ledger through COPY, in the writer's batches.
@@ -157,6 +162,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const lat1k = await smallRequests(port, 1000, latencySeconds, 20_000_000);
     const lat5k = await smallRequests(port, 5000, latencySeconds, 30_000_000);
     const rss = peakRssMb(child.pid!);
+    if (process.env.BENCH_DEBUG) {
+      const m = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }));
+      process.stderr.write(m.split('\n').filter((l) => /eventloop_lag|gc_duration_seconds_(sum|count)/.test(l) && !l.startsWith('#')).join('\n') + '\n');
+    }
 
     // One logger call with the shipped sinks (file and database) in this process, and bare
     // pino writing the same line to a file the same way (asynchronous destination).
@@ -213,6 +222,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    // With BENCH_NODE_FLAGS=--trace-gc, say, what the agent printed is worth keeping.
+    if (process.env.BENCH_AGENT_OUT) fs.writeFileSync(process.env.BENCH_AGENT_OUT, agentOut.output());
     await sql.end({ timeout: 2 });
     await stopServer(home);
     fs.rmSync(home, { recursive: true, force: true });

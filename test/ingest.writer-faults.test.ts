@@ -156,3 +156,24 @@ t.test('a log line PostgreSQL would refuse does not block the log sink', async (
   t.same(rows.map((r) => r.msg), ['lone \ufffd and nul \ufffd and pair \ud83d\ude00 and text \\u0000', 'the next line']);
   await sink.close();
 });
+
+t.test('spool records: COPY lines with every escape, and JSON records of earlier versions', async (t) => {
+  const { spool, writer } = rig(t);
+  const odd = { ...ev('f-1', '{"s": "tab\\there, newline\\nand a backslash \\\\ too"}', 'stream\\with\ttab'), actor: 'a\tb\nc\rd\\e', account: 'DU\\1' };
+  const legacy = ev('f-2', '{"n": 2}', 'stream\\with\ttab');
+  await spool.append([
+    toRecord(odd),
+    // What an earlier agent left in its spool: the event as a JSON array.
+    JSON.stringify([legacy.stream, legacy.occurredAt, legacy.source, legacy.eventType, legacy.entityType, legacy.entityId, legacy.account, legacy.actor, legacy.sessionId, legacy.idempotencyKey, legacy.payload]),
+    toRecord(ev('f-3', '{"n": 3}', 'a-first-stream')),
+  ]);
+  writer.start();
+  await until(async () => !spool.hasPending(), 10_000);
+  await writer.stop(1000);
+  const rows = await sql`select idempotency_key as k, stream, actor, account, payload::text as p from ledger.events where idempotency_key like 'f-%' order by seq`;
+  t.same(rows.map((r) => r.k), ['f-3', 'f-1', 'f-2'], 'ordered by stream within the batch, each once');
+  t.same({ stream: rows[1]!.stream, actor: rows[1]!.actor, account: rows[1]!.account }, { stream: odd.stream, actor: odd.actor, account: odd.account }, 'text fields exact through the escapes');
+  t.same(JSON.parse(rows[1]!.p as string), JSON.parse(odd.payload));
+  t.equal(rows[2]!.stream, legacy.stream, 'the JSON record lands like the others');
+  t.equal(writer.stats.rejected, 0);
+});

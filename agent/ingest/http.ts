@@ -18,6 +18,7 @@ import { REDACT } from '../log/logger.ts';
 import { makeRedactor } from '../log/redact.ts';
 import { BotMetrics, Counter, Histogram, type Registry } from '../metrics.ts';
 import { KeyFilter } from './bloom.ts';
+import { RecentKeys } from './recent-keys.ts';
 import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
@@ -71,35 +72,6 @@ class HttpError extends Error {
     super(message);
     this.status = status;
     this.headers = headers;
-  }
-}
-
-// Keys accepted recently, with the fingerprint of their event, so a retry is answered
-// `duplicate` (or a reused key `conflict`) without a database round trip. Bounded by two
-// generations: when the young one is full it becomes the old one and the old one is
-// dropped, so between max/2 and max keys are remembered. (Evicting one oldest key per add
-// walked a Map's deleted slots: once past the bound it cost more than the request.)
-// Forgotten keys are asked of the ledger, which still drops them.
-class RecentKeys {
-  private young = new Map<string, string>();
-  private old = new Map<string, string>();
-  private readonly half: number;
-  constructor(max: number) {
-    this.half = Math.max(1, Math.floor(max / 2));
-  }
-  get(k: string): string | undefined {
-    return this.young.get(k) ?? this.old.get(k);
-  }
-  add(k: string, fp: string): void {
-    if (this.young.size >= this.half) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(k, fp);
-  }
-  delete(k: string): void {
-    this.young.delete(k);
-    this.old.delete(k);
   }
 }
 
@@ -297,9 +269,9 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         continue;
       }
       const fp = fingerprint(ev);
-      const before = recent.get(key);
-      if (before !== undefined) {
-        results[i] = duplicateOr(i, key, before === fp, '');
+      const seen = recent.check(key, fp);
+      if (seen !== 'new') {
+        results[i] = duplicateOr(i, key, seen === 'same', '');
         continue;
       }
       const lead = leads.get(key);

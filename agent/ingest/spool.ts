@@ -5,6 +5,7 @@
 // the two replays records the ledger then drops as duplicates (every record has a key).
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { BlotterError } from '../errors.ts';
 
@@ -236,26 +237,37 @@ export class Spool extends EventEmitter {
   }
 
   // The database committed everything up to `pos`: persist it, drop consumed segments.
-  commit(pos: Position): void {
+  // The file work runs on libuv's threads: a synchronous fsync here held the event loop
+  // (and every request's acknowledgement) for up to ~20 ms per batch.
+  async commit(pos: Position): Promise<void> {
     const file = path.join(this.opts.dir, 'checkpoint.json');
     const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
+    const fh = await fsp.open(tmp, 'w');
     try {
-      fs.writeSync(fd, JSON.stringify(pos));
-      fs.fsyncSync(fd);
+      await fh.writeFile(JSON.stringify(pos));
+      await fh.sync();
     } finally {
-      fs.closeSync(fd);
+      await fh.close();
     }
-    fs.renameSync(tmp, file);
-    this.syncDir();
+    await fsp.rename(tmp, file);
+    await this.syncDirAsync();
     this.checkpoint = pos;
     for (const s of [...this.sizes.keys()]) {
       if (s < pos.segment) {
-        fs.rmSync(path.join(this.opts.dir, segName(s)), { force: true });
         this.sizes.delete(s);
+        await fsp.rm(path.join(this.opts.dir, segName(s)), { force: true });
       }
     }
     while (this.acceptTimes.length && !after(this.acceptTimes[0]!.pos, pos)) this.acceptTimes.shift();
+  }
+
+  private async syncDirAsync(): Promise<void> {
+    const dh = await fsp.open(this.opts.dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
   }
 
   // Stop taking appends, write out what is buffered, close.

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
 import { DeadlineError, withDeadline } from '../db/deadline.ts';
-import { appendBatch } from '../ledger/copy.ts';
+import { appendRecords, copyRecord } from '../ledger/copy.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
 import type { Spool, SpoolRecord } from './spool.ts';
 
@@ -46,9 +46,15 @@ export type WriterStats = {
   dbUp: boolean;
 };
 
-// Spool record: the event as a compact array, in LedgerEvent field order.
+// Spool record: the event as a line of COPY's text format (copyRecord), which the writer
+// sends as it is. Spools written by earlier versions hold JSON arrays in LedgerEvent field order
+// (a line starting with '['); those are still read.
 export function toRecord(e: LedgerEvent): string {
-  return JSON.stringify([e.stream, e.occurredAt, e.source, e.eventType, e.entityType, e.entityId, e.account, e.actor, e.sessionId, e.idempotencyKey, e.payload]);
+  return copyRecord(e);
+}
+
+export function recordToCopy(line: string): string {
+  return line.startsWith('[') ? copyRecord(fromRecord(line)) : line;
 }
 
 export function fromRecord(line: string): LedgerEvent {
@@ -199,16 +205,16 @@ export class Writer {
   }
 
   private async write(records: SpoolRecord[]): Promise<void> {
-    const events = records.map((r) => fromRecord(r.line));
+    const events = records.map((r) => recordToCopy(r.line));
     let r: { appended: number; duplicates: number };
     const started = performance.now();
     try {
-      r = await withDeadline(appendBatch(this.sql, events), this.o.writeTimeoutMs, `COPY of ${events.length} events`, () => this.dropConnection());
+      r = await withDeadline(appendRecords(this.sql, events), this.o.writeTimeoutMs, `COPY of ${events.length} events`, () => this.dropConnection());
     } catch (err) {
       if (err instanceof DeadlineError) this.stats.timeouts++;
       throw err;
     }
-    this.o.spool.commit(records[records.length - 1]!.end);
+    await this.o.spool.commit(records[records.length - 1]!.end);
     this.stats.batches++;
     this.stats.events += r.appended;
     this.stats.duplicates += r.duplicates;
@@ -240,7 +246,7 @@ export class Writer {
       if (!isDataError(err)) throw err;
       const e = err as Error & { code?: string };
       fs.appendFileSync(path.join(this.o.spool.opts.dir, 'rejected.ndjson'), JSON.stringify({ at: new Date().toISOString(), error: e.message, code: e.code ?? null, record: rec.line }) + '\n');
-      this.o.spool.commit(rec.end);
+      await this.o.spool.commit(rec.end);
       this.stats.rejected++;
       this.lastProgressAt = Date.now();
       this.o.log?.('error', 'writer: the database refused a spooled event; set aside in rejected.ndjson', { err: e.message, code: e.code });

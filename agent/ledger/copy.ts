@@ -16,10 +16,24 @@ function field(v: string | null): string {
   return v.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
 
-export function copyLine(e: LedgerEvent): string {
+// One event as a line of COPY's text format, without its newline (escaping leaves no
+// raw newline inside). The spool stores events this way, so the writer hands them to
+// COPY as they are, with no parse and no second encoding.
+export function copyRecord(e: LedgerEvent): string {
   return field(e.stream) + '\t' + field(e.occurredAt) + '\t' + e.source + '\t' + e.eventType + '\t' +
     field(e.entityType) + '\t' + field(e.entityId) + '\t' + field(e.account) + '\t' + field(e.actor) + '\t' +
-    field(e.sessionId) + '\t' + field(e.idempotencyKey) + '\t' + field(e.payload) + '\n';
+    field(e.sessionId) + '\t' + field(e.idempotencyKey) + '\t' + field(e.payload);
+}
+
+export function copyLine(e: LedgerEvent): string {
+  return copyRecord(e) + '\n';
+}
+
+// The stream of a COPY record (its first field, unescaped), for ordering a batch.
+export function streamOfRecord(record: string): string {
+  const tab = record.indexOf('\t');
+  const s = tab < 0 ? record : record.slice(0, tab);
+  return s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c)) : s;
 }
 
 // Bytes buffered before a write to the COPY stream; keeps memory flat on large inputs.
@@ -62,7 +76,11 @@ export class CopySink {
   }
 
   async write(e: LedgerEvent): Promise<void> {
-    const line = copyLine(e);
+    await this.writeLine(copyLine(e));
+  }
+
+  // A line already in COPY's text format, newline included.
+  async writeLine(line: string): Promise<void> {
     this.buf.push(line);
     this.bytes += line.length;
     if (this.bytes >= CHUNK_BYTES) await this.flush();
@@ -126,12 +144,17 @@ export async function appendedInTransaction(tx: postgres.TransactionSql): Promis
 // Append a batch already in memory: sorted by stream so every writer takes stream locks
 // in the same order (no deadlocks), order within a stream kept.
 export async function appendBatch(sql: postgres.Sql, events: LedgerEvent[]): Promise<{ appended: number; duplicates: number }> {
-  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => (a.e.stream < b.e.stream ? -1 : a.e.stream > b.e.stream ? 1 : a.i - b.i));
+  return appendRecords(sql, events.map(copyRecord));
+}
+
+// The same for events already encoded by copyRecord (the spool's records).
+export async function appendRecords(sql: postgres.Sql, records: string[]): Promise<{ appended: number; duplicates: number }> {
+  const sorted = records.map((r, i) => ({ r, s: streamOfRecord(r), i })).sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.i - b.i));
   const appended = await sql.begin(async (tx) => {
     const sink = await openCopy(tx);
-    for (const { e } of sorted) await sink.write(e);
+    for (const { r } of sorted) await sink.writeLine(r + '\n');
     await sink.end();
     return appendedInTransaction(tx);
   });
-  return { appended, duplicates: events.length - appended };
+  return { appended, duplicates: records.length - appended };
 }

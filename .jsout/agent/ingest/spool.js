@@ -1,0 +1,276 @@
+// The spool: accepted events on local disk before the API says 202. Append-only segment
+// files of NDJSON records, written with group commit (one write and one fdatasync for
+// every request that arrived in the same few milliseconds). The writer reads from a
+// durable checkpoint and advances it only after the database committed; a crash between
+// the two replays records the ledger then drops as duplicates (every record has a key).
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BlotterError } from "../errors.js";
+export class SpoolFullError extends BlotterError {
+    constructor(pending, quota) {
+        super('SPOOL_FULL', `spool holds ${pending} bytes not yet in the database; quota is ${quota}`);
+    }
+}
+const SEGMENT = /^(\d{12})\.ndjson$/;
+const segName = (n) => `${String(n).padStart(12, '0')}.ndjson`;
+export class Spool extends EventEmitter {
+    opts;
+    fd = -1;
+    segment = 0;
+    segmentSize = 0;
+    // Durable end of data (what the reader may consume) and the committed read position.
+    written = { segment: 0, offset: 0 };
+    checkpoint = { segment: 0, offset: 0 };
+    // Bytes per segment, for the quota and for deleting consumed segments.
+    sizes = new Map();
+    buffer = [];
+    bufferBytes = 0;
+    waiters = [];
+    flushTimer = null;
+    flushing = null;
+    closed = false;
+    // Accept times of not-yet-committed flushes, for the writer lag.
+    acceptTimes = [];
+    constructor(opts) {
+        super();
+        this.opts = opts;
+    }
+    open() {
+        fs.mkdirSync(this.opts.dir, { recursive: true });
+        const cpFile = path.join(this.opts.dir, 'checkpoint.json');
+        if (fs.existsSync(cpFile)) {
+            const cp = JSON.parse(fs.readFileSync(cpFile, 'utf8'));
+            if (!Number.isInteger(cp.segment) || !Number.isInteger(cp.offset))
+                throw new BlotterError('SPOOL_CORRUPT', `${cpFile} is not a checkpoint`);
+            this.checkpoint = cp;
+        }
+        const segments = fs.readdirSync(this.opts.dir).map((f) => SEGMENT.exec(f)).filter((m) => m !== null)
+            .map((m) => Number(m[1])).sort((a, b) => a - b);
+        for (const s of segments) {
+            if (s < this.checkpoint.segment) {
+                fs.rmSync(path.join(this.opts.dir, segName(s)));
+                continue;
+            }
+            this.sizes.set(s, fs.statSync(path.join(this.opts.dir, segName(s))).size);
+        }
+        const last = segments.filter((s) => s >= this.checkpoint.segment).pop();
+        this.segment = last ?? this.checkpoint.segment;
+        const file = path.join(this.opts.dir, segName(this.segment));
+        this.fd = fs.openSync(file, 'a+');
+        let size = fs.fstatSync(this.fd).size;
+        // A record torn by a crash was never acknowledged: cut it off.
+        if (size > 0) {
+            const tailLen = Math.min(size, 1024 * 1024);
+            const tail = Buffer.alloc(tailLen);
+            fs.readSync(this.fd, tail, 0, tailLen, size - tailLen);
+            const lastNl = tail.lastIndexOf(0x0a);
+            const keep = lastNl < 0 ? size - tailLen : size - tailLen + lastNl + 1;
+            if (keep !== size) {
+                fs.ftruncateSync(this.fd, keep);
+                fs.fsyncSync(this.fd);
+                size = keep;
+            }
+        }
+        this.segmentSize = size;
+        this.sizes.set(this.segment, size);
+        this.written = { segment: this.segment, offset: size };
+        if (this.segment === this.checkpoint.segment && this.checkpoint.offset > size)
+            this.checkpoint = { segment: this.segment, offset: size };
+        this.syncDir();
+    }
+    // Bytes accepted but not yet committed to the database.
+    pendingBytes() {
+        let total = 0;
+        for (const [s, size] of this.sizes) {
+            if (s > this.checkpoint.segment)
+                total += size;
+            else if (s === this.checkpoint.segment)
+                total += size - this.checkpoint.offset;
+        }
+        return total + this.bufferBytes;
+    }
+    hasPending() {
+        return this.written.segment !== this.checkpoint.segment || this.written.offset !== this.checkpoint.offset;
+    }
+    // Milliseconds since the oldest record not yet in the database was accepted.
+    lagMs(now = Date.now()) {
+        const first = this.acceptTimes[0];
+        return first && this.hasPending() ? now - first.at : 0;
+    }
+    // Append records (one JSON line each, no newline); resolves once they are fsynced.
+    append(lines) {
+        if (this.closed)
+            return Promise.reject(new BlotterError('SPOOL_CLOSED', 'the spool is closed (shutting down)'));
+        if (lines.length === 0)
+            return Promise.resolve();
+        const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+        if (this.pendingBytes() + bytes > this.opts.quotaBytes)
+            return Promise.reject(new SpoolFullError(this.pendingBytes(), this.opts.quotaBytes));
+        for (const l of lines)
+            this.buffer.push(l + '\n');
+        this.bufferBytes += bytes;
+        return new Promise((resolve, reject) => {
+            this.waiters.push({ resolve, reject });
+            this.scheduleFlush();
+        });
+    }
+    // One flush at a time: what arrives during a write and fsync goes out together in the
+    // next one (group commit without waiting on a timer, unless group_commit_ms asks to).
+    scheduleFlush() {
+        if (this.flushTimer || this.flushing)
+            return;
+        const go = () => {
+            this.flushTimer = null;
+            this.flushing = this.flush().finally(() => {
+                this.flushing = null;
+                if (this.buffer.length)
+                    this.scheduleFlush();
+            });
+        };
+        if (this.opts.groupCommitMs > 0)
+            this.flushTimer = setTimeout(go, this.opts.groupCommitMs);
+        else
+            this.flushTimer = setImmediate(go);
+    }
+    async flush() {
+        if (this.buffer.length === 0) {
+            for (const w of this.waiters.splice(0))
+                w.resolve();
+            return;
+        }
+        const data = Buffer.from(this.buffer.join(''));
+        const waiters = this.waiters;
+        this.buffer = [];
+        this.bufferBytes = 0;
+        this.waiters = [];
+        try {
+            await new Promise((resolve, reject) => fs.write(this.fd, data, 0, data.length, null, (err) => (err ? reject(err) : resolve())));
+            await new Promise((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+        }
+        catch (err) {
+            // Cut back to the last durable end so a half-written group cannot be read.
+            try {
+                fs.ftruncateSync(this.fd, this.segmentSize);
+            }
+            catch {
+                // The next open() trims a torn tail anyway.
+            }
+            const e = new BlotterError('SPOOL_WRITE', `spool write failed: ${err.message}`, { cause: err });
+            for (const w of waiters)
+                w.reject(e);
+            return;
+        }
+        this.segmentSize += data.length;
+        this.sizes.set(this.segment, this.segmentSize);
+        this.written = { segment: this.segment, offset: this.segmentSize };
+        this.acceptTimes.push({ pos: this.written, at: Date.now() });
+        if (this.segmentSize >= this.opts.segmentBytes)
+            this.rotate();
+        for (const w of waiters)
+            w.resolve();
+        this.emit('data');
+    }
+    rotate() {
+        fs.closeSync(this.fd);
+        this.segment += 1;
+        this.fd = fs.openSync(path.join(this.opts.dir, segName(this.segment)), 'a+');
+        this.segmentSize = 0;
+        this.sizes.set(this.segment, 0);
+        this.written = { segment: this.segment, offset: 0 };
+        this.syncDir();
+    }
+    syncDir() {
+        const dfd = fs.openSync(this.opts.dir, 'r');
+        try {
+            fs.fsyncSync(dfd);
+        }
+        finally {
+            fs.closeSync(dfd);
+        }
+    }
+    // Up to maxRecords records after `from` (default: the checkpoint), durable ones only.
+    read(maxRecords, from = this.checkpoint, maxBytes = 32 * 1024 * 1024) {
+        const out = [];
+        let pos = { ...from };
+        let budget = maxBytes;
+        while (out.length < maxRecords && budget > 0) {
+            const end = pos.segment === this.written.segment ? this.written.offset : this.sizes.get(pos.segment) ?? 0;
+            if (pos.offset >= end) {
+                if (pos.segment >= this.written.segment)
+                    break;
+                pos = { segment: pos.segment + 1, offset: 0 };
+                continue;
+            }
+            const len = Math.min(end - pos.offset, budget, 4 * 1024 * 1024);
+            const buf = Buffer.alloc(len);
+            const fd = fs.openSync(path.join(this.opts.dir, segName(pos.segment)), 'r');
+            try {
+                fs.readSync(fd, buf, 0, len, pos.offset);
+            }
+            finally {
+                fs.closeSync(fd);
+            }
+            let start = 0;
+            let consumed = 0;
+            while (out.length < maxRecords) {
+                const nl = buf.indexOf(0x0a, start);
+                if (nl < 0)
+                    break;
+                consumed = nl + 1;
+                out.push({ line: buf.toString('utf8', start, nl), end: { segment: pos.segment, offset: pos.offset + consumed } });
+                start = nl + 1;
+            }
+            if (consumed === 0) {
+                if (len < end - pos.offset)
+                    throw new BlotterError('SPOOL_CORRUPT', `spool record at ${segName(pos.segment)}:${pos.offset} is longer than ${len} bytes`);
+                break;
+            }
+            pos = { segment: pos.segment, offset: pos.offset + consumed };
+            budget -= consumed;
+        }
+        return out;
+    }
+    // The database committed everything up to `pos`: persist it, drop consumed segments.
+    commit(pos) {
+        const file = path.join(this.opts.dir, 'checkpoint.json');
+        const tmp = `${file}.tmp`;
+        const fd = fs.openSync(tmp, 'w');
+        try {
+            fs.writeSync(fd, JSON.stringify(pos));
+            fs.fsyncSync(fd);
+        }
+        finally {
+            fs.closeSync(fd);
+        }
+        fs.renameSync(tmp, file);
+        this.syncDir();
+        this.checkpoint = pos;
+        for (const s of [...this.sizes.keys()]) {
+            if (s < pos.segment) {
+                fs.rmSync(path.join(this.opts.dir, segName(s)), { force: true });
+                this.sizes.delete(s);
+            }
+        }
+        while (this.acceptTimes.length && !after(this.acceptTimes[0].pos, pos))
+            this.acceptTimes.shift();
+    }
+    // Stop taking appends, write out what is buffered, close.
+    async close() {
+        this.closed = true;
+        if (this.flushTimer) {
+            clearTimeout(this.flushTimer);
+            clearImmediate(this.flushTimer);
+            this.flushTimer = null;
+        }
+        if (this.flushing)
+            await this.flushing;
+        await this.flush();
+        if (this.fd >= 0)
+            fs.closeSync(this.fd);
+        this.fd = -1;
+    }
+}
+function after(a, b) {
+    return a.segment > b.segment || (a.segment === b.segment && a.offset > b.offset);
+}

@@ -1,0 +1,118 @@
+// The trading logger: one root pino logger, a child per category with its own level, and
+// up to four sinks: console (pino-pretty on a terminal, JSON otherwise), a rotating file
+// (pino-roll), the database (ops.logs, batched) and syslog. Sinks are asynchronous
+// (SonicBoom buffers; the database sink queues and inserts in batches), so a log call
+// never waits for I/O. Secrets are redacted before anything is written.
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import pinoRoll from 'pino-roll';
+import { CATEGORIES } from "../config.js";
+import { SyslogStream } from "./syslog.js";
+// Field names that carry secrets, redacted wherever they appear at the top of a log call,
+// plus the request headers. Named paths only: a wildcard path (`*.password`) tripled the
+// cost of every log call, so nested secrets must be logged under these names.
+export const REDACT = ['token', 'password', 'secret', 'authorization', 'apiKey', 'api_key', 'databaseUrl', 'database_url', 'credentials', 'passphrase', 'private_key',
+    'headers.authorization', 'req.headers.authorization', 'headers.cookie', 'config.password', 'err.config.password'];
+const ORDER = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const lowest = (levels) => levels.reduce((a, b) => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b));
+// The sinks of one logger, each with its own level. pino.multistream does the same with
+// more per-line work (it re-checks and re-stamps every stream); this reads the line's
+// level once, from the metadata pino hands a stream that asks for it, and writes the
+// same string to each sink that wants it. Measured in `npm run bench -- ingest`
+// (logger_ratio).
+function fanOut(entries) {
+    const levels = entries.map((e) => pino.levels.values[e.level] ?? 30);
+    const sinks = entries.map((e) => e.stream);
+    const n = sinks.length;
+    const out = {
+        [Symbol.for('pino.metadata')]: true,
+        lastLevel: 0,
+        write(line) {
+            const level = out.lastLevel;
+            for (let i = 0; i < n; i++)
+                if (level >= levels[i])
+                    sinks[i].write(line);
+        },
+        flushSync() {
+            for (const s of sinks)
+                s.flushSync?.();
+        },
+    };
+    return out;
+}
+export async function createLoggers(opts) {
+    const c = opts.config;
+    const h = c.handlers;
+    const streams = [];
+    const closers = [];
+    const sonic = (s) => () => new Promise((resolve) => {
+        try {
+            s.flushSync?.();
+        }
+        catch {
+            // Nothing buffered, or already closed.
+        }
+        s.once('close', () => resolve());
+        s.end();
+        setTimeout(resolve, 1000).unref();
+    });
+    if (h.console.enabled) {
+        const pretty = c.format === 'pretty' || (c.format === 'auto' && process.stdout.isTTY && !opts.consoleStream);
+        if (pretty) {
+            const { default: pinoPretty } = await import('pino-pretty');
+            streams.push({ level: h.console.level, stream: pinoPretty({ colorize: true, destination: 1, sync: false }) });
+        }
+        else if (opts.consoleStream) {
+            streams.push({ level: h.console.level, stream: opts.consoleStream });
+        }
+        else {
+            const out = pino.destination({ dest: 1, sync: false });
+            streams.push({ level: h.console.level, stream: out });
+            closers.push(sonic(out));
+        }
+    }
+    if (h.file.enabled) {
+        const file = path.resolve(opts.home, h.file.path);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        // pino-roll keeps `count` files besides the current one.
+        const roll = await pinoRoll({ file, size: `${Math.max(1, Math.round(h.file.max_size / 1024))}k`, limit: { count: h.file.max_files - 1 }, mkdir: true });
+        streams.push({ level: h.file.level, stream: roll });
+        closers.push(sonic(roll));
+        opts.dbSink?.spillTo(roll);
+    }
+    if (h.database.enabled && opts.dbSink) {
+        streams.push({ level: h.database.level, stream: opts.dbSink });
+        closers.push(() => opts.dbSink.close());
+    }
+    if (h.syslog.enabled) {
+        const s = new SyslogStream(h.syslog.host, h.syslog.port);
+        streams.push({ level: h.syslog.level, stream: s });
+        closers.push(() => s.close());
+    }
+    const enabled = streams.map((s) => s.level);
+    const root = pino({
+        level: lowest([c.level, ...Object.values(c.categories)]),
+        base: { pid: process.pid },
+        redact: { paths: [...REDACT, ...c.redact.filter((n) => !REDACT.includes(n))], censor: '[redacted]' },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+    }, streams.length === 1 && streams[0].level === lowest([c.level, ...Object.values(c.categories)]) ? streams[0].stream
+        : fanOut(streams.length ? streams : [{ level: 'fatal', stream: fs.createWriteStream('/dev/null') }]));
+    root.level = enabled.length ? lowest([c.level, ...Object.values(c.categories)]) : 'silent';
+    const children = new Map();
+    for (const cat of CATEGORIES) {
+        const child = root.child({ category: cat });
+        child.level = c.categories[cat];
+        children.set(cat, child);
+    }
+    return {
+        root,
+        category: (cat) => children.get(cat),
+        // Last opened, first closed: the database sink spills into the file sink as it closes.
+        close: async () => {
+            for (const close of closers.reverse())
+                await close();
+        },
+    };
+}
