@@ -23,7 +23,7 @@ import { isLoopback } from './ingest/connections.ts';
 import { createIngestServer, type DatabaseState } from './ingest/http.ts';
 import { Spool } from './ingest/spool.ts';
 import { toRecord, Writer } from './ingest/writer.ts';
-import { IbRelay } from './ib/relay.ts';
+import type { IbRelay } from './ib/relay.ts';
 import { startJobs } from './jobs/runner.ts';
 import type { LedgerEvent } from './ledger/event.ts';
 import { DbLogSink } from './log/db-sink.ts';
@@ -230,6 +230,8 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   if (config.ib.enabled) {
     let auto = 0;
     const ibLog = logs.category('connection');
+    // Loaded only when enabled: the IB client and its dependencies are ~8 MB of an idle agent.
+    const { IbRelay } = await import('./ib/relay.ts');
     relay = new IbRelay({
       host: config.ib.host, port: config.ib.port, clientId: config.ib.client_id, twsTimezone: config.ib.tws_timezone,
       heartbeatMs: config.ib.heartbeat_ms, heartbeatTimeoutMs: config.ib.heartbeat_timeout_ms, connectTimeoutMs: config.ib.connect_timeout_ms,

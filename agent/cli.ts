@@ -17,9 +17,10 @@ import { stringifyExact } from './ledger/json.ts';
 import { verifyLedger } from './ledger/verify.ts';
 import { breakListText, breakText, runText } from './recon/format.ts';
 import { dateOrderOption } from './flex/dates.ts';
-import { dateOrderSetting, fetchAndImport, requireFetchSettings } from './flex/fetch.ts';
 import { importText, progressBar } from './flex/format.ts';
-import { importFlexFile, keepYoungGenerationSmall, type ImportResult } from './flex/import.ts';
+// The Flex parser loads only for `blotter flex` (the agent imports this module too).
+import type { ImportResult } from './flex/import.ts';
+import { keepYoungGenerationSmall } from './memory.ts';
 // The report modules load vega, exceljs and a browser driver: only `blotter report` pays for them.
 import type { Params } from './report/catalog.ts';
 import type { Built, Format } from './report/run.ts';
@@ -743,6 +744,8 @@ ${DATABASE_HELP}`,
   async run(a) {
     if (a.positionals.length === 0) throw new UsageError('flex import needs at least one FILE');
     const flag = str(a.flags['date-format']);
+    const { dateOrderSetting } = await import('./flex/fetch.ts');
+    const { importFlexFile } = await import('./flex/import.ts');
     const dateOrder = flag !== undefined ? dateOrderOption(flag) : dateOrderSetting(loadConfig(a.configFile ? { file: a.configFile } : {}).flex);
     keepYoungGenerationSmall();
     await withSql(a, async (sql) => {
@@ -788,6 +791,7 @@ ${DATABASE_HELP}`,
     for (const [name, v] of [['--from', from], ['--to', to]] as const) {
       if (v !== undefined && !YMD.test(v)) throw new UsageError(`${name} must be a date YYYY-MM-DD or YYYYMMDD, not "${v}"`);
     }
+    const { fetchAndImport, requireFetchSettings } = await import('./flex/fetch.ts');
     requireFetchSettings(config.flex, queries);
     keepYoungGenerationSmall();
     const iso = (d: string): string => (d.includes('-') ? d : `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`);

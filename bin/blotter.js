@@ -6,6 +6,7 @@
 // child exits.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,11 @@ if (major < WANT_MAJOR && fs.existsSync(ownNode) && fs.realpathSync(ownNode) !==
     "as a devDependency: run npm install, then npm start, npm run blotter -- ..., or npx blotter ...).\n");
   process.exit(2);
 } else {
+  // Node compiles (and strips the types of) some 200 modules at every start; its compile
+  // cache keeps the result on disk (NODE_COMPILE_CACHE, else the system's temp directory),
+  // so later starts are quicker and the agent idles ~30 MB smaller (the TypeScript
+  // stripper is never loaded). A cache that cannot be written is skipped, not an error.
+  module.enableCompileCache?.();
   const { runAsProgram } = await import('../agent/cli.ts');
   await runAsProgram();
 }

@@ -32,3 +32,20 @@ t.test('between max/2 and max keys are remembered, the newest always', async (t)
   for (let i = 0; i < 5000; i++) if (r.check(`other:${i}`, fp(String(i))) !== 'new') t.fail(`other:${i} seen`);
   for (let i = n - 100; i < n; i++) t.equal(r.check(`key:${i}`, fp(`x${i}`)), 'different');
 });
+
+t.test('the known-key filter grows with the keys: no false "new", few false "maybe"', async (t) => {
+  const { KeyFilter } = await import('../agent/ingest/bloom.ts');
+  const f = new KeyFilter(1_000_000);
+  const small = f.bytes();
+  t.ok(small <= 100 * 1024, `${small} bytes while empty`);
+  const n = 300_000;
+  for (let i = 0; i < n; i++) f.add(`known:${i}`);
+  for (let i = 0; i < n; i++) if (!f.mightContain(`known:${i}`)) t.fail(`known:${i} answered new`);
+  let fp = 0;
+  for (let i = 0; i < 100_000; i++) if (f.mightContain(`unknown:${i}`)) fp++;
+  t.ok(fp < 5_000, `${fp} of 100,000 new keys answered maybe`);
+  t.ok(f.bytes() > small && f.bytes() <= 1_000_000 * 10 / 8 + 65_536 * 2, `${f.bytes()} bytes for ${n} keys`);
+  const tiny = new KeyFilter(10);
+  for (let i = 0; i < 11; i++) tiny.add(`k${i}`);
+  t.ok(tiny.mightContain('never-added'), 'past its capacity it only answers maybe');
+});

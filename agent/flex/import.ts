@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { StringDecoder } from 'node:string_decoder';
 import type postgres from 'postgres';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { BlotterError } from '../errors.ts';
+export { keepYoungGenerationSmall } from '../memory.ts';
 import { openCopy } from '../ledger/copy.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
 import { DateOrderScan, FlexDates, NeedDateOrder, type DateOrder } from './dates.ts';
@@ -34,15 +34,6 @@ export type ImportOptions = {
 };
 
 const CHUNK = 64 * 1024;
-
-// Under an allocation rate like an import's (every row is a few KB of short-lived strings)
-// V8 grows the young generation to 2 x 64 MB, which alone took a 180 MB statement's import
-// to 230 MB of RSS. At growth factor 1 it keeps its start size and the same import runs in
-// about 160 MB, no slower (the database is the limit). Process-wide, so only the one-shot
-// CLI commands call it, not the agent.
-export function keepYoungGenerationSmall(): void {
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
-}
 
 export async function importFlexFile(sql: postgres.Sql, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   if (!fs.existsSync(file)) throw new BlotterError('INPUT_MISSING', `${file}: no such file`);

@@ -2,7 +2,49 @@
 // from a possible duplicate without a database round trip: "definitely new" skips the
 // ledger lookup; "maybe seen" asks the ledger. Bounded: past its capacity it only answers
 // "maybe", which costs lookups, never correctness.
+//
+// It grows with the ledger rather than being sized for the worst case: a chain of Bloom
+// filters, each four times the one before, a new one begun when the last is full (a key
+// may be in any of them). A filter sized up front for ten million keys was 12 MB of an
+// idle agent's memory even when the ledger held a hundred.
 export class KeyFilter {
+  private readonly parts: BloomPart[] = [];
+  private count = 0;
+  readonly capacity: number;
+  static readonly FIRST = 65_536;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.parts.push(new BloomPart(Math.min(capacity, KeyFilter.FIRST)));
+  }
+
+  add(key: string): void {
+    let last = this.parts[this.parts.length - 1]!;
+    if (last.size() >= last.capacity && this.count < this.capacity) {
+      last = new BloomPart(Math.min(last.capacity * 4, this.capacity - this.count));
+      this.parts.push(last);
+    }
+    last.add(key);
+    this.count++;
+  }
+
+  mightContain(key: string): boolean {
+    if (this.count > this.capacity) return true;
+    for (const p of this.parts) if (p.mightContain(key)) return true;
+    return false;
+  }
+
+  size(): number {
+    return this.count;
+  }
+
+  // Bytes of bit arrays held (health reports it).
+  bytes(): number {
+    return this.parts.reduce((n, p) => n + p.bytes(), 0);
+  }
+}
+
+class BloomPart {
   private readonly bits: Uint8Array;
   private readonly m: number;
   private readonly k = 7;
@@ -40,7 +82,6 @@ export class KeyFilter {
   }
 
   mightContain(key: string): boolean {
-    if (this.count > this.capacity) return true;
     const [h1, h2] = this.hashes(key);
     for (let i = 0; i < this.k; i++) {
       const bit = (h1 + i * h2) % this.m;
@@ -51,5 +92,9 @@ export class KeyFilter {
 
   size(): number {
     return this.count;
+  }
+
+  bytes(): number {
+    return this.bits.byteLength;
   }
 }

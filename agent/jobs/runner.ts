@@ -8,7 +8,6 @@ import type postgres from 'postgres';
 import { Logger as WorkerLogger, run as runWorker, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { Config } from '../config.ts';
 import { withDeadline } from '../db/deadline.ts';
-import { fetchAndImport } from '../flex/fetch.ts';
 import { CRONTAB } from './crontab.ts';
 import * as ensurePartitions from './ensure_partitions.ts';
 import * as verifyChain from './verify_chain.ts';
@@ -64,7 +63,8 @@ export function taskList(o: { sql: postgres.Sql; log: pino.Logger; partitionsAhe
     [flexFetch.TASK]: flexFetch.run({
       log: flexLog, settings: flex.settings, recon: o.recon,
       fetchAndImport: flex.fetchAndImport ?? (async (queryId, from, to) =>
-        fetchAndImport(o.sql, { settings: flex.settings, home: flex.home, queryId, fromDate: from, toDate: to, log: flexLog })),
+        // Loaded when first needed: the statement parser is idle weight for an agent without Flex.
+        (await import('../flex/fetch.ts')).fetchAndImport(o.sql, { settings: flex.settings, home: flex.home, queryId, fromDate: from, toDate: to, log: flexLog })),
     }),
     [ensurePartitions.TASK]: ensurePartitions.run({ sql: o.sql, log: o.log, partitionsAhead: o.partitionsAhead }),
     [verifyChain.TASK]: verifyChain.run({ sql: o.sql, log: o.log, timeoutMs: 3_600_000 }),
