@@ -73,7 +73,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   if (!config.ingest.token) config.ingest.token = ensureToken(tokenFile);
   const sessionId = randomUUID();
   const env = { ...(opts.env ?? process.env), ...(config.database.url ? { DATABASE_URL: config.database.url } : {}) };
-  const dbSink = new DbLogSink({ batchSize: config.logging.handlers.database.batch_size, flushMs: config.logging.handlers.database.flush_ms, queueMax: config.logging.handlers.database.queue_max });
+  const dbSink = new DbLogSink({ batchSize: config.logging.handlers.database.batch_size, flushMs: config.logging.handlers.database.flush_ms, queueMax: config.logging.handlers.database.queue_max, queueMaxBytes: config.logging.handlers.database.queue_max_bytes });
   const logs = await createLoggers({ config: config.logging, home: opts.home, dbSink });
   const sys = logs.category('system');
   const w = config.writer;
@@ -100,7 +100,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   });
   const writer = new Writer({
     spool, connect: () => agentConnection(url, 1, w.write_timeout_ms, 'blotter-writer'),
-    batchSize: w.batch_size, batchWaitMs: w.batch_wait_ms, retryMaxMs: w.retry_max_ms, writeTimeoutMs: w.write_timeout_ms, stallMs: w.stall_ms,
+    batchSize: w.batch_size, batchBytes: w.batch_bytes, batchWaitMs: w.batch_wait_ms, retryMaxMs: w.retry_max_ms, writeTimeoutMs: w.write_timeout_ms, stallMs: w.stall_ms,
     log: (level, msg, fields) => sys[level](fields ?? {}, msg),
     onBatch: (events, ms) => {
       batchEvents.observe(events);
@@ -198,8 +198,10 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   counterOf(metrics, 'blotter_log_db_spilled_total', 'Log lines the database sink could not keep up with, spilled to the file sink', () => dbSink.stats.spilled);
   gaugeOf(metrics, 'blotter_log_db_queued', 'Log lines waiting for the database', () => dbSink.queued());
 
+  // Started below, after the API listens; health reads its fill from the start.
+  let relay: IbRelay | null = null;
   const server = createIngestServer({
-    config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys,
+    config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys, relayFill: () => relay?.heldFill() ?? null,
     database: () => db, stallMs: w.stall_ms, redact: config.logging.redact,
   });
   // Listen before starting the relay: a port already taken must stop start-up cleanly,
@@ -226,7 +228,6 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
 
   // The IB relay writes through the same spool as the API. Events without a natural key
   // get one here, so a replay of the spool stays exact.
-  let relay: IbRelay | null = null;
   if (config.ib.enabled) {
     let auto = 0;
     const ibLog = logs.category('connection');

@@ -35,12 +35,12 @@ const SPEC = {
   database: { url: str(true), pool_max: int(1, 100) },
   ingest: {
     host: str(), port: int(0, 65535), token: str(true),
-    max_body: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000), known_keys: int(0, 100_000_000), duplicate_check_ms: int(10, 60_000),
+    max_body: size(1024, 1024 ** 3), max_in_flight: size(1024, 1024 ** 3), max_items_per_request: int(1, 1_000_000), known_keys: int(0, 100_000_000), duplicate_check_ms: int(10, 60_000),
     headers_timeout_ms: int(100, 600_000), body_timeout_ms: int(100, 3_600_000), request_timeout_ms: int(100, 3_600_000),
     keep_alive_timeout_ms: int(100, 600_000), max_requests_per_socket: int(1, 1_000_000), max_connections: int(1, 100_000),
   },
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
-  writer: { batch_size: int(1, 100_000), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
+  writer: { batch_size: int(1, 100_000), batch_bytes: size(64 * 1024, 1024 ** 3), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120), recon_timeout_ms: int(1000, 3_600_000) },
   flex: {
     token: str(true), queries: list(/^\d{1,12}$/, 'Flex query ids (digits)'), url: str(), user_agent: str(), dir: str(true),
@@ -77,7 +77,7 @@ const SPEC = {
     handlers: {
       console: { enabled: bool, level },
       file: { enabled: bool, level, path: str(), max_size: size(1024, 1024 ** 3), max_files: int(1, 1000) },
-      database: { enabled: bool, level, batch_size: int(1, 100_000), flush_ms: int(10, 600_000), queue_max: int(1, 10_000_000) },
+      database: { enabled: bool, level, batch_size: int(1, 100_000), flush_ms: int(10, 600_000), queue_max: int(1, 10_000_000), queue_max_bytes: size(64 * 1024, 1024 ** 3) },
       syslog: { enabled: bool, level, host: str(), port: int(1, 65535) },
     },
     categories: Object.fromEntries(CATEGORIES.map((c) => [c, level])) as Record<Category, Leaf>,
@@ -88,11 +88,11 @@ type Level = (typeof LEVELS)[number];
 export type Config = {
   database: { url: string; pool_max: number };
   ingest: {
-    host: string; port: number; token: string; max_body: number; max_items_per_request: number; known_keys: number; duplicate_check_ms: number;
+    host: string; port: number; token: string; max_body: number; max_in_flight: number; max_items_per_request: number; known_keys: number; duplicate_check_ms: number;
     headers_timeout_ms: number; body_timeout_ms: number; request_timeout_ms: number; keep_alive_timeout_ms: number; max_requests_per_socket: number; max_connections: number;
   };
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
-  writer: { batch_size: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
+  writer: { batch_size: number; batch_bytes: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
   flex: {
     token: string; queries: string[]; url: string; user_agent: string; dir: string; date_format: 'auto' | 'MM/dd/yyyy' | 'dd/MM/yyyy';
@@ -117,7 +117,7 @@ export type Config = {
     handlers: {
       console: { enabled: boolean; level: Level };
       file: { enabled: boolean; level: Level; path: string; max_size: number; max_files: number };
-      database: { enabled: boolean; level: Level; batch_size: number; flush_ms: number; queue_max: number };
+      database: { enabled: boolean; level: Level; batch_size: number; flush_ms: number; queue_max: number; queue_max_bytes: number };
       syslog: { enabled: boolean; level: Level; host: string; port: number };
     };
     categories: Record<Category, Level>;
@@ -254,6 +254,10 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   // whole request would be a limit that never applies.
   if (config.ingest.headers_timeout_ms > config.ingest.request_timeout_ms) {
     throw new BlotterError('CONFIG_INVALID', `config ingest.headers_timeout_ms (${config.ingest.headers_timeout_ms}) exceeds ingest.request_timeout_ms (${config.ingest.request_timeout_ms}): the headers are part of the request`);
+  }
+  // A request as large as max_body must be able to come in at all.
+  if (config.ingest.max_in_flight < config.ingest.max_body) {
+    throw new BlotterError('CONFIG_INVALID', `config ingest.max_in_flight (${config.ingest.max_in_flight}) is less than ingest.max_body (${config.ingest.max_body}): a request of max_body could never be taken`);
   }
   if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
   return config;

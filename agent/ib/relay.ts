@@ -63,7 +63,10 @@ export type RelayStats = {
   decoderErrors: number; malformed: number;
 };
 
+// Events held while the spool refuses them: at most this many, and this many bytes.
 const MAX_PENDING = 100_000;
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+const eventBytes = (e: LedgerEvent): number => e.payload.length + 200;
 
 export class IbRelay {
   readonly stats: RelayStats = { connects: 0, disconnects: 0, backfills: 0, backfillTimeouts: 0, events: 0, heartbeatTimeouts: 0, lost: 0, decoderErrors: 0, malformed: 0 };
@@ -94,6 +97,8 @@ export class IbRelay {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backfill: { reqId: number; timer: NodeJS.Timeout; tries: number; done: () => void } | null = null;
   private pending: LedgerEvent[] = [];
+  private pendingBytes = 0;
+  private pendingPeak = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly recorders: Record<number, (d: Decoded, wire: string[]) => void> = {
@@ -138,13 +143,17 @@ export class IbRelay {
   // ---- events out ----
 
   private emit(e: Omit<LedgerEvent, 'source' | 'stream' | 'sessionId' | 'actor'> & { stream?: string }): void {
-    this.pending.push({ source: 'ib', stream: e.stream ?? (e.account ? `ib:${e.account}` : 'ib'), actor: `ib:client:${this.o.clientId}`, sessionId: null, ...e });
+    const ev: LedgerEvent = { source: 'ib', stream: e.stream ?? (e.account ? `ib:${e.account}` : 'ib'), actor: `ib:client:${this.o.clientId}`, sessionId: null, ...e };
+    this.pending.push(ev);
+    this.pendingBytes += eventBytes(ev);
+    if (this.pendingBytes > this.pendingPeak) this.pendingPeak = this.pendingBytes;
     this.stats.events++;
     if (this.pending.length === 1) queueMicrotask(() => void this.flush());
   }
 
   // Events wait here when the spool refuses them (full, or closing) and are offered again;
-  // past MAX_PENDING the oldest go and are counted, loudly: memory is the last buffer.
+  // past MAX_PENDING (or MAX_PENDING_BYTES) the oldest go and are counted, loudly: memory
+  // is the last buffer.
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       if (this.pending.length === 0) return;
@@ -152,11 +161,16 @@ export class IbRelay {
       this.pending = [];
       try {
         await this.o.sink(batch);
+        this.pendingBytes = this.pending.reduce((n, e) => n + eventBytes(e), 0);
       } catch (err) {
         this.pending = batch.concat(this.pending);
-        if (this.pending.length > MAX_PENDING) {
-          const lost = this.pending.length - MAX_PENDING;
+        this.pendingBytes = this.pending.reduce((n, e) => n + eventBytes(e), 0);
+        let over = Math.max(0, this.pending.length - MAX_PENDING);
+        while (this.pendingBytes > MAX_PENDING_BYTES && over < this.pending.length) this.pendingBytes -= eventBytes(this.pending[over++]!);
+        if (over > 0) {
+          const lost = over;
           this.pending.splice(0, lost);
+          this.pendingBytes = this.pending.reduce((n, e) => n + eventBytes(e), 0);
           this.stats.lost += lost;
           this.o.log?.('error', 'ib relay: events lost: the spool refused them and the relay buffer is full', { lost, err: (err as Error).message });
         } else {
@@ -172,6 +186,11 @@ export class IbRelay {
       }
     });
     return this.flushing;
+  }
+
+  // The events held for the spool, as health shows them.
+  heldFill(): { bytes: number; limit_bytes: number; peak_bytes: number; refused: number; events: number } {
+    return { bytes: this.pendingBytes, limit_bytes: MAX_PENDING_BYTES, peak_bytes: this.pendingPeak, refused: this.stats.lost, events: this.pending.length };
   }
 
   private where(): Record<string, unknown> {

@@ -19,6 +19,7 @@ import { makeRedactor } from '../log/redact.ts';
 import { BotMetrics, Counter, Histogram, type Registry } from '../metrics.ts';
 import { KeyFilter } from './bloom.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { ByteBudget, type StageFill } from './budget.ts';
 import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
@@ -51,6 +52,8 @@ export type IngestDeps = {
   database: () => DatabaseState;
   // Health turns degraded when events wait this long with no batch committed.
   stallMs: number;
+  // The IB relay's held events, when the relay runs (health shows its fill).
+  relayFill?: () => StageFill | null;
   // Field names redacted from the bot's log lines, besides the logger's own list.
   redact: readonly string[];
 };
@@ -64,6 +67,9 @@ function rejected(index: number, err: EventValidationError): ItemResult {
 function fingerprint(e: LedgerEvent): string {
   return hash('sha1', JSON.stringify([e.stream, e.source, e.eventType, e.occurredAt, e.entityType, e.entityId, e.account, e.actor, e.payload]), 'base64');
 }
+
+// What one request holds of the in-flight budget: all of it, and the part still arriving.
+type Hold = { bytes: number; receiving: number };
 
 class HttpError extends Error {
   readonly status: number;
@@ -124,41 +130,80 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     return tokenMatches(req.headers.authorization);
   }
 
-  function readBody(req: http.IncomingMessage): Promise<string> {
+  // Request bodies held between their first byte and the answer (the parsed items live
+  // as long): one budget for all requests, so memory is bounded however many arrive.
+  const inFlight = new ByteBudget('in_flight', d.config.max_in_flight);
+  let receiving = 0;
+  const busy = () => new HttpError(503, `the agent holds ${inFlight.used()} bytes of requests (ingest.max_in_flight ${d.config.max_in_flight}): retry shortly`,
+    { 'retry-after': '1', connection: 'close' });
+
+  function readBody(req: http.IncomingMessage, hold: Hold): Promise<string> {
     return new Promise((resolve, reject) => {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > d.config.max_body) {
         reject(new HttpError(413, `body of ${declared} bytes exceeds the limit of ${d.config.max_body}`));
         return;
       }
+      // A declared length is taken whole before a byte is read; a chunked body chunk by chunk.
+      if (declared > 0) {
+        if (!inFlight.take(declared)) {
+          reject(busy());
+          return;
+        }
+        hold.bytes = declared;
+        receiving += declared;
+        hold.receiving = declared;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
+      const done = () => {
+        receiving -= hold.receiving;
+        hold.receiving = 0;
+      };
       // A body that trickles in (slowloris) holds a connection and a buffer: past the
       // deadline it is cut, answered 408, and its connection closed.
       const deadline = setTimeout(() => {
         req.removeAllListeners('data');
         req.pause();
+        done();
         reject(new HttpError(408, `body not received within ingest.body_timeout_ms (${d.config.body_timeout_ms} ms)`, { connection: 'close' }));
       }, d.config.body_timeout_ms);
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > d.config.max_body) {
           clearTimeout(deadline);
+          done();
           reject(new HttpError(413, `body exceeds the limit of ${d.config.max_body} bytes`));
           req.removeAllListeners('data');
           req.resume();
           return;
         }
+        if (size > hold.bytes) {
+          const more = size - hold.bytes;
+          if (!inFlight.take(more)) {
+            clearTimeout(deadline);
+            done();
+            req.removeAllListeners('data');
+            req.pause();
+            reject(busy());
+            return;
+          }
+          hold.bytes += more;
+          hold.receiving += more;
+          receiving += more;
+        }
         chunks.push(c);
       });
       req.on('end', () => {
         clearTimeout(deadline);
+        done();
         resolve(Buffer.concat(chunks).toString('utf8'));
       });
       // A client that goes away mid-body is not an internal error (nor a 500 to count and
       // log): nothing of the request is taken, and nobody is left to answer.
       req.on('error', (err) => {
         clearTimeout(deadline);
+        done();
         reject(req.destroyed ? new HttpError(400, `the client closed the connection before the body was complete (${err.message})`) : err);
       });
     });
@@ -200,8 +245,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     return list;
   }
 
-  async function readItems(req: http.IncomingMessage): Promise<unknown[]> {
-    return limited(items(req, await readBody(req)));
+  async function readItems(req: http.IncomingMessage, hold: Hold): Promise<unknown[]> {
+    return limited(items(req, await readBody(req, hold)));
   }
 
   // Keys the ledger already holds: key -> the seq of the first event and whether this one
@@ -229,7 +274,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     }
   }
 
-  async function postEvents(req: http.IncomingMessage, timing: string[]): Promise<[number, unknown]> {
+  async function postEvents(req: http.IncomingMessage, timing: string[], hold: Hold): Promise<[number, unknown]> {
     if (!accepting) throw new HttpError(503, 'shutting down', { 'retry-after': '5' });
     let t = performance.now();
     const lap = (name: string) => {
@@ -237,7 +282,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       timing.push(`${name};dur=${(now - t).toFixed(2)}`);
       t = now;
     };
-    const body = await readBody(req);
+    const body = await readBody(req, hold);
     lap('read');
     const list = limited(items(req, body));
     lap('parse');
@@ -333,8 +378,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   }
 
   const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
-  async function postLogs(req: http.IncomingMessage): Promise<[number, unknown]> {
-    const list = await readItems(req);
+  async function postLogs(req: http.IncomingMessage, hold: Hold): Promise<[number, unknown]> {
+    const list = await readItems(req, hold);
     const results: ItemResult[] = [];
     const rows = [];
     for (let i = 0; i < list.length; i++) {
@@ -369,8 +414,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   }
 
   const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/;
-  async function postMetrics(req: http.IncomingMessage): Promise<[number, unknown]> {
-    const list = await readItems(req);
+  async function postMetrics(req: http.IncomingMessage, hold: Hold): Promise<[number, unknown]> {
+    const list = await readItems(req, hold);
     const results: ItemResult[] = [];
     const rows: { observed_at: string; name: string; value: string; labels: Record<string, string>; session_id: string | null }[] = [];
     for (let i = 0; i < list.length; i++) {
@@ -440,6 +485,13 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         last_write_at: w.lastSuccessAt ? new Date(w.lastSuccessAt).toISOString() : null, last_error: w.lastError,
       },
       spool: { bytes: d.spool.pendingBytes(), quota_bytes: d.spool.opts.quotaBytes },
+      // Every stage that holds data in memory, with its bound (README: "Memory").
+      stages: {
+        in_flight: { ...inFlight.fill(), receiving_bytes: receiving, parsed_bytes: inFlight.used() - receiving },
+        writer_batch: d.writer.batchFill(),
+        ...(d.logSink ? { log_queue: d.logSink.fill() } : {}),
+        ...(d.relayFill?.() ? { relay_held: d.relayFill()! } : {}),
+      },
       writer: { lag_ms: d.spool.lagMs(), stalled_ms: stalledMs, batches: w.batches, events: w.events, duplicates: w.duplicates, errors: w.errors, timeouts: w.timeouts, rejected: w.rejected, stalls: w.stalls },
       memory: (({ rss, heapUsed, external, arrayBuffers }) => ({ rss, heap_used: heapUsed, external, array_buffers: arrayBuffers }))(process.memoryUsage()),
       session_id: d.sessionId,
@@ -491,12 +543,13 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     let body: unknown;
     let headers: Record<string, string> = {};
     const timing: string[] = [];
+    const hold: Hold = { bytes: 0, receiving: 0 };
     try {
       if (!authorized(req)) throw new HttpError(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
       switch (route) {
-        case 'POST /v1/events': [status, body] = await postEvents(req, timing); break;
-        case 'POST /v1/logs': [status, body] = await postLogs(req); break;
-        case 'POST /v1/metrics': [status, body] = await postMetrics(req); break;
+        case 'POST /v1/events': [status, body] = await postEvents(req, timing, hold); break;
+        case 'POST /v1/logs': [status, body] = await postLogs(req, hold); break;
+        case 'POST /v1/metrics': [status, body] = await postMetrics(req, hold); break;
         case 'GET /v1/health': [status, body] = health(req); break;
         case 'GET /v1/trading-status': [status, body] = await tradingStatus(req); break;
         case 'GET /metrics': {
@@ -524,6 +577,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     if (timing.length) headers['server-timing'] = timing.join(', ');
     res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(text);
+    inFlight.give(hold.bytes);
     if (route === 'POST /v1/events') m.ack.observe({ status: String(status) }, (performance.now() - started) / 1000);
   });
   limitConnections(server, d.config, d.log, d.metrics);

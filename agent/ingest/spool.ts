@@ -197,7 +197,8 @@ export class Spool extends EventEmitter {
     }
   }
 
-  // Up to maxRecords records after `from` (default: the checkpoint), durable ones only.
+  // Up to maxRecords records after `from` (default: the checkpoint), durable ones only, and
+  // at most maxBytes of them (but always the first, however long: one record must pass).
   read(maxRecords: number, from: Position = this.checkpoint, maxBytes = 32 * 1024 * 1024): SpoolRecord[] {
     const out: SpoolRecord[] = [];
     let pos = { ...from };
@@ -209,7 +210,7 @@ export class Spool extends EventEmitter {
         pos = { segment: pos.segment + 1, offset: 0 };
         continue;
       }
-      const len = Math.min(end - pos.offset, budget, 4 * 1024 * 1024);
+      const len = Math.min(end - pos.offset, Math.max(Math.min(budget, 4 * 1024 * 1024), 64 * 1024));
       const buf = Buffer.alloc(len);
       const fd = fs.openSync(path.join(this.opts.dir, segName(pos.segment)), 'r');
       try {
@@ -222,12 +223,29 @@ export class Spool extends EventEmitter {
       while (out.length < maxRecords) {
         const nl = buf.indexOf(0x0a, start);
         if (nl < 0) break;
+        if (out.length > 0 && nl + 1 > budget) break;
         consumed = nl + 1;
         out.push({ line: buf.toString('utf8', start, nl), end: { segment: pos.segment, offset: pos.offset + consumed } });
         start = nl + 1;
       }
       if (consumed === 0) {
-        if (len < end - pos.offset) throw new BlotterError('SPOOL_CORRUPT', `spool record at ${segName(pos.segment)}:${pos.offset} is longer than ${len} bytes`);
+        if (out.length > 0) break;
+        // The first record is longer than this read: read it whole (up to the segment's end).
+        if (len < end - pos.offset) {
+          const whole = Buffer.alloc(end - pos.offset);
+          const fd2 = fs.openSync(path.join(this.opts.dir, segName(pos.segment)), 'r');
+          try {
+            fs.readSync(fd2, whole, 0, whole.length, pos.offset);
+          } finally {
+            fs.closeSync(fd2);
+          }
+          const nl = whole.indexOf(0x0a);
+          if (nl < 0) throw new BlotterError('SPOOL_CORRUPT', `spool record at ${segName(pos.segment)}:${pos.offset} has no end`);
+          out.push({ line: whole.toString('utf8', 0, nl), end: { segment: pos.segment, offset: pos.offset + nl + 1 } });
+          pos = { segment: pos.segment, offset: pos.offset + nl + 1 };
+          budget -= nl + 1;
+          continue;
+        }
         break;
       }
       pos = { segment: pos.segment, offset: pos.offset + consumed };

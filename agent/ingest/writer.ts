@@ -16,6 +16,7 @@ import { DeadlineError, withDeadline } from '../db/deadline.ts';
 import { appendRecords, copyRecord } from '../ledger/copy.ts';
 import type { LedgerEvent } from '../ledger/event.ts';
 import type { Spool, SpoolRecord } from './spool.ts';
+import type { StageFill } from './budget.ts';
 
 export type WriterOptions = {
   spool: Spool;
@@ -23,6 +24,8 @@ export type WriterOptions = {
   // must not disturb anyone else's queries.
   connect: () => postgres.Sql;
   batchSize: number;
+  // Bytes of records per batch at most (the batch is in memory while it is written).
+  batchBytes?: number;
   batchWaitMs: number;
   retryMaxMs: number;
   writeTimeoutMs: number;
@@ -89,6 +92,8 @@ export class Writer {
   private stopBy = 0;
   private lastProgressAt = Date.now();
   private watch: NodeJS.Timeout | null = null;
+  private batchHeld = 0;
+  private batchPeak = 0;
 
   constructor(opts: WriterOptions) {
     this.o = opts;
@@ -103,6 +108,11 @@ export class Writer {
     this.loop = this.run().finally(() => this.o.spool.off('data', onData));
     this.watch = setInterval(() => this.checkStall(), Math.min(1000, this.o.stallMs));
     this.watch.unref();
+  }
+
+  // The batch in memory now (bytes of its records, UTF-16 length), for health.
+  batchFill(): StageFill {
+    return { bytes: this.batchHeld, limit_bytes: this.o.batchBytes ?? 32 * 1024 * 1024, peak_bytes: this.batchPeak, refused: 0 };
   }
 
   // How long events have waited without any batch committing (0 when nothing waits).
@@ -168,19 +178,23 @@ export class Writer {
   private async run(): Promise<void> {
     let backoff = 100;
     for (;;) {
+      this.batchHeld = 0;
       if (!this.running && (!this.o.spool.hasPending() || Date.now() > this.stopBy)) return;
       if (!this.o.spool.hasPending()) {
         await this.waitForData(1000);
         continue;
       }
-      let records = this.o.spool.read(this.o.batchSize);
+      let records = this.o.spool.read(this.o.batchSize, undefined, this.o.batchBytes);
       if (records.length < this.o.batchSize && this.o.batchWaitMs > 0 && this.running) {
         await this.waitForData(this.o.batchWaitMs);
-        records = this.o.spool.read(this.o.batchSize);
+        records = this.o.spool.read(this.o.batchSize, undefined, this.o.batchBytes);
       }
       if (records.length === 0) continue;
+      this.batchHeld = records.reduce((n, r) => n + r.line.length, 0);
+      if (this.batchHeld > this.batchPeak) this.batchPeak = this.batchHeld;
       try {
         await this.write(records);
+        this.batchHeld = 0;
         backoff = 100;
       } catch (err) {
         const e = err as Error & { code?: string };

@@ -8,7 +8,7 @@ import { withDeadline } from '../db/deadline.ts';
 
 export type Row = { logged_at: string; level: string; category: string; source: string; msg: string; fields: unknown; session_id: string | null };
 
-export type DbLogSinkOptions = { batchSize: number; flushMs: number; queueMax: number };
+export type DbLogSinkOptions = { batchSize: number; flushMs: number; queueMax: number; queueMaxBytes?: number };
 
 // A queued line: pino's JSON text (agent logs) or a row (bot logs, already validated).
 type Item = string | Row;
@@ -41,6 +41,9 @@ const FLUSH_TIMEOUT_MS = 30_000;
 export class DbLogSink {
   readonly stats = { written: 0, spilled: 0, failures: 0, lost: 0 };
   private queue: Item[] = [];
+  // Bytes queued (UTF-16 length of the line or row text) and the highest seen.
+  private queueBytes = 0;
+  private peakBytes = 0;
   private sql: postgres.Sql | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -79,11 +82,14 @@ export class DbLogSink {
 
   // Bot log lines (POST /v1/logs) come in as rows.
   enqueue(item: Item): void {
-    if (this.queue.length >= this.o.queueMax) {
+    const bytes = itemBytes(item);
+    if (this.queue.length >= this.o.queueMax || this.queueBytes + bytes > (this.o.queueMaxBytes ?? Infinity)) {
       this.spillLine(typeof item === 'string' ? item.trimEnd() : JSON.stringify({ ...item, spilled_from: 'database' }));
       return;
     }
     this.queue.push(item);
+    this.queueBytes += bytes;
+    if (this.queueBytes > this.peakBytes) this.peakBytes = this.queueBytes;
     if (this.queue.length >= this.o.batchSize) void this.flush();
   }
 
@@ -91,6 +97,8 @@ export class DbLogSink {
     if (this.flushing || !this.sql || this.queue.length === 0) return this.flushing ?? Promise.resolve();
     const sql = this.sql;
     const batch = this.queue.splice(0, this.o.batchSize);
+    const batchBytes = batch.reduce((n, i) => n + itemBytes(i), 0);
+    this.queueBytes -= batchBytes;
     this.flushing = (async () => {
       try {
         const json = '[' + batch.map((i) => (typeof i === 'string' ? i : JSON.stringify({ time: i.logged_at, level: i.level, category: i.category, source: i.source, msg: i.msg, session_id: i.session_id ?? undefined, _blotter_fields: i.fields }))).join(',') + ']';
@@ -100,8 +108,13 @@ export class DbLogSink {
       } catch {
         this.stats.failures++;
         // Back to the front of the queue; what no longer fits spills.
-        const room = Math.max(0, this.o.queueMax - this.queue.length);
+        let room = Math.max(0, this.o.queueMax - this.queue.length);
+        let roomBytes = (this.o.queueMaxBytes ?? Infinity) - this.queueBytes;
+        let back = 0;
+        while (back < batch.length && back < room && itemBytes(batch[back]!) <= roomBytes) roomBytes -= itemBytes(batch[back++]!);
+        room = back;
         this.queue.unshift(...batch.slice(0, room));
+        this.queueBytes += batch.slice(0, room).reduce((n, i) => n + itemBytes(i), 0);
         for (const r of batch.slice(room)) this.spillLine(typeof r === 'string' ? r.trimEnd() : JSON.stringify({ ...r, spilled_from: 'database' }));
       } finally {
         this.flushing = null;
@@ -114,6 +127,11 @@ export class DbLogSink {
     return this.queue.length;
   }
 
+  // The queue as health shows it (lines past the bound spill to the file, counted).
+  fill(): { bytes: number; limit_bytes: number; peak_bytes: number; refused: number; lines: number } {
+    return { bytes: this.queueBytes, limit_bytes: this.o.queueMaxBytes ?? 0, peak_bytes: this.peakBytes, refused: this.stats.spilled, lines: this.queue.length };
+  }
+
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     for (let i = 0; i < 20 && this.queue.length && this.sql; i++) {
@@ -122,6 +140,11 @@ export class DbLogSink {
       if (this.queue.length >= before) break;
     }
     // Whatever the database would not take goes to the file.
+    this.queueBytes = 0;
     for (const r of this.queue.splice(0)) this.spillLine(typeof r === 'string' ? r.trimEnd() : JSON.stringify({ ...r, spilled_from: 'database' }));
   }
+}
+
+function itemBytes(i: Item): number {
+  return typeof i === 'string' ? i.length : i.msg.length + (i.fields ? JSON.stringify(i.fields).length : 0) + 100;
 }
