@@ -2,6 +2,7 @@
 // (tampered chain, refused input, reconciliation breaks); 2 usage, configuration or
 // connection errors; 3 `db status` of a server that is not running.
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
@@ -282,6 +283,8 @@ ${DATABASE_HELP}`,
   positionals: false,
   async run(a) {
     const config = loadConfig({ file: a.configFile });
+    // Before the agent's modules load and its heap grows (README: "Memory").
+    if (config.agent.v8_flags.trim()) v8.setFlagsFromString(config.agent.v8_flags.trim());
     const database = await resolveDatabase({ config, configFile: a.configFile, create: true });
     note(`database ${redactUrl(database.url)} (from ${describeOrigin(database.origin)})`);
     config.database.url = database.url;

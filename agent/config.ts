@@ -41,6 +41,7 @@ const SPEC = {
   },
   spool: { dir: str(true), quota: size(1024 * 1024, 1024 ** 4), segment_size: size(64 * 1024, 1024 ** 3), group_commit_ms: int(0, 1000) },
   writer: { batch_size: int(1, 100_000), batch_bytes: size(64 * 1024, 1024 ** 3), batch_wait_ms: int(0, 60_000), retry_max_ms: int(10, 600_000), write_timeout_ms: int(100, 3_600_000), stall_ms: int(100, 3_600_000), drain_timeout_ms: int(100, 3_600_000) },
+  agent: { v8_flags: str(true) },
   jobs: { enabled: bool, concurrency: int(1, 32), partitions_ahead: int(0, 120), recon_timeout_ms: int(1000, 3_600_000) },
   flex: {
     token: str(true), queries: list(/^\d{1,12}$/, 'Flex query ids (digits)'), url: str(), user_agent: str(), dir: str(true),
@@ -93,6 +94,7 @@ export type Config = {
   };
   spool: { dir: string; quota: number; segment_size: number; group_commit_ms: number };
   writer: { batch_size: number; batch_bytes: number; batch_wait_ms: number; retry_max_ms: number; write_timeout_ms: number; stall_ms: number; drain_timeout_ms: number };
+  agent: { v8_flags: string };
   jobs: { enabled: boolean; concurrency: number; partitions_ahead: number; recon_timeout_ms: number };
   flex: {
     token: string; queries: string[]; url: string; user_agent: string; dir: string; date_format: 'auto' | 'MM/dd/yyyy' | 'dd/MM/yyyy';
@@ -254,6 +256,9 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   // whole request would be a limit that never applies.
   if (config.ingest.headers_timeout_ms > config.ingest.request_timeout_ms) {
     throw new BlotterError('CONFIG_INVALID', `config ingest.headers_timeout_ms (${config.ingest.headers_timeout_ms}) exceeds ingest.request_timeout_ms (${config.ingest.request_timeout_ms}): the headers are part of the request`);
+  }
+  for (const flag of config.agent.v8_flags.trim().split(/\s+/).filter(Boolean)) {
+    if (!/^--[a-z0-9][a-z0-9-]*(=[A-Za-z0-9._-]+)?$/.test(flag)) throw new BlotterError('CONFIG_INVALID', `config agent.v8_flags: "${flag}" is not a V8 flag (--name or --name=value)`);
   }
   // A request as large as max_body must be able to come in at all.
   if (config.ingest.max_in_flight < config.ingest.max_body) {

@@ -75,3 +75,10 @@ t.test('the flex section: ids written as YAML numbers are ids; a config from bef
   t.same([o.flex.token, o.flex.poll_ms, o.flex.date_format], ['x', 6000, 'auto']);
   t.throws(() => loadConfig({ file: withFile(t, base.replace('  poll_ms: 6000', '')), env: {} }), { message: /config flex\.poll_ms: missing/ }, 'a key missing inside the section is still an error');
 });
+
+t.test('agent.v8_flags: flags only; memory bounds agree', async (t) => {
+  t.equal(loadConfig({ env: {} }).agent.v8_flags, '--optimize-for-size', 'the default favours memory');
+  t.same(loadConfig({ env: { BLOTTER_AGENT_V8_FLAGS: '' } }).agent.v8_flags, '', 'empty: Node\'s defaults');
+  t.throws(() => loadConfig({ env: { BLOTTER_AGENT_V8_FLAGS: '--optimize-for-size; rm -rf /' } }), { message: /config agent\.v8_flags: "rm" is not a V8 flag|config agent\.v8_flags: "--optimize-for-size;" is not a V8 flag/ });
+  t.throws(() => loadConfig({ env: { BLOTTER_INGEST_MAX_IN_FLIGHT: '1KB', BLOTTER_INGEST_MAX_BODY: '2KB' } }), { message: /ingest\.max_in_flight \(1024\) is less than ingest\.max_body \(2048\)/ });
+});
