@@ -87,6 +87,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     segmentBytes: config.spool.segment_size, groupCommitMs: config.spool.group_commit_ms,
   });
   spool.open();
+  spool.on('checkpoint-error', (err: Error) => sys.warn({ err: err.message }, 'spool: the read mark could not be written; retrying (a restart would replay a little more)'));
   if (spool.hasPending()) sys.info({ bytes: spool.pendingBytes() }, 'spool holds events from before: replaying them');
 
   const metrics = createRegistry();

@@ -177,3 +177,36 @@ t.test('spool records: COPY lines with every escape, and JSON records of earlier
   t.equal(rows[2]!.stream, legacy.stream, 'the JSON record lands like the others');
   t.equal(writer.stats.rejected, 0);
 });
+
+t.test('the read mark is written at most once per checkpointMs and at close; a crash replays, the ledger drops', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blotter-mark-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const open = () => {
+    const s = new Spool({ dir, quotaBytes: 1e9, segmentBytes: 1e8, groupCommitMs: 0, checkpointMs: 60_000 });
+    s.open();
+    return s;
+  };
+  const s1 = open();
+  await s1.append([toRecord(ev('mark-1')), toRecord(ev('mark-2'))]);
+  const recs = s1.read(10);
+  await s1.commit(recs[1]!.end);
+  t.notOk(s1.hasPending(), 'committed in memory at once');
+  // A crash now (no close): the file's mark is behind; the records come again.
+  const s2 = open();
+  t.equal(s2.read(10).length, 2, 'replayed after a crash before the mark was written');
+  const w = new Writer({ spool: s2, connect: () => postgres(url, { max: 1, onnotice: () => {} }), batchSize: 10, batchWaitMs: 0, retryMaxMs: 200, writeTimeoutMs: 10_000, stallMs: 10_000 });
+  await sql`select 1`;
+  w.start();
+  await until(async () => !s2.hasPending(), 10_000);
+  await w.stop(1000);
+  // And once more from the same (unwritten) mark: the ledger holds each key once.
+  const s3 = open();
+  const w3 = new Writer({ spool: s3, connect: () => postgres(url, { max: 1, onnotice: () => {} }), batchSize: 10, batchWaitMs: 0, retryMaxMs: 200, writeTimeoutMs: 10_000, stallMs: 10_000 });
+  w3.start();
+  await until(async () => !s3.hasPending(), 10_000);
+  await w3.stop(1000);
+  t.same(await keys('mark-'), ['mark-1', 'mark-2'], 'each once');
+  t.equal(w3.stats.duplicates, 2, 'the replay was dropped as duplicates');
+  await s3.close();
+  t.equal(open().read(10).length, 0, 'after a clean close the mark is on disk');
+});
