@@ -196,6 +196,9 @@ for (const [i, server] of list.entries()) {
       BLOTTER_TEST_TEMPLATE: TEMPLATE,
       BLOTTER_TEST_PG_BIN: r.binDirResolved,
       BLOTTER_TEST_SERVER: server.label,
+      // The suite starts hundreds of `blotter` processes: with Node's compile cache each
+      // starts ~0.25 s sooner and ~35 MB smaller (as bin/blotter.js does for users).
+      NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(os.tmpdir(), 'blotter-test-compile-cache'),
     };
     delete env.DATABASE_URL;
     // Coverage is measured on the first run, and its floor checked here (on lines) rather
