@@ -21,7 +21,7 @@ import { KeyFilter } from './bloom.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { ByteBudget, type StageFill } from './budget.ts';
 import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
-import { SpoolFullError, type Spool } from './spool.ts';
+import { SpoolFullError, SpoolWriteError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
 import { toRecord, type Writer } from './writer.ts';
 
@@ -110,6 +110,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   const spoolId = randomUUID();
   let autoKey = 0;
   let accepting = true;
+  // Requests refused because the spool could not write, since start (logged now and then).
+  let spoolWriteErrors = 0;
 
   const registers = [d.metrics];
   const m = {
@@ -345,6 +347,14 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     } catch (err) {
       for (const a of accepted) recent.delete(a.ev.idempotencyKey!);
       if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
+      // The spool's disk is full or failing: nothing of this request was acknowledged, and
+      // the same request may be taken once space is freed. Not a 500 (the bot's retry is
+      // the designed answer), but loud: someone must free the disk.
+      if (err instanceof SpoolWriteError) {
+        spoolWriteErrors++;
+        if (spoolWriteErrors === 1 || spoolWriteErrors % 1000 === 0) d.log.error({ err: err.message, refused: spoolWriteErrors }, 'ingest: the spool cannot write; requests are refused with 503');
+        throw new HttpError(503, `${err.message}; retry later`, { 'retry-after': '5' });
+      }
       throw err;
     }
     lap('spool');
