@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { databaseUrl, redactUrl } from './db/connect.ts';
 import { withDeadline } from './db/deadline.ts';
 import { migrate } from './db/migrate.ts';
+import { applied as pgHotfixApplied } from './db/pg-hotfix.ts';
 import { applyRetention } from './retention.ts';
 import { applyPrivacy } from './privacy.ts';
 import { BlotterError } from './errors.ts';
@@ -80,6 +81,9 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
 
   const url = await databaseUrl({ create: true, env });
   sys.info({ database: redactUrl(url), session_id: sessionId }, 'agent starting');
+  // Loaded too late (e.g. `node agent/cli.ts start` without --import), the postgres.js fix
+  // is not in force, and a connection lost mid-transaction can end this process.
+  if (!pgHotfixApplied) sys.warn('the postgres.js hotfix is not loaded (start through bin/blotter.js, or node --import ./agent/db/pg-hotfix.ts): a database connection lost during a transaction can crash the agent');
 
   const sql = agentConnection(url, config.database.pool_max, w.write_timeout_ms, 'blotter-agent');
   const spool = new Spool({

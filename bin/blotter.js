@@ -52,6 +52,8 @@ if (major < WANT_MAJOR && fs.existsSync(ownNode) && fs.realpathSync(ownNode) !==
   // so later starts are quicker and the agent idles ~30 MB smaller (the TypeScript
   // stripper is never loaded). A cache that cannot be written is skipped, not an error.
   module.enableCompileCache?.();
+  // Before anything loads postgres.js: it patches the driver's source as it loads.
+  await import('../agent/db/pg-hotfix.ts');
   const { runAsProgram } = await import('../agent/cli.ts');
   await runAsProgram();
 }

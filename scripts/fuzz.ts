@@ -13,6 +13,8 @@ import { listening } from './agent-child.ts';
 import { runFuzz, type FuzzReport } from './fuzz-lib.ts';
 
 const CLI = path.resolve(import.meta.dirname, '..', 'agent', 'cli.ts');
+// What bin/blotter.js loads first (agent/db/pg-hotfix.ts): the child runs the .ts directly.
+const HOTFIX = path.resolve(import.meta.dirname, '..', 'agent', 'db', 'pg-hotfix.ts');
 const TOKEN = 'fuzz-token-0123456789abcdef';
 export const FUZZ_LIMITS = { maxItems: 500, maxBody: 1024 * 1024 };
 
@@ -65,7 +67,7 @@ async function main(): Promise<number> {
     const server = await startServer({ home, binDir: process.env.BLOTTER_PG_BIN || undefined });
     const sql = postgres(server.url, { max: 2, onnotice: () => {} });
     const env = { ...process.env, ...fuzzAgentEnv(server.url, home, TOKEN) };
-    const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', HOTFIX, CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = listening(child);
     let exited = false;
     child.on('exit', () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { tradeRow } from '../agent/flex/write.ts';
-import { CLI, runCli, testDb } from './helpers/db.ts';
+import { CLI, NODE_ARGS, runCli, testDb } from './helpers/db.ts';
 import { startFlexFake } from './helpers/flex-fake.ts';
 import { ny, tempDir, writeFlexFile } from './helpers/flex-statements.ts';
 
@@ -72,7 +72,7 @@ t.test('flex fetch refuses what it cannot do, before any request', async (t) => 
 t.test('an import killed mid-COPY leaves nothing; run again, the statement lands once', async (t) => {
   const { url, sql } = await testDb(t);
   const file = await statement(path.join(dir, 'big.xml'), 'U5000002', 20_000);
-  const child = spawn(process.execPath, [CLI, 'flex', 'import', file], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'flex', 'import', file], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
   let copying = false;
   for (let i = 0; i < 600 && !copying; i++) {
     const [r] = await sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'copy ledger.events%' and state = 'active'`;

@@ -12,7 +12,7 @@ import t from 'tap';
 import postgres from 'postgres';
 import { makeTempHome } from '../agent/db/server.ts';
 import { until } from './helpers/agent.ts';
-import { CLI, eventLine, runCli } from './helpers/db.ts';
+import { CLI, eventLine, NODE_ARGS, runCli } from './helpers/db.ts';
 
 const home = makeTempHome('blotter-dbtest-');
 const env: NodeJS.ProcessEnv = { BLOTTER_HOME: home, BLOTTER_PG_BIN: process.env.BLOTTER_TEST_PG_BIN, DATABASE_URL: '' };
@@ -115,7 +115,7 @@ t.test('start on an empty BLOTTER_HOME says loudly that it creates a new ledger;
   const fresh = path.join(parent, 'typo');
   const freshEnv = { ...env, BLOTTER_HOME: fresh };
   t.teardown(() => runCli(['db', 'stop'], { env: freshEnv }));
-  const agent = spawn(process.execPath, [CLI, 'start'], {
+  const agent = spawn(process.execPath, [...NODE_ARGS, CLI, 'start'], {
     env: { ...process.env, ...freshEnv, BLOTTER_INGEST_PORT: '0', BLOTTER_INGEST_TOKEN: 'x'.repeat(24), BLOTTER_JOBS_ENABLED: 'false', BLOTTER_LOGGING_HANDLERS_CONSOLE_ENABLED: 'false' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -300,11 +300,13 @@ async function ensureDatabase(home: string, state: ServerState): Promise<void> {
   }
 }
 
-export async function stopServer(home: string): Promise<boolean> {
+// `fast` rolls back sessions and shuts down cleanly; `immediate` ends every process at once
+// and leaves crash recovery to the next start (the chaos run's "database crashed").
+export async function stopServer(home: string, opts: { mode?: 'fast' | 'immediate' } = {}): Promise<boolean> {
   const p = paths(home);
   const state = readState(home);
   if (!state || !livePid(p.dataDir)) return false;
-  await run(path.join(state.binDir, 'pg_ctl'), ['-D', p.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'],
+  await run(path.join(state.binDir, 'pg_ctl'), ['-D', p.dataDir, '-m', opts.mode ?? 'fast', '-w', '-t', '60', 'stop'],
     serviceAccount(), { timeoutMs: 70_000 });
   return true;
 }

@@ -21,7 +21,7 @@ import { KeyFilter } from './bloom.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { ByteBudget, type StageFill } from './budget.ts';
 import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
-import { SpoolFullError, type Spool } from './spool.ts';
+import { SpoolFullError, SpoolWriteError, type Spool } from './spool.ts';
 import { toBotEvent } from './vocabulary.ts';
 import { toRecord, type Writer } from './writer.ts';
 
@@ -110,6 +110,20 @@ export function createIngestServer(d: IngestDeps): IngestServer {
   const spoolId = randomUUID();
   let autoKey = 0;
   let accepting = true;
+  // Requests refused because the spool could not write, since start (logged now and then).
+  let spoolWriteErrors = 0;
+  // Keys claimed in `recent` by a request whose spool write has not settled yet, with that
+  // write's outcome (null: durable). Bounded by the requests in flight (connections are
+  // capped, items per request too): each entry goes when its write settles.
+  const unsettled = new Map<string, Promise<Error | null>>();
+  function claimUntilSettled(keys: string[], write: Promise<void>): void {
+    if (keys.length === 0) return;
+    const settled = write.then(() => null, (err: Error) => err);
+    for (const k of keys) unsettled.set(k, settled);
+    void settled.then(() => {
+      for (const k of keys) if (unsettled.get(k) === settled) unsettled.delete(k);
+    });
+  }
 
   const registers = [d.metrics];
   const m = {
@@ -293,6 +307,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     // each key (a lead) and any later one with the same key in this request.
     const candidates: { i: number; ev: LedgerEvent; fp: string; pos: number; lead: number }[] = [];
     const leads = new Map<string, number>();
+    // Items whose key another request claimed and is still writing.
+    const waits: { i: number; key: string; same: boolean; first: Promise<Error | null> }[] = [];
     const duplicateOr = (i: number, key: string, same: boolean, where: string): ItemResult => same
       ? { index: i, status: 'duplicate', idempotency_key: key }
       : { index: i, status: 'conflict', idempotency_key: key, field: 'idempotency_key', reason: `was already used for a different event${where}; nothing written` };
@@ -316,7 +332,12 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       const fp = fingerprint(ev);
       const seen = recent.check(key, fp);
       if (seen !== 'new') {
-        results[i] = duplicateOr(i, key, seen === 'same', '');
+        // Claimed by a request whose spool write has not settled: answering `duplicate` now
+        // would acknowledge an event that is not durable yet, and may never be (the write
+        // can fail, the process can die). Wait for that write (below).
+        const first = unsettled.get(key);
+        if (first) waits.push({ i, key, same: seen === 'same', first });
+        else results[i] = duplicateOr(i, key, seen === 'same', '');
         continue;
       }
       const lead = leads.get(key);
@@ -333,10 +354,12 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     // `conflict`) and, though spooled, dropped by the ledger: never written twice.
     const asked = candidates.filter((c) => filter === null || filter.mightContain(c.ev.idempotencyKey!));
     let known: Map<number, { seq: string; same: boolean }>;
+    const appended = d.spool.append(accepted.map((a) => toRecord(a.ev)));
+    claimUntilSettled(accepted.flatMap((a) => (a.fp ? [a.ev.idempotencyKey!] : [])), appended);
     try {
       const keysStarted = performance.now();
       [, known] = await Promise.all([
-        d.spool.append(accepted.map((a) => toRecord(a.ev))),
+        appended,
         knownKeys(asked.map((c) => c.ev)).then((k) => {
           if (asked.length) timing.push(`keys;desc="${asked.length} asked";dur=${(performance.now() - keysStarted).toFixed(2)}`);
           return k;
@@ -345,6 +368,14 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     } catch (err) {
       for (const a of accepted) recent.delete(a.ev.idempotencyKey!);
       if (err instanceof SpoolFullError) throw new HttpError(503, `${err.message}: the database is not keeping up or is down; retry later`, { 'retry-after': '5' });
+      // The spool's disk is full or failing: nothing of this request was acknowledged, and
+      // the same request may be taken once space is freed. Not a 500 (the bot's retry is
+      // the designed answer), but loud: someone must free the disk.
+      if (err instanceof SpoolWriteError) {
+        spoolWriteErrors++;
+        if (spoolWriteErrors === 1 || spoolWriteErrors % 1000 === 0) d.log.error({ err: err.message, refused: spoolWriteErrors }, 'ingest: the spool cannot write; requests are refused with 503');
+        throw new HttpError(503, `${err.message}; retry later`, { 'retry-after': '5' });
+      }
       throw err;
     }
     lap('spool');
@@ -370,6 +401,15 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       }
     }
     for (const a of accepted) if (a.fp === null) results[a.i] = { index: a.i, status: 'accepted', idempotency_key: a.ev.idempotencyKey! };
+    if (waits.length) {
+      const outcomes = await Promise.all(waits.map((w) => w.first));
+      const failed = outcomes.find((e) => e !== null);
+      // The first write of one of these keys was refused: nothing of it is acknowledged, so
+      // neither is this request (what it spooled itself is durable, and a retry is answered
+      // `duplicate` for it). The retry finds the key unclaimed and takes it.
+      if (failed) throw new HttpError(503, `an earlier request with the same idempotency key was not written (${failed.message}); retry`, { 'retry-after': '1' });
+      for (const w of waits) results[w.i] = duplicateOr(w.i, w.key, w.same, '');
+    }
     const summary = { accepted: 0, duplicate: 0, conflict: 0, rejected: 0 };
     for (const r of results) summary[r.status]++;
     for (const [result, n] of Object.entries(summary)) if (n) m.items.inc({ result }, n);

@@ -21,6 +21,14 @@ export type SpoolOptions = {
 export type Position = { segment: number; offset: number };
 export type SpoolRecord = { line: string; end: Position };
 
+// The spool's disk refused a write (full, over quota, failing): nothing of that group was
+// acknowledged, and a retry may succeed once space is freed.
+export class SpoolWriteError extends BlotterError {
+  constructor(message: string, cause: unknown) {
+    super('SPOOL_WRITE', message, { cause });
+  }
+}
+
 export class SpoolFullError extends BlotterError {
   constructor(pending: number, quota: number) {
     super('SPOOL_FULL', `spool holds ${pending} bytes not yet in the database; quota is ${quota}`);
@@ -163,7 +171,13 @@ export class Spool extends EventEmitter {
     this.bufferBytes = 0;
     this.waiters = [];
     try {
-      await new Promise<void>((resolve, reject) => fs.write(this.fd, data, 0, data.length, null, (err) => (err ? reject(err) : resolve())));
+      // write(2) may take only part of the buffer without an error (a disk filling up
+      // does that: the rest fails with ENOSPC on the next call). Taking a short write for
+      // the whole acknowledged records that were not on disk, and every later offset was
+      // wrong (found by the chaos run's disk-full fault).
+      for (let done = 0; done < data.length;) {
+        done += await new Promise<number>((resolve, reject) => fs.write(this.fd, data, done, data.length - done, null, (err, n) => (err ? reject(err) : resolve(n))));
+      }
       await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
     } catch (err) {
       // Cut back to the last durable end so a half-written group cannot be read.
@@ -172,7 +186,7 @@ export class Spool extends EventEmitter {
       } catch {
         // The next open() trims a torn tail anyway.
       }
-      const e = new BlotterError('SPOOL_WRITE', `spool write failed: ${(err as Error).message}`, { cause: err });
+      const e = new SpoolWriteError(`spool write failed: ${(err as Error).message}`, err);
       for (const w of waiters) w.reject(e);
       return;
     }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startAgent, type AgentHandle } from '../../agent/agent.ts';
 import { loadConfig } from '../../agent/config.ts';
-import { CLI } from './db.ts';
+import { CLI, NODE_ARGS } from './db.ts';
 
 type T = { teardown: (fn: () => unknown) => void };
 
@@ -50,7 +50,7 @@ export function childAgent(url: string, home: string, extra: Record<string, stri
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...agentEnv(url, home, extra) };
     for (const k of Object.keys(env)) if (k.startsWith('BLOTTER_TEST_')) delete env[k];
-    const proc = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...NODE_ARGS, CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();

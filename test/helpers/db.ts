@@ -13,6 +13,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 // (spawning the .ts keeps the child process inside tap's coverage).
 export const CLI = path.join(ROOT, 'agent', 'cli.ts');
 export const BIN = path.join(ROOT, 'bin', 'blotter.js');
+// What bin/blotter.js does first, for a child running the .ts directly: the postgres.js
+// hotfix (agent/db/pg-hotfix.ts) must be registered before the driver loads.
+export const NODE_ARGS = ['--import', path.join(ROOT, 'agent', 'db', 'pg-hotfix.ts')];
 
 export function adminUrl(): string {
   const url = process.env.BLOTTER_TEST_ADMIN_URL;
@@ -48,7 +51,7 @@ export type CliResult = { code: number; stdout: string; stderr: string };
 
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; entry?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [opts.entry ?? CLI, ...args], {
+    const child = spawn(process.execPath, [...NODE_ARGS, opts.entry ?? CLI, ...args], {
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
