@@ -55,7 +55,8 @@ function responses(data: string): { status: number; headers: string }[] {
 t.test('the token check and the loopback test', async (t) => {
   const matches = bearerMatcher('s3cret-token');
   t.ok(matches('Bearer s3cret-token'), 'the token');
-  for (const wrong of [undefined, '', 'Bearer ', 'Bearer s3cret-toke', 'Bearer s3cret-token-', 'Bearer s3cret-tokeN', 's3cret-token', 'Basic s3cret-token']) {
+  for (const scheme of ['bearer', 'BEARER', 'BeArEr']) t.ok(matches(`${scheme} s3cret-token`), `scheme ${scheme}: case-insensitive (RFC 9110)`);
+  for (const wrong of [undefined, '', 'Bearer ', 'Bearer s3cret-toke', 'Bearer s3cret-token-', 'Bearer s3cret-tokeN', 's3cret-token', 'Basic s3cret-token', 'Bearers3cret-token', 'xBearer s3cret-token']) {
     t.notOk(matches(wrong), `refused: ${JSON.stringify(wrong)}`);
   }
   t.notOk(bearerMatcher('')('Bearer '), 'an empty token matches nothing, not even an empty one');

@@ -48,7 +48,9 @@ export function bearerMatcher(token: string): (authorization: string | undefined
   const expected = createHash('sha256').update(token).digest();
   return (authorization) => {
     const h = authorization ?? '';
-    const given = createHash('sha256').update(h.startsWith('Bearer ') ? h.slice(7) : '').digest();
+    // The scheme is case-insensitive (RFC 9110 11.1): `bearer`, `BEARER` are Bearer too.
+    const m = /^bearer +/i.exec(h);
+    const given = createHash('sha256').update(m ? h.slice(m[0].length) : '').digest();
     // An empty token is never configured (the agent makes one), but must never match.
     return timingSafeEqual(given, expected) && token.length > 0;
   };

@@ -1,5 +1,0 @@
-import { afterFillTask } from "./recon.js";
-export const TASK = 'recon_after_fill';
-export function run(deps) {
-    return afterFillTask(deps);
-}
