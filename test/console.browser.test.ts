@@ -252,7 +252,8 @@ t.test('reports: the page, an HTML view, CSV, XLSX and PDF downloads', async (t)
   await axe(t, page, 'reports');
   await shoot(t, page, 'reports');
   await onPhone(t, phone, '/console/reports', 'reports');
-  const form = page.locator('form:has(input[name=report][value=reconciliation])');
+  const form = page.locator('form.filters');
+  await form.locator('select[name=report]').selectOption('reconciliation');
   await form.locator('select[name=format]').selectOption('csv');
   const [download] = await Promise.all([page.waitForEvent('download'), form.locator('button[type=submit]').click()]);
   t.match(download.suggestedFilename(), /^reconciliation.*\.csv$/);

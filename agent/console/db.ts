@@ -158,7 +158,7 @@ export async function eventBySeq(sql: postgres.Sql, seq: string): Promise<(Ledge
   const [r] = await sql<(LedgerRow & { head_stream_seq: string | null })[]>`
     select e.seq::text, e.stream, e.stream_seq::text, to_char(e.recorded_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at,
            to_char(e.occurred_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_at, e.source, e.event_type, e.entity_type, e.entity_id, e.account,
-           privacy.reveal(e.actor) as actor, privacy.reveal_json(e.payload)::text as payload, encode(e.prev_hash, 'hex') as prev_hash, encode(e.hash, 'hex') as hash,
+           privacy.reveal(e.actor) as actor, jsonb_pretty(privacy.reveal_json(e.payload)) as payload, encode(e.prev_hash, 'hex') as prev_hash, encode(e.hash, 'hex') as hash,
            (select s.stream_seq::text from ledger.streams s where s.stream = e.stream) as head_stream_seq
       from ledger.events e where e.seq = ${seq}::bigint`;
   return r ?? null;

@@ -63,7 +63,7 @@ export function badge(text: string | null | undefined, kind?: string): string {
 export function table(head: { label: string; num?: boolean }[], body: string[][], o: { caption?: string; empty?: string } = {}): string {
   if (body.length === 0) return `<p class="muted">${esc(o.empty ?? 'Nothing to show.')}</p>`;
   const th = head.map((h) => `<th scope="col"${h.num ? ' class="num"' : ''}>${esc(h.label)}</th>`).join('');
-  const rows = body.map((r) => `<tr>${r.map((c, i) => `<td data-label="${esc(head[i]!.label)}"${head[i]!.num ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+  const rows = body.map((r) => `<tr>${r.map((c, i) => `<td${head[i]!.label ? ` data-label="${esc(head[i]!.label)}"` : ''}${head[i]!.num ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
   return `<div class="table-wrap"><table class="cards">${o.caption ? `<caption class="skip">${esc(o.caption)}</caption>` : ''}<thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
 

@@ -73,7 +73,7 @@ ${h.reasons.length ? `<ul class="reasons">${h.reasons.map((r) => `<li>${esc(r)}<
 
   const chain = table([{ label: 'Stream' }, { label: 'Chain' }, { label: 'Verified' }, { label: 'Rows checked', num: true }, { label: 'New rows since', num: true }, { label: '' }],
     o.chain.map((c) => [`<code>${esc(c.stream)}</code>`, c.ok === null ? badge('not verified yet', 'none') : c.ok ? badge('ok') : badge(`broken at ${c.first_bad_stream_seq}: ${c.reason}`, 'bad'),
-      when(c.verified_at), esc(c.rows_checked ?? ''), esc(c.rows_since ?? ''), `<a href="/console/audit${qs({ stream: c.stream })}">search</a>`]),
+      when(c.verified_at), esc(c.rows_checked ?? '—'), esc(c.rows_since ?? '—'), `<a href="/console/audit${qs({ stream: c.stream })}">search</a>`]),
     { empty: 'No stream yet.', caption: 'Chain status per stream' });
 
   return `<h1>Overview</h1>
@@ -103,7 +103,7 @@ ${select('category', 'Category', [['', 'any'], ...o.categories.map((c): [string,
 ${select('severity', 'Severity', [['', 'any'], ...SEVERITIES.map((s): [string, string] => [s, s])], f.severity)}
 ${select('state', 'State', STATES.map((s): [string, string] => [s, s === 'unresolved' ? 'unresolved (open, acknowledged, escalated)' : s]), f.state ?? 'unresolved')}
 ${select('age', 'Older than', [['', 'any age'], ...Object.entries(MIN_AGES).map(([k, v]): [string, string] => [k, v])], f.age)}
-<button type="submit">Filter</button> <a class="button secondary" href="/console/breaks">Clear</a>
+<div class="buttons"><button type="submit">Filter</button> <a class="button secondary" href="/console/breaks">Clear</a></div>
 </form>`;
   const rows = o.list.map((b) => [badge(b.severity_now ?? b.severity ?? 'unknown', b.severity_now ?? 'none'), badge(b.status), esc(b.account), esc(b.category),
     `<a href="${breakLink(b.break_id)}"><code>${esc(b.key)}</code></a>`, fieldsText(b), `${when(b.first_seen_at)}<br><span class="muted">${ago(b.first_seen_at)} ago</span>`]);
@@ -177,28 +177,33 @@ ${history}
 ${events}`;
 }
 
-export type ReportChoice = { name: string; title: string; description: string; params: string[]; custom: boolean };
+export type ReportChoice = { name: string; title: string; description: string; params: string[]; required: string[]; custom: boolean };
 
 export function reportsPage(o: { reports: ReportChoice[]; accounts: string[] }): string {
-  const forms = o.reports.map((r) => {
-    const id = `r-${r.name}`;
-    const fields: string[] = [];
-    if (r.params.includes('from') || r.params.includes('year')) {
-      fields.push(input('from', 'From', undefined, 'date'), input('to', 'To', undefined, 'date'));
-    }
-    if (r.params.includes('account')) fields.push(select('account', 'Account', [['', 'every account'], ...o.accounts.map((a): [string, string] => [a, a])], undefined));
-    if (r.params.includes('order')) fields.push(input('order', 'Order id', undefined, 'text', ' required'));
-    return `<section class="card" aria-labelledby="${esc(id)}"><h3 id="${esc(id)}"><span>${esc(r.title)}</span>${r.custom ? badge('custom', 'none') : ''}</h3>
-<p class="muted">${esc(r.description)}</p>
-<form class="filters inline" method="get" action="/console/reports/run"><input type="hidden" name="report" value="${esc(r.name)}">
-${fields.join('\n')}
+  const option = (r: ReportChoice) => `<option value="${esc(r.name)}">${esc(r.title)}</option>`;
+  const builtIn = o.reports.filter((r) => !r.custom);
+  const custom = o.reports.filter((r) => r.custom);
+  const form = `<form class="filters" method="get" action="/console/reports/run" aria-label="Get a report">
+<label>Report<select name="report" required>
+<optgroup label="Built-in">${builtIn.map(option).join('')}</optgroup>
+${custom.length ? `<optgroup label="Custom">${custom.map(option).join('')}</optgroup>` : ''}
+</select></label>
+${input('from', 'From', undefined, 'date')}
+${input('to', 'To', undefined, 'date')}
+${select('account', 'Account', [['', 'every account'], ...o.accounts.map((a): [string, string] => [a, a])], undefined)}
+${input('order', 'Order id (order trail)', undefined)}
 ${select('format', 'As', [['html', 'view (HTML)'], ['csv', 'CSV'], ['xlsx', 'Excel (XLSX)'], ['pdf', 'PDF']], 'html')}
-<button type="submit">Get</button>
-</form></section>`;
-  });
+<div class="buttons"><button type="submit">Get report</button></div>
+</form>`;
+  const rows = o.reports.map((r) => [`<strong>${esc(r.title)}</strong>${r.custom ? ` ${badge('custom', 'none')}` : ''}`, esc(r.description),
+    esc(r.params.map((p) => (p === 'year' ? 'from/to (a year)' : p)).join(', ') || 'none'),
+    r.required.length ? `<span class="muted">needs ${esc(r.required.join(', '))}: use the form</span>`
+      : `<a href="/console/reports/run${qs({ report: r.name, format: 'html' })}">view</a> · <a href="/console/reports/run${qs({ report: r.name, format: 'csv' })}">CSV</a>`]);
   return `<h1>Reports</h1>
 <p class="muted">Dates are New York dates, both ends included; left empty, a report covers its usual period (the last day with data, its year, the last 30 days). Files carry their parameters, freshness and the chain status of the streams they read.</p>
-<div class="grid">${forms.join('\n')}</div>`;
+${form}
+<h2>What each report holds</h2>
+${table([{ label: 'Report' }, { label: 'What it holds' }, { label: 'Parameters' }, { label: 'Its usual period' }], rows, { caption: 'Reports' })}`;
 }
 
 export function auditPage(o: { search: Search; rows: LedgerRow[]; limit: number; searched: boolean }): string {
@@ -211,7 +216,7 @@ ${input('exec', 'Exec id', s.exec)}
 ${input('type', 'Event type', s.type)}
 ${input('from', 'Recorded from (UTC)', s.from, 'datetime-local', ' step="1"')}
 ${input('to', 'Recorded before (UTC)', s.to, 'datetime-local', ' step="1"')}
-<button type="submit">Search</button> <a class="button secondary" href="/console/audit">Clear</a>
+<div class="buttons"><button type="submit">Search</button> <a class="button secondary" href="/console/audit">Clear</a></div>
 </form>`;
   const rows = o.rows.map((e) => [`<a href="/console/audit/event${qs({ seq: e.seq })}">${esc(e.seq)}</a>`, when(e.recorded_at), esc(e.event_type), esc(e.account ?? ''),
     `<code>${esc(e.stream)}</code> #${esc(e.stream_seq)}`, `<code class="hash" title="${esc(e.hash)}">${esc(e.hash.slice(0, 16))}…</code>`]);
@@ -224,10 +229,8 @@ ${table([{ label: 'Seq', num: true }, { label: 'Recorded' }, { label: 'Type' }, 
 
 export function eventPage(o: { e: LedgerRow & { head_stream_seq: string | null }; session: Session; verify?: VerifyRow | null; verifyMs?: number }): string {
   const e = o.e;
-  let payload = e.payload;
-  try {
-    payload = JSON.stringify(JSON.parse(e.payload), null, 2);
-  } catch { /* shown as stored */ }
+  // Laid out by jsonb_pretty in the database: numbers keep the digits they were stored with.
+  const payload = e.payload;
   const v = o.verify;
   const verified = v === undefined ? ''
     : v === null ? `<p class="flash bad" role="alert">Stream ${esc(e.stream)} has no rows to verify.</p>`

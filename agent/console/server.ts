@@ -320,8 +320,8 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       const facets = await q.breakFacets(sql);
       const accounts = (await sql`select account from recon.accounts() order by 1`).map((r) => r.account as string);
       const list: pages.ReportChoice[] = [
-        ...CATALOG.map((r) => ({ name: r.name, title: r.title, description: r.description, params: r.params as string[], custom: false })),
-        ...custom.map((r) => ({ name: r.name, title: r.name, description: r.description ?? `custom report, version ${r.version}`, params: r.parameters, custom: true })),
+        ...CATALOG.map((r) => ({ name: r.name, title: r.title, description: r.description, params: r.params as string[], required: (r.required ?? []) as string[], custom: false })),
+        ...custom.map((r) => ({ name: r.name, title: r.name, description: r.description ?? `custom report, version ${r.version}`, params: r.parameters, required: r.parameters, custom: true })),
       ];
       return view(200, 'Reports', 'reports', pages.reportsPage({ reports: list, accounts: [...new Set([...accounts, ...facets.accounts])].sort() }));
     }
