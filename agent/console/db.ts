@@ -58,7 +58,9 @@ export async function overview(sql: postgres.Sql): Promise<{ status: TradingStat
         select distinct on (r.account) r.account, r.run_id, r.as_of, r.scope, r.recorded_at,
                (select json_agg(json_build_object('entity', q.entity, 'status', q.status, 'discrepancies', q.discrepancies, 'total', q.total) order by q.entity)
                   from recon.runs q where q.run_id = r.run_id) as entities
-          from recon.runs r order by r.account, r.seq desc) x`);
+          from recon.runs r
+         -- the newest full run (what trading status counts), else the newest of any scope
+         order by r.account, r.scope in ('all', 'hourly', 'close', 'weekly', 'monthly', 'manual') desc, r.seq desc) x`);
     const breaks = rows<BreakCount>(await tx`
       select row_to_json(x)::text as j from (
         select account, severity_now as severity,

@@ -38,8 +38,8 @@ export type Health = {
 export function overviewPage(o: { status: TradingStatus[]; runs: LastRun[]; breaks: BreakCount[]; chain: ChainRow[]; health: Health }): string {
   const runOf = new Map(o.runs.map((r) => [r.account, r]));
   const accounts = o.status.length === 0
-    ? '<p class="muted">No account has been reconciled yet: trading status is <strong>halt</strong> until one is (the bot asks GET /v1/trading-status).</p>'
-    : `<div class="grid">${o.status.map((s) => {
+    ? '<section class="card"><h3>No account yet</h3><p class="muted">No account has been reconciled yet: trading status is <strong>halt</strong> until one is (the bot asks GET /v1/trading-status).</p></section>'
+    : `${o.status.map((s) => {
       const run = runOf.get(s.account);
       const result = run ? run.entities.some((e) => e.status === 'breaks') ? badge('breaks', 'bad') : run.entities.some((e) => e.status === 'not_compared') ? badge('partly compared', 'warn') : badge('ok') : '';
       const open = o.breaks.filter((b) => b.account === s.account).reduce((n, b) => n + b.n, 0);
@@ -50,7 +50,7 @@ ${s.reasons.length ? `<ul class="reasons">${s.reasons.map((r) => `<li>${esc(r)}<
 <dt>Open breaks</dt><dd><a href="/console/breaks${qs({ account: s.account })}">${open}</a>${s.critical_breaks ? ` · ${badge(`${s.critical_breaks} critical`, 'critical')}` : ''}</dd>
 <dt>IB relay</dt><dd>${esc(s.relay_state ?? 'never connected')}</dd>
 </dl></section>`;
-    }).join('\n')}</div>`;
+    }).join('\n')}`;
 
   // Open breaks by severity (rows) and age (columns), every account together.
   const sev = [...SEVERITIES, null] as (string | null)[];
@@ -77,11 +77,11 @@ ${h.reasons.length ? `<ul class="reasons">${h.reasons.map((r) => `<li>${esc(r)}<
     { empty: 'No stream yet.', caption: 'Chain status per stream' });
 
   return `<h1>Overview</h1>
-<h2>Trading status per account</h2>
-${accounts}
+<h2>Trading status per account, and the agent</h2>
+<div class="grid">${accounts}
+${health}</div>
 <h2>Open breaks by severity and age</h2>
 ${breaks}
-<div class="grid spaced">${health}</div>
 <h2>Chain status per stream</h2>
 <p class="muted">As the last daily verification found each stream (the agent's verify_chain task). Any event's stream can be verified now from the Audit page.</p>
 ${chain}`;
