@@ -17,6 +17,7 @@ import t, { type Test } from 'tap';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath, horizontalOverflow } from '../agent/report/pdf.ts';
 import { addUser } from '../agent/console/users.ts';
+import { defineCustomReport } from '../agent/report/custom.ts';
 import { inProcessAgent } from './helpers/agent.ts';
 import { ROOT, runCli, testDb } from './helpers/db.ts';
 import { ACCOUNT, botFill, ibFill, put } from './helpers/recon.ts';
@@ -38,6 +39,9 @@ await put(sql, [
 ]);
 await sql`select * from recon.reconcile(${ACCOUNT}, null, 'all')`;
 const breaks = await sql`select break_id, severity_now, status from recon.breaks order by break_id`;
+// A saved custom report with a parameter, offered beside the built-in ones.
+await defineCustomReport(sql, { name: 'breaks_by_day', actor: 'test', description: 'Breaks per day for one account',
+  sqlText: 'select day, category, severity, opened from reports.reconciliation where account = :account order by day, category' });
 
 const agent = await inProcessAgent(t, url, { BLOTTER_CONSOLE_ENABLED: 'true', BLOTTER_CONSOLE_SIGN_IN_ATTEMPTS: '3' });
 const base = `http://127.0.0.1:${agent.port}`;
@@ -270,6 +274,13 @@ t.test('reports: the page, an HTML view, CSV, XLSX and PDF downloads', async (t)
   const pdf = await desk.request.get(`${base}/console/reports/run?report=chain-status&format=pdf`);
   t.equal(pdf.status(), 200);
   t.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-', 'a PDF file');
+  await page.goto(`${base}/console/reports`);
+  t.match(await page.textContent('main') ?? '', /Breaks per day for one account/, 'the custom report is listed');
+  await form.locator('select[name=report]').selectOption('breaks_by_day');
+  await form.locator('select[name=account]').selectOption(ACCOUNT);
+  await form.locator('select[name=format]').selectOption('csv');
+  const [custom] = await Promise.all([page.waitForEvent('download'), form.locator('button[type=submit]').click()]);
+  t.match(fs.readFileSync(await custom.path(), 'utf8'), /^day,category,severity,opened\r?\n[^]*execution\.missing_at_broker,critical,1/, 'a custom report, its parameter from the form');
   const bad = await desk.request.get(`${base}/console/reports/run?report=daily&from=2026-13-01&format=csv`);
   t.equal(bad.status(), 400, 'a bad date is refused, naming the field');
   t.match(await bad.text(), /from/);

@@ -33,6 +33,7 @@ const MAX_FORM_BYTES = 16 * 1024;
 const BODY_TIMEOUT_MS = 10_000;
 const LIST_LIMIT = 500;
 const SEARCH_LIMIT = 200;
+const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
 const CSS = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'console.css'));
 
 // No script anywhere; styles from /console/static only; forms post to this origin only.
@@ -399,12 +400,22 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       return send(res, 200, await renderHtml(built.doc), { 'content-security-policy': REPORT_CSP });
     }
     const types = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pdf: 'application/pdf' };
-    // Written to memory first: an error halfway must be an error page, not half a file.
+    // Written to memory first, so an error halfway is an error page, not half a file; and
+    // bounded, so a report too big for a browser download is refused, not held.
     const { PassThrough } = await import('node:stream');
     const sink = new PassThrough();
     const chunks: Buffer[] = [];
-    sink.on('data', (b: Buffer) => chunks.push(b));
+    let size = 0;
+    // (Past the bound the rest is counted and dropped: destroying the stream under
+    // writeReport would leave its error unheard.)
+    sink.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size <= MAX_DOWNLOAD_BYTES) chunks.push(b);
+    });
     await writeReport(built.doc, { format, stdout: sink, chromium: d.chromium || undefined });
+    if (size > MAX_DOWNLOAD_BYTES) {
+      throw new Refusal(413, `this report is over ${MAX_DOWNLOAD_BYTES / 1024 ** 2} MiB: narrow the dates or the account, or write it with blotter report ${name} --out FILE`);
+    }
     return send(res, 200, Buffer.concat(chunks), { 'content-type': types[format], 'content-disposition': `attachment; filename="${stem}.${format}"` });
   }
 
