@@ -189,14 +189,15 @@ t.test('breaks: filter, open one, resolve it with a note, see its history', asyn
   t.match(await page.textContent('.flash'), /needs a note/, 'resolve without a note: refused, saying why');
   t.equal((await sql`select count(*)::int as n from ledger.events where event_type = 'recon_break_review'`)[0]!.n, before, 'nothing recorded');
 
-  await page.fill('textarea[name=note]', 'IB confirmed the 1000-share fill was a test order on the bot\'s side');
+  await page.fill('textarea[name=note]', 'IB confirmed the 1000-share fill was a test order on the bot\'s side <em>not</em> a fill');
   await Promise.all([page.waitForURL(/done=resolved/), page.click('button[value=resolve]')]);
   t.match(await page.textContent('.flash'), /Break resolved/);
   const main = await page.textContent('main') ?? '';
   t.match(main, /resolved/);
   t.match(main, /rita/);
   t.match(main, /database role blotter_console/, 'the history names the console\'s role and the person');
-  t.match(main, /IB confirmed the 1000-share fill/);
+  t.match(main, /IB confirmed the 1000-share fill.*<em>not<\/em> a fill/, 'the note as typed, markup shown as text');
+  t.equal(await page.locator('ol.history em').count(), 0, 'never as markup');
   t.equal(await page.locator('form.review').count(), 0, 'a resolved break offers no more actions');
   await shoot(t, page, 'break-resolved');
   await onPhone(t, phone, `/console/breaks/view?id=${encodeURIComponent(critical)}`, 'break-resolved');
@@ -232,6 +233,9 @@ t.test('forged forms are refused: no CSRF token, a wrong one, another origin', a
   r = await post(desk, '/console/breaks/review', { id: other, action: 'acknowledge', _csrf: token });
   t.equal(r.status, 303, 'the page\'s own form goes through');
   t.equal((await sql`select status from recon.breaks where break_id = ${other}`)[0]!.status, 'acknowledged');
+  r = await post(desk, '/console/breaks/review', { id: other, action: 'acknowledge', _csrf: token });
+  t.equal(r.status, 409, 'acknowledging it again: 409, saying why');
+  t.match(r.text, /already acknowledged\. Nothing was recorded/);
 });
 
 t.test('a viewer reads but cannot act: the server refuses, and so does the database', async (t) => {

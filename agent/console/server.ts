@@ -11,6 +11,7 @@
 // strict Content-Security-Policy (no script at all, styles from /console only). The
 // person is looked up again on every request, so disabling them or changing their role
 // counts at once. Viewers are refused by the server, and again by the database.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
@@ -192,7 +193,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
 
   async function signInForm(req: http.IncomingMessage, res: http.ServerResponse, status = 200, flash: Flash = null, name?: string): Promise<number> {
     const pre = cookies(req)[PRE_COOKIE];
-    const csrf = pre && /^[A-Za-z0-9_-]{43}$/.test(pre) ? pre : (await import('node:crypto')).randomBytes(32).toString('base64url');
+    const csrf = pre && /^[A-Za-z0-9_-]{43}$/.test(pre) ? pre : randomBytes(32).toString('base64url');
     return page(res, status, { title: 'Sign in', current: 'none', session: null, body: pages.signInPage({ csrf, name }), flash }, { 'set-cookie': cookie(req, PRE_COOKIE, csrf, 3600) });
   }
 
@@ -206,8 +207,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     const wait = Math.max(limiter.blockedFor(`name:${name}`), limiter.blockedFor(`addr:${addr}`));
     if (wait > 0) {
       log.warn({ name, addr }, 'console: sign-in refused: too many failed attempts');
-      return signInForm(req, res, 429, { kind: 'bad', text: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).` }, name)
-        .then((s) => s);
+      return signInForm(req, res, 429, { kind: 'bad', text: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).` }, name);
     }
     const u = name && password.length <= 256 ? await q.userForSignIn(sql, name) : null;
     const ok = await verifyPassword(password.slice(0, 256), u?.password_hash ?? null);
@@ -310,7 +310,8 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       if (!action) return again(400, 'action: acknowledge, escalate or resolve');
       if (action === 'resolve' && note === null) return again(400, 'note: resolving a break needs a note saying why. Nothing was recorded.');
       const r = await q.review(sql, s.user, id, action, note);
-      if (!r.ok) return r.status === 404 ? Promise.reject(new Refusal(404, r.message)) : again(r.status, `${r.message}. Nothing was recorded.`);
+      if (!r.ok && r.status === 404) throw new Refusal(404, r.message);
+      if (!r.ok) return again(r.status, `${r.message}. Nothing was recorded.`);
       log.info({ user: s.user, break_id: id, action }, 'console: break reviewed');
       return redirect(res, `/console/breaks/view?${new URLSearchParams({ id, done: r.status })}`);
     }
@@ -346,7 +347,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       const started = performance.now();
       const v = await q.verifyStream(sql, e.stream);
       log.info({ user: s.user, stream: e.stream, ok: v?.reason === null }, 'console: stream verified');
-      return view(v && v.reason === null ? 200 : 200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s, verify: v, verifyMs: Math.round(performance.now() - started) }));
+      return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s, verify: v, verifyMs: Math.round(performance.now() - started) }));
     }
     throw new Refusal(404, `nothing at ${method} ${p}`);
   }
