@@ -101,7 +101,7 @@ export function breaksPage(o: { list: Break[]; filter: BreakFilter; accounts: st
 ${select('account', 'Account', [['', 'any'], ...o.accounts.map((a): [string, string] => [a, a])], f.account)}
 ${select('category', 'Category', [['', 'any'], ...o.categories.map((c): [string, string] => [c, c])], f.category)}
 ${select('severity', 'Severity', [['', 'any'], ...SEVERITIES.map((s): [string, string] => [s, s])], f.severity)}
-${select('state', 'State', STATES.map((s): [string, string] => [s, s === 'unresolved' ? 'unresolved (open, acknowledged, escalated)' : s]), f.state ?? 'unresolved')}
+${select('state', 'State', STATES.map((s): [string, string] => [s, s === 'unresolved' ? 'unresolved (open, ack., escalated)' : s]), f.state ?? 'unresolved')}
 ${select('age', 'Older than', [['', 'any age'], ...Object.entries(MIN_AGES).map(([k, v]): [string, string] => [k, v])], f.age)}
 <div class="buttons"><button type="submit">Filter</button> <a class="button secondary" href="/console/breaks">Clear</a></div>
 </form>`;
@@ -251,7 +251,7 @@ ${verified}
 <dt>Source</dt><dd>${esc(e.source)}</dd>
 <dt>Account</dt><dd>${esc(e.account ?? '')}</dd>
 <dt>Entity</dt><dd>${esc(e.entity_type ?? '')} ${e.entity_id ? `<code>${esc(e.entity_id)}</code>` : ''}</dd>
-<dt>Actor</dt><dd>${esc(e.actor ?? '')}</dd>
+<dt>Actor</dt><dd>${e.actor ? esc(e.actor) : '<span class="muted">none</span>'}</dd>
 </dl>
 <form class="verify" method="post" action="/console/audit/verify">${csrfField(o.session.csrf)}<input type="hidden" name="seq" value="${esc(e.seq)}">
 <button type="submit">Verify stream ${esc(e.stream)}</button></form>
