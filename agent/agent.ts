@@ -29,7 +29,7 @@ import type { LedgerEvent } from './ledger/event.ts';
 import { DbLogSink } from './log/db-sink.ts';
 import { createLoggers } from './log/logger.ts';
 import { counterOf, createRegistry, gaugeOf, Histogram } from './metrics.ts';
-import { startConsole, type ConsoleRoom } from './console/server.ts';
+import type { ConsoleRoom } from './console/server.ts';
 import type { Health } from './console/pages.ts';
 
 export type AgentHandle = { port: number; url: string; stop: () => Promise<void>; sessionId: string };
@@ -204,8 +204,9 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   // Started below, after the API listens; health reads its fill from the start.
   let relay: IbRelay | null = null;
   // The review console, on the same listener; its health card reads what /v1/health says.
+  // Loaded only when enabled, like the IB client.
   const consoleRoom: ConsoleRoom | null = config.console.enabled
-    ? startConsole({ config: config.console, url, log: logs.category('user'), health: () => server.healthReport() as Health, chromium: config.reports.chromium })
+    ? (await import('./console/server.ts')).startConsole({ config: config.console, url, log: logs.category('user'), health: () => server.healthReport() as Health, chromium: config.reports.chromium })
     : null;
   const server = createIngestServer({
     config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys, relayFill: () => relay?.heldFill() ?? null,
