@@ -30,6 +30,8 @@ import type { LedgerEvent } from './ledger/event.ts';
 import { DbLogSink } from './log/db-sink.ts';
 import { createLoggers } from './log/logger.ts';
 import { counterOf, createRegistry, gaugeOf, Histogram } from './metrics.ts';
+import type { ConsoleRoom } from './console/server.ts';
+import type { Health } from './console/pages.ts';
 
 export type AgentHandle = { port: number; url: string; stop: () => Promise<void>; sessionId: string };
 
@@ -205,9 +207,14 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
 
   // Started below, after the API listens; health reads its fill from the start.
   let relay: IbRelay | null = null;
+  // The review console, on the same listener; its health card reads what /v1/health says.
+  // Loaded only when enabled, like the IB client.
+  const consoleRoom: ConsoleRoom | null = config.console.enabled
+    ? (await import('./console/server.ts')).startConsole({ config: config.console, url, log: logs.category('user'), health: () => server.healthReport() as Health, chromium: config.reports.chromium })
+    : null;
   const server = createIngestServer({
     config: config.ingest, spool, writer, sql, metrics, log: sys, logSink: dbSink, sessionId, keyFilterCapacity: config.ingest.known_keys, relayFill: () => relay?.heldFill() ?? null,
-    database: () => db, stallMs: w.stall_ms, redact: config.logging.redact,
+    database: () => db, stallMs: w.stall_ms, redact: config.logging.redact, console: consoleRoom,
   });
   // Listen before starting the relay: a port already taken must stop start-up cleanly,
   // not leave a half-started agent behind.
@@ -220,6 +227,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
   } catch (err) {
     stopped = true;
     wakeBringUp?.();
+    await consoleRoom?.stop();
     await spool.close();
     await writer.stop(drainMs);
     await jobs?.stop();
@@ -251,6 +259,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
 
   const port = (server.address() as AddressInfo).port;
   sys.info({ host: config.ingest.host, port, spool: spool.opts.dir, token_file: opts.env?.BLOTTER_INGEST_TOKEN || process.env.BLOTTER_INGEST_TOKEN ? undefined : tokenFile }, 'ingest API listening');
+  if (consoleRoom) sys.info({ url: `http://${config.ingest.host}:${port}/console` }, 'review console at /console (people: blotter users add NAME --role viewer|reviewer|admin)');
   if (!isLoopback(config.ingest.host)) {
     sys.warn({ host: config.ingest.host }, 'ingest API reachable beyond this machine: ingest.host is not a loopback address; ' +
       'the bearer token then crosses the network in clear (no TLS): bind 127.0.0.1 unless a proxy or firewall guards the port');
@@ -274,6 +283,7 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
           resolve();
         }, 2000).unref();
       });
+      if (consoleRoom) await withDeadline(consoleRoom.stop(), 3000, 'console stop').catch(() => {});
       if (relay) await withDeadline(relay.stop(), 5000, 'relay stop').catch(() => {});
       await spool.close();
       await withDeadline(bringUpLoop, 2000, 'database bring-up').catch(() => {});

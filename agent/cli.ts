@@ -50,6 +50,7 @@ const USAGE = `usage: blotter <command> [options]    (blotter <command> --help f
   logs       query the trading log (ops.logs)
   recon      reconcile the bot's records against IB's: recon run
   breaks     list, show and review reconciliation breaks: breaks list|show|ack|resolve|escalate
+  users      people of the review console (/console): users add NAME --role R | list | reset | disable
   flex       IB Flex statements: flex import FILE... | flex fetch
   report     reports as CSV, JSON, XLSX, HTML or PDF: report list | report NAME [options]
   retention  how long records are kept, and the lock: retention status | retention set
@@ -718,6 +719,127 @@ ${DATABASE_HELP}`,
     resolve: reviewCommand('resolve', 'resolve', 'Resolve a break, saying why in the note', true),
     escalate: reviewCommand('escalate', 'escalate', 'Escalate a break', false),
   },
+};
+
+const USERS_ACCESS = `People are managed by the database owner (the user that runs blotter migrate); the
+console itself (console.enabled in the config, served at /console on the ingest listener)
+only checks their passwords. Each change is an event in ledger stream console.`;
+
+const usersAdd: Command = {
+  usage: `usage: blotter users add NAME --role viewer|reviewer|admin [--config FILE]
+
+Add a person to the review console and print a one-time password, once: only its scrypt
+hash is stored, and the console asks for a new password at the first sign-in.
+  NAME              lower-case letters, digits, ".", "_" or "-", starting with a letter
+  --role R          viewer (reads every page), reviewer (also acknowledges, escalates and
+                    resolves breaks) or admin (the same as reviewer, for now)
+${CONFIG_OPTION}
+
+${USERS_ACCESS}
+
+${DATABASE_HELP}`,
+  options: { role: { type: 'string' }, config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const { addUser, ROLES } = await import('./console/users.ts');
+    const name = oneName(a, 'add');
+    const role = str(a.flags.role);
+    if (role === undefined) throw new UsageError(`add needs --role: one of ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, not "${role}"`);
+    const password = await withSql(a, (sql) => addUser(sql, name, role));
+    out(`user ${name} added as ${role}`);
+    out(`one-time password: ${password}`);
+    note('the password is shown this once and must be changed at the first sign-in at /console');
+    return 0;
+  },
+};
+
+function oneName(a: Args, sub: string): string {
+  const [name, extra] = a.positionals;
+  if (name === undefined || name === '') throw new UsageError(`${sub} needs a NAME`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  if (!/^[a-z][a-z0-9._-]{0,62}$/.test(name)) throw new UsageError(`NAME "${name}": lower-case letters, digits, ".", "_" or "-", starting with a letter, at most 63 characters`);
+  return name;
+}
+
+const usersList: Command = {
+  usage: `usage: blotter users list [--json] [--config FILE]
+
+The console's people: name, role, whether the one-time password is still to be replaced,
+who added them and when, and whether they are disabled. Never a password or its hash.
+  --json            one JSON object: { users: [...] }
+${CONFIG_OPTION}
+
+${USERS_ACCESS}
+
+${DATABASE_HELP}`,
+  options: { json: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: false,
+  async run(a) {
+    const { listUsers } = await import('./console/users.ts');
+    const list = await withSql(a, (sql) => listUsers(sql));
+    if (a.flags.json) out(JSON.stringify({ users: list }));
+    else if (list.length === 0) note('no users yet: blotter users add NAME --role viewer|reviewer|admin');
+    else for (const u of list) out(`${u.name.padEnd(20)} ${u.role.padEnd(9)} ${u.disabled_at ? `disabled ${u.disabled_at}` : u.must_change_password ? 'one-time password not yet replaced' : 'active'}  (added ${u.created_at} by ${u.created_by})`);
+    return 0;
+  },
+};
+
+const usersReset: Command = {
+  usage: `usage: blotter users reset NAME [--config FILE]
+
+A new one-time password for NAME (printed once; to be replaced at the next sign-in); a
+disabled person is enabled again.
+${CONFIG_OPTION}
+
+${USERS_ACCESS}
+
+${DATABASE_HELP}`,
+  options: { config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const { resetUser } = await import('./console/users.ts');
+    const name = oneName(a, 'reset');
+    const password = await withSql(a, (sql) => resetUser(sql, name));
+    out(`user ${name}: new one-time password: ${password}`);
+    return 0;
+  },
+};
+
+const usersDisable: Command = {
+  usage: `usage: blotter users disable NAME [--config FILE]
+
+NAME may no longer sign in; sessions already open end at their next request.
+${CONFIG_OPTION}
+
+${USERS_ACCESS}
+
+${DATABASE_HELP}`,
+  options: { config: { type: 'string' } },
+  positionals: true,
+  async run(a) {
+    const { disableUser } = await import('./console/users.ts');
+    const name = oneName(a, 'disable');
+    await withSql(a, (sql) => disableUser(sql, name));
+    out(`user ${name} disabled`);
+    return 0;
+  },
+};
+
+const users: Group = {
+  usage: `usage: blotter users add|list|reset|disable ...    (blotter users <subcommand> --help for its options)
+
+People of the review console (/console on the agent's listener, when console.enabled).
+  add NAME --role viewer|reviewer|admin   add a person; prints a one-time password
+  list [--json]                           the people, their roles and state
+  reset NAME                              a new one-time password
+  disable NAME                            no more sign-ins
+${CONFIG_OPTION}
+
+${USERS_ACCESS}
+
+${DATABASE_HELP}`,
+  subcommands: { add: usersAdd, list: usersList, reset: usersReset, disable: usersDisable },
 };
 
 const FLEX_DATES = `Dates and times are read in every format IB's Flex queries offer (yyyyMMdd, yyyy-MM-dd,
@@ -1420,7 +1542,7 @@ head the backup recorded; 2 usage or other errors (a HOME that is not empty, say
 
 // Exported for test/cli.usage.test.ts, which asks every command and subcommand here for its
 // help: a command cannot be added without one.
-export const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, backup, restore, db };
+export const COMMANDS: Record<string, Command | Group> = { start, demo, migrate: migrateCmd, append, verify, digest, logs, recon, breaks, users, flex, report, retention, archive, 'verify-archive': verifyArchive, purge, 'erase-subject': eraseSubject, backup, restore, db };
 
 
 export function isGroup(c: Command | Group): c is Group {

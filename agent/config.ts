@@ -67,6 +67,10 @@ const SPEC = {
     dir: str(true), formats: list(/^(csv|json|xlsx|html|pdf)$/, 'report formats (csv, json, xlsx, html, pdf)'),
     daily_enabled: bool, monthly_enabled: bool, accounts: list(/^[A-Za-z0-9._-]{1,64}$/, 'IB account ids'), chromium: str(true),
   },
+  console: {
+    enabled: bool, session_idle_minutes: int(1, 1440), session_max_hours: int(1, 168), max_sessions: int(1, 100_000),
+    sign_in_attempts: int(1, 1000), sign_in_window_minutes: int(1, 1440), secure_cookies: bool,
+  },
   ib: {
     enabled: bool, host: str(), port: int(1, 65535), client_id: int(0, 2_147_483_647), tws_timezone: str(),
     heartbeat_ms: int(100, 600_000), heartbeat_timeout_ms: int(100, 600_000), connect_timeout_ms: int(100, 600_000), backfill_timeout_ms: int(100, 600_000),
@@ -109,6 +113,10 @@ export type Config = {
   retention: { ledger_events: string; ops_logs: string; ops_metrics: string; job_history: string; file_logs: string; lock: string[] };
   privacy: { fields: string[] };
   reports: { dir: string; formats: ('csv' | 'json' | 'xlsx' | 'html' | 'pdf')[]; daily_enabled: boolean; monthly_enabled: boolean; accounts: string[]; chromium: string };
+  console: {
+    enabled: boolean; session_idle_minutes: number; session_max_hours: number; max_sessions: number;
+    sign_in_attempts: number; sign_in_window_minutes: number; secure_cookies: boolean;
+  };
   ib: {
     enabled: boolean; host: string; port: number; client_id: number; tws_timezone: string; heartbeat_ms: number;
     heartbeat_timeout_ms: number; connect_timeout_ms: number; backfill_timeout_ms: number; backfill_retries: number; reconnect_min_ms: number; reconnect_max_ms: number;
@@ -197,7 +205,7 @@ function coerce(key: string, leaf: Leaf, value: unknown, fromEnv: boolean): unkn
 
 // Sections added after the first release: a config file written before them has none, and
 // gets the shipped file's (a key missing inside a section that is there is still an error).
-const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests', 'archive', 'privacy']);
+const LATER_SECTIONS = new Set(['flex', 'reports', 'retention', 'digests', 'archive', 'privacy', 'console']);
 let shipped: Record<string, unknown> | null = null;
 function shippedSection(key: string): unknown {
   shipped ??= YAML.parse(fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;

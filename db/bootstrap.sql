@@ -7,7 +7,7 @@ declare
   v_role text;
 begin
   foreach v_role in array array['blotter_owner', 'blotter_agent', 'blotter_reviewer',
-                                'blotter_auditor', 'blotter_bi', 'blotter_custom']
+                                'blotter_auditor', 'blotter_bi', 'blotter_custom', 'blotter_console']
   loop
     if not exists (select 1 from pg_catalog.pg_roles where rolname = v_role) then
       execute format('create role %I nologin', v_role);
@@ -23,6 +23,11 @@ begin
                   where m.roleid = 'blotter_custom'::regrole and m.member = 'blotter_owner'::regrole) then
     grant blotter_custom to blotter_owner;
   end if;
+  -- blotter_console, the review console's role, reads what an auditor reads (its own acts
+  -- are in db/policies/090_console_grants.sql).
+  if not pg_catalog.pg_has_role('blotter_console', 'blotter_auditor', 'member') then
+    grant blotter_auditor to blotter_console;
+  end if;
   -- The migrating user acts as blotter_owner (set role) so every object is owned by it.
   -- It also runs the agent, whose connections use role blotter_agent.
   if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
@@ -31,6 +36,10 @@ begin
     end if;
     if not pg_catalog.pg_has_role(current_user, 'blotter_agent', 'member') then
       execute format('grant blotter_agent to %I', current_user);
+    end if;
+    -- and the review console's (agent/console), whose connections use role blotter_console
+    if not pg_catalog.pg_has_role(current_user, 'blotter_console', 'member') then
+      execute format('grant blotter_console to %I', current_user);
     end if;
   end if;
   execute format('grant create, connect on database %I to blotter_owner', current_database());

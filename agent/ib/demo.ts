@@ -157,7 +157,8 @@ async function reconcile(sql: postgres.Sql, out: (line: string) => void): Promis
   }
   const open = await sql`select category, key, severity, detail from recon.breaks where status = 'open' order by recon.severity_rank(severity_now) desc, break_id`;
   out('');
-  out('open breaks (a person reviews them: blotter breaks list, then ack / resolve / escalate):');
+  out('open breaks (a person reviews them: blotter breaks list, then ack / resolve / escalate; or in the review console:');
+  out('  with --keep, blotter users add NAME --role reviewer, then blotter start with BLOTTER_CONSOLE_ENABLED=true and open /console):');
   for (const b of open) out(`  [${b.severity}] ${explain(b.category as string, b.key as string, b.detail as Record<string, unknown>)}`);
   const [status] = await sql`select status, reasons from recon.trading_status where account = ${ACCOUNT}`;
   out('');

@@ -56,6 +56,9 @@ export type IngestDeps = {
   relayFill?: () => StageFill | null;
   // Field names redacted from the bot's log lines, besides the logger's own list.
   redact: readonly string[];
+  // The review console (agent/console), when console.enabled: it is served under /console
+  // on this listener and does its own sign-in (people, not the bot's bearer token).
+  console?: { handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<number> } | null;
 };
 
 function rejected(index: number, err: EventValidationError): ItemResult {
@@ -84,7 +87,7 @@ class HttpError extends Error {
 // Metrics go straight to the database (they are not spooled): the request waits this long.
 const METRICS_TIMEOUT_MS = 5000;
 
-export type IngestServer = http.Server & { stopAccepting: () => void; databaseReady: () => void };
+export type IngestServer = http.Server & { stopAccepting: () => void; databaseReady: () => void; healthReport: () => unknown };
 
 export function createIngestServer(d: IngestDeps): IngestServer {
   const tokenMatches = bearerMatcher(d.config.token);
@@ -578,7 +581,13 @@ export function createIngestServer(d: IngestDeps): IngestServer {
 
   const server = http.createServer(serverOptions(d.config), async (req, res) => {
     const started = performance.now();
-    const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    const pathname = (req.url ?? '').split('?')[0]!;
+    if (d.console && (pathname === '/console' || pathname.startsWith('/console/'))) {
+      const status = await d.console.handle(req, res);
+      m.requests.inc({ route: 'console', status: String(status) });
+      return;
+    }
+    const route = `${req.method} ${pathname}`;
     let status = 500;
     let body: unknown;
     let headers: Record<string, string> = {};
@@ -628,6 +637,8 @@ export function createIngestServer(d: IngestDeps): IngestServer {
     stopAccepting: () => {
       accepting = false;
     },
+    // What GET /v1/health answers, for the review console's overview.
+    healthReport: () => health({ url: '/v1/health' } as http.IncomingMessage)[1],
     // The known-key filter is read from the ledger: once the database is migrated.
     databaseReady: () => {
       if ((d.keyFilterCapacity ?? 0) > 0 && filter === null) void loadFilter(d.keyFilterCapacity!);

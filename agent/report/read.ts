@@ -58,16 +58,20 @@ export function bulkOf(pool: DatabasePool): postgres.Sql {
   return bulk;
 }
 
-export async function openReadPool(url: string, opts: { statementTimeoutMs: number; applicationName?: string }): Promise<DatabasePool> {
+// role: every connection acts as this role (the review console's reads run as blotter_console).
+export async function openReadPool(url: string, opts: { statementTimeoutMs: number; applicationName?: string; role?: string }): Promise<DatabasePool> {
   const u = new URL(url);
   u.searchParams.set('application_name', opts.applicationName ?? 'blotter-report');
-  const pool = await createPool(u.toString(), {
+  const slonikUrl = new URL(u);
+  if (opts.role) slonikUrl.searchParams.set('options', `-c role=${opts.role}`);
+  const pool = await createPool(slonikUrl.toString(), {
     typeParsers: TYPE_PARSERS, interceptors: [ZOD_ROWS], maximumPoolSize: 2, statementTimeout: opts.statementTimeoutMs,
     captureStackTrace: false, connectionTimeout: 10_000, idleTimeout: 5_000,
   });
   const text = (oids: number[], parse: (v: string) => unknown) => ({ to: oids[0]!, from: oids, serialize: (v: unknown) => String(v), parse });
   const bulk = postgres(u.toString(), {
-    max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 5, connection: { statement_timeout: String(opts.statementTimeoutMs) } as Record<string, string>,
+    max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 5,
+    connection: { statement_timeout: String(opts.statementTimeoutMs), ...(opts.role ? { role: opts.role } : {}) } as Record<string, string>,
     // exact, as the slonik parsers above: dates and intervals as text, timestamps ISO with their microseconds
     types: {
       blotterDate: text([1082], keep), blotterTimestamp: text([1114], keep), blotterTimestamptz: text([1184], isoTimestamp),

@@ -243,19 +243,23 @@ comment on view recon.breaks is 'Current state of every break (category + key): 
 create or replace view recon.break_history as
 select e.entity_id as break_id, e.account, e.recorded_at, e.event_type,
        coalesce(e.payload ->> 'state', e.payload ->> 'action') as what, e.payload ->> 'severity' as severity,
-       e.payload ->> 'run_id' as run_id, privacy.reveal(e.actor) as actor, e.payload ->> 'note' as note, e.payload -> 'detail' as detail, e.seq
+       e.payload ->> 'run_id' as run_id, privacy.reveal(e.actor) as actor, e.payload ->> 'note' as note, e.payload -> 'detail' as detail, e.seq,
+       e.payload ->> 'via' as via, e.payload ->> 'db_role' as db_role, e.payload ->> 'db_user' as db_user
   from ledger.events e
  where e.event_type in ('recon_break', 'recon_break_review');
-comment on view recon.break_history is 'Every step of every break, in ledger order: detections (opened, updated, cleared, reopened) by runs and reviews (acknowledge, resolve, escalate) by people.';
+comment on view recon.break_history is 'Every step of every break, in ledger order: detections (opened, updated, cleared, reopened) by runs and reviews (acknowledge, resolve, escalate) by people. A review made in the review console has via = console, the person as actor (console:NAME), and the console''s database role and login in db_role and db_user.';
 
--- Review: the only way a break moves by hand. The actor is the session's user.
-create or replace function recon.review_break(p_break_id text, p_action text, p_note text) returns text
+-- Review: the only way a break moves by hand. recon.record_review does it for both doors:
+-- recon.review_break (a person's own database login, the actor) and
+-- console.review_break (the review console's role, naming the person signed in to it).
+-- It is the owner's alone: each door decides who the actor is.
+create or replace function recon.record_review(p_break_id text, p_action text, p_note text, p_actor text, p_extra jsonb) returns text
 language plpgsql security definer set search_path = '' as $$
 declare
   v_status text;
   v_account text;
 begin
-  if p_action not in ('acknowledge', 'resolve', 'escalate') then
+  if p_action is null or p_action not in ('acknowledge', 'resolve', 'escalate') then
     raise exception 'recon.review_break: action must be acknowledge, resolve or escalate, not %', p_action using errcode = '22023';
   end if;
   if p_action = 'resolve' and coalesce(trim(p_note), '') = '' then
@@ -272,10 +276,18 @@ begin
     raise exception 'recon.review_break: break % is already %', p_break_id, v_status using errcode = '55000';
   end if;
   insert into ledger.events (stream, occurred_at, source, event_type, entity_type, entity_id, account, actor, payload)
-  values ('recon', pg_catalog.clock_timestamp(), 'user', 'recon_break_review', 'break', p_break_id, v_account, session_user,
-          jsonb_build_object('break_id', p_break_id, 'action', p_action, 'note', nullif(trim(coalesce(p_note, '')), ''), 'from', v_status));
+  values ('recon', pg_catalog.clock_timestamp(), 'user', 'recon_break_review', 'break', p_break_id, v_account, p_actor,
+          jsonb_build_object('break_id', p_break_id, 'action', p_action, 'note', nullif(trim(coalesce(p_note, '')), ''), 'from', v_status)
+            || coalesce(p_extra, '{}'::jsonb));
   return case p_action when 'acknowledge' then 'acknowledged' when 'resolve' then 'resolved' else 'escalated' end;
 end
+$$;
+revoke all on function recon.record_review(text, text, text, text, jsonb) from public;
+
+-- The actor is the session's user: the login of the person at psql or `blotter breaks`.
+create or replace function recon.review_break(p_break_id text, p_action text, p_note text) returns text
+language sql security definer set search_path = '' as $$
+  select recon.record_review(p_break_id, p_action, p_note, session_user, null)
 $$;
 comment on function recon.review_break(text, text, text) is 'Move a break: acknowledge, resolve (a note is required) or escalate. Recorded as a recon_break_review event whose actor is the session''s user.';
 
