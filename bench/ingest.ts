@@ -6,6 +6,8 @@
 //   chained_copy_rows_per_s the baseline; agent_overhead = 1 - events_per_s / it (target <= 0.20)
 //   ack_*_ms at 1k and 5k   latency of small requests (1-10 events, as a bot sends) at a
 //                           fixed offered load of 1,000 and 5,000 events/s (target p99 <= 5 ms at 5k)
+//   floor_5k_*_ms           the same client against a bare Node server that parses, appends,
+//                           fdatasyncs and answers: this machine's floor for a durable ack
 //   rss_idle_mb, rss_mb     after start, and the peak under the flood (target <= 80, <= 150);
 //                           rss_idle_anon_mb the private part of the idle figure
 //   logger_ratio            one logger call with the shipped sinks / bare pino to a file (target <= 1.2)
@@ -172,6 +174,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const lat1k = await smallRequests(port, 1000, latencySeconds, 20_000_000);
     const lat5k = await smallRequests(port, 5000, latencySeconds, 30_000_000);
     const rss = peakRssMb(child.pid!);
+    // The machine's own floor for the same client and load: a bare server's durable ack.
+    const floor = spawn(process.execPath, [path.resolve(import.meta.dirname, 'floor-server.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let floor5k: number[] = [];
+    try {
+      floor5k = await smallRequests(await listening(floor).port, 5000, latencySeconds, 40_000_000);
+    } finally {
+      floor.kill('SIGTERM');
+      await new Promise((r) => floor.once('exit', r));
+    }
     if (process.env.BENCH_DEBUG) {
       const m = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }));
       process.stderr.write(m.split('\n').filter((l) => /eventloop_lag|gc_duration_seconds_(sum|count)/.test(l) && !l.startsWith('#')).join('\n') + '\n');
@@ -223,6 +234,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       agent_overhead: Number((1 - eventsPerS / copyPerS).toFixed(3)),
       ack_1k_p50_ms: q(lat1k, 50), ack_1k_p99_ms: q(lat1k, 99), ack_1k_p999_ms: q(lat1k, 99.9), ack_1k_samples: lat1k.length,
       ack_5k_p50_ms: q(lat5k, 50), ack_5k_p99_ms: q(lat5k, 99), ack_5k_p999_ms: q(lat5k, 99.9), ack_5k_samples: lat5k.length,
+      floor_5k_p50_ms: q(floor5k, 50), floor_5k_p99_ms: q(floor5k, 99), floor_5k_p999_ms: q(floor5k, 99.9),
+      ack_5k_p99_vs_floor: floor5k.length && lat5k.length ? Number((pct(lat5k, 99) / pct(floor5k, 99)).toFixed(2)) : null,
       rss_idle_mb: rssIdle,
       rss_idle_anon_mb: rssIdleAnon,
       rss_mb: rss,
