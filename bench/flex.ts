@@ -16,6 +16,7 @@ import { FlexWriter, newYorkInstant, tradeRow, type FlexFill } from '../agent/fl
 import { appendedInTransaction, openCopy } from '../agent/ledger/copy.ts';
 import type { LedgerEvent } from '../agent/ledger/event.ts';
 import { withBenchDatabase, withMigratedDatabase } from './db.ts';
+import { mulberry32 } from '../scripts/mulberry32.ts';
 
 const ACCOUNT = 'U7654321';
 const DAY = '2026-03-13'; // a Friday, New York on daylight time (UTC-4)
@@ -45,18 +46,6 @@ const VENUES: Array<[string, number]> = [
   ['ISLAND', 0.003], ['ARCA', 0.0030], ['NYSE', 0.00275], ['BATS', -0.0020], ['IEX', 0.0009],
   ['EDGX', 0.0029], ['DARK', 0.00118], ['IBKRATS', 0], ['BYX', -0.0005], ['MEMX', 0.00295],
 ];
-
-// Deterministic, so every run writes the same file.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hms = (s: number): string =>
   [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((x) => String(x).padStart(2, '0')).join(':');

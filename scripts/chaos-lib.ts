@@ -22,6 +22,7 @@ import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
 import { msg, type SimContract, type SimExecution } from '../agent/ib/sim/messages.ts';
 import { TwsSimulator } from '../agent/ib/sim/server.ts';
 import { PgProxy } from './chaos-proxy.ts';
+import { mulberry32 } from './mulberry32.ts';
 
 export const FAULT_KINDS = ['kill', 'pg-restart', 'tws-drop', 'disk-full', 'slow-db'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -85,18 +86,6 @@ const RETRY_AFTER_CAP_MS = 300;
 const SETTLE_MS = 180_000;
 // Violations kept verbatim (all are counted).
 const MAX_VIOLATION_TEXTS = 50;
-
-// mulberry32: a small seeded generator, so a seed replays the same fault order and timings.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -363,7 +352,7 @@ function topUp(file: string): void {
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
-  const random = rng(o.seed);
+  const random = mulberry32(o.seed);
   const progress = o.progress ?? (() => {});
   const v = new Violations();
   const skipped: string[] = [];

@@ -6,18 +6,17 @@
 import { isRaw, raw } from '../agent/ledger/json.ts';
 import { VOCABULARY, type EventSpec } from '../agent/ingest/vocabulary.ts';
 import type { Field, Fields } from '../agent/ingest/schema.ts';
+import { mulberry32 } from './mulberry32.ts';
 
 // mulberry32: small, fast, and the same sequence for the same seed on every machine.
 export class Rng {
-  private s: number;
+  private readonly f: () => number;
   constructor(seed: number) {
-    this.s = seed >>> 0;
+    this.f = mulberry32(seed);
   }
+  // A uint32 (exact: the generator's floats are uint32s over 2^32).
   next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.f() * 4294967296;
   }
   float(): number {
     return this.next() / 4294967296;

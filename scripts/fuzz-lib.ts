@@ -215,10 +215,11 @@ export class Generator {
     }
     if (x < 0.88) {
       const items = this.items(rng.int(1, 3));
-      // HTTP trims a header value: a trailing space is the right token.
+      // HTTP trims a header value: a trailing space is the right token. The scheme is
+      // case-insensitive and 1*SP separates it from the token (RFC 9110 11.4): either answer.
       const [h, status] = rng.pick<[Record<string, string>, number | undefined]>([[{}, 401], [{ authorization: 'Bearer nope' }, 401], [{ authorization: `bearer ${this.o.token}` }, undefined],
         [{ authorization: `Bearer ${this.o.token} ` }, undefined], [{ authorization: `Basic ${this.o.token}` }, 401], [{ authorization: `Bearer ${this.o.token.slice(0, -1)}` }, 401],
-        [{ authorization: `Bearer ${this.o.token}x` }, 401], [{ authorization: `Bearer  ${this.o.token}` }, 401], [{ authorization: 'Bearer ' }, 401]]);
+        [{ authorization: `Bearer ${this.o.token}x` }, 401], [{ authorization: `Bearer  ${this.o.token}` }, undefined], [{ authorization: 'Bearer ' }, 401]]);
       return { ...base('token', items, json(items), { 'content-type': 'application/json' }, { status }), headers: { 'content-type': 'application/json', ...h } };
     }
     if (x < 0.895) {

@@ -27,6 +27,7 @@ import { layout, type Flash, type Page } from './html.ts';
 import * as pages from './pages.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { RateLimiter, SessionStore, sameToken, type Session } from './sessions.ts';
+import { HttpError } from '../ingest/http-error.ts';
 
 const COOKIE = 'blotter_session';
 const PRE_COOKIE = 'blotter_signin';
@@ -54,15 +55,6 @@ export type ConsoleDeps = {
 
 export type ConsoleRoom = { handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<number>; stop: () => Promise<void> };
 
-class Refusal extends Error {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.headers = headers;
-  }
-}
 
 function cookies(req: http.IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -75,18 +67,18 @@ function cookies(req: http.IncomingMessage): Record<string, string> {
 
 function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new Refusal(415, 'forms are sent as application/x-www-form-urlencoded'));
+  if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new HttpError(415, 'forms are sent as application/x-www-form-urlencoded'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => { req.destroy(); reject(new Refusal(408, 'the form did not arrive in time')); }, BODY_TIMEOUT_MS);
+    const timer = setTimeout(() => { req.destroy(); reject(new HttpError(408, 'the form did not arrive in time')); }, BODY_TIMEOUT_MS);
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_FORM_BYTES) {
         clearTimeout(timer);
         req.removeAllListeners('data');
         req.resume();
-        reject(new Refusal(413, `a form of more than ${MAX_FORM_BYTES} bytes`));
+        reject(new HttpError(413, `a form of more than ${MAX_FORM_BYTES} bytes`));
         return;
       }
       chunks.push(c);
@@ -100,14 +92,14 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
 function field(p: URLSearchParams, name: string, max = 200): string | undefined {
   const v = p.get(name)?.trim();
   if (!v) return undefined;
-  if (v.length > max) throw new Refusal(400, `${name}: at most ${max} characters`);
+  if (v.length > max) throw new HttpError(400, `${name}: at most ${max} characters`);
   return v;
 }
 
 function oneOf<T extends string>(p: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
   const v = field(p, name);
   if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw new Refusal(400, `${name}: one of ${allowed.join(', ')}, not "${v}"`);
+  if (!(allowed as readonly string[]).includes(v)) throw new HttpError(400, `${name}: one of ${allowed.join(', ')}, not "${v}"`);
   return v as T;
 }
 
@@ -116,7 +108,7 @@ function utcTime(p: URLSearchParams, name: string): string | undefined {
   const v = field(p, name, 40);
   if (v === undefined) return undefined;
   const text = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v;
-  if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(Date.parse(text))) throw new Refusal(400, `${name}: a date and time such as 2026-11-26T14:30:00 (UTC), not "${v}"`);
+  if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(Date.parse(text))) throw new HttpError(400, `${name}: a date and time such as 2026-11-26T14:30:00 (UTC), not "${v}"`);
   return text;
 }
 
@@ -164,17 +156,17 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
   function sameOrigin(req: http.IncomingMessage): void {
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined) {
-      if (site !== 'same-origin' && site !== 'none') throw new Refusal(403, 'a form from another site is refused');
+      if (site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'a form from another site is refused');
       return;
     }
     // Browsers without Sec-Fetch-Site: the Origin header, when there is a real one.
     const origin = req.headers.origin;
     const host = req.headers.host ?? '';
-    if (origin !== undefined && origin !== 'null' && origin !== `http://${host}` && origin !== `https://${host}`) throw new Refusal(403, 'a form from another origin is refused');
+    if (origin !== undefined && origin !== 'null' && origin !== `http://${host}` && origin !== `https://${host}`) throw new HttpError(403, 'a form from another origin is refused');
   }
 
   function checkCsrf(form: URLSearchParams, expected: string | undefined): void {
-    if (!sameToken(form.get('_csrf'), expected)) throw new Refusal(403, 'the form has no valid CSRF token: reload the page and try again');
+    if (!sameToken(form.get('_csrf'), expected)) throw new HttpError(403, 'the form has no valid CSRF token: reload the page and try again');
   }
 
   // The signed-in person, looked up again in the database (disabled: signed out; role: as now).
@@ -235,11 +227,11 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       if (await current(req)) return redirect(res, '/console');
       return signInForm(req, res);
     }
-    if (method !== 'GET' && method !== 'POST') throw new Refusal(405, `${method} is not served here`, { allow: 'GET, POST' });
+    if (method !== 'GET' && method !== 'POST') throw new HttpError(405, `${method} is not served here`, { allow: 'GET, POST' });
 
     const who = await current(req);
     if (!who) {
-      if (method === 'POST') throw new Refusal(403, 'not signed in (or the session ended): sign in again');
+      if (method === 'POST') throw new HttpError(403, 'not signed in (or the session ended): sign in again');
       return redirect(res, '/console/sign-in');
     }
     const s = who.session;
@@ -270,7 +262,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       return redirect(res, '/console', { 'set-cookie': cookie(req, COOKIE, fresh.token, null) });
     }
     if (s.mustChangePassword) {
-      if (form) throw new Refusal(403, 'choose your own password first');
+      if (form) throw new HttpError(403, 'choose your own password first');
       return redirect(res, '/console/password');
     }
 
@@ -290,27 +282,27 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     if (p === '/console/breaks/view' && !form) {
       const id = field(url.searchParams, 'id', 500);
       const detail = id === undefined ? null : await q.breakDetail(sql, id);
-      if (!detail) throw new Refusal(404, `no break ${id ?? '(no id given)'}`);
+      if (!detail) throw new HttpError(404, `no break ${id ?? '(no id given)'}`);
       const done = oneOf(url.searchParams, 'done', ['acknowledged', 'escalated', 'resolved']);
       return view(200, `Break ${detail.break.key}`, 'breaks', pages.breakPage({ b: detail.break, history: detail.history, events: detail.events, session: s }),
         done ? { kind: 'ok', text: `Break ${done}; recorded in the ledger with your name.` } : null);
     }
     if (p === '/console/breaks/review' && form) {
       // The server refuses a viewer whatever the page showed; the database would too.
-      if (s.role === 'viewer') throw new Refusal(403, `${s.user} is a viewer: only reviewers and admins may acknowledge, escalate or resolve breaks`);
+      if (s.role === 'viewer') throw new HttpError(403, `${s.user} is a viewer: only reviewers and admins may acknowledge, escalate or resolve breaks`);
       const id = field(form, 'id', 500);
-      if (!id) throw new Refusal(400, 'id: which break');
+      if (!id) throw new HttpError(400, 'id: which break');
       const action = oneOf(form, 'action', ['acknowledge', 'escalate', 'resolve'] as const);
       const note = field(form, 'note', 2000) ?? null;
       const again = async (status: number, text: string) => {
         const detail = await q.breakDetail(sql, id);
-        if (!detail) throw new Refusal(404, `no break ${id}`);
+        if (!detail) throw new HttpError(404, `no break ${id}`);
         return view(status, `Break ${detail.break.key}`, 'breaks', pages.breakPage({ b: detail.break, history: detail.history, events: detail.events, session: s }), { kind: 'bad', text });
       };
       if (!action) return again(400, 'action: acknowledge, escalate or resolve');
       if (action === 'resolve' && note === null) return again(400, 'note: resolving a break needs a note saying why. Nothing was recorded.');
       const r = await q.review(sql, s.user, id, action, note);
-      if (!r.ok && r.status === 404) throw new Refusal(404, r.message);
+      if (!r.ok && r.status === 404) throw new HttpError(404, r.message);
       if (!r.ok) return again(r.status, `${r.message}. Nothing was recorded.`);
       log.info({ user: s.user, break_id: id, action }, 'console: break reviewed');
       return redirect(res, `/console/breaks/view?${new URLSearchParams({ id, done: r.status })}`);
@@ -340,23 +332,23 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     }
     if ((p === '/console/audit/event' && !form) || (p === '/console/audit/verify' && form)) {
       const seq = (form ?? url.searchParams).get('seq') ?? '';
-      if (!/^[1-9]\d{0,18}$/.test(seq)) throw new Refusal(400, 'seq: the event\'s number in the journal');
+      if (!/^[1-9]\d{0,18}$/.test(seq)) throw new HttpError(400, 'seq: the event\'s number in the journal');
       const e = await q.eventBySeq(sql, seq);
-      if (!e) throw new Refusal(404, `no event ${seq}`);
+      if (!e) throw new HttpError(404, `no event ${seq}`);
       if (!form) return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s }));
       const started = performance.now();
       const v = await q.verifyStream(sql, e.stream);
       log.info({ user: s.user, stream: e.stream, ok: v?.reason === null }, 'console: stream verified');
       return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s, verify: v, verifyMs: Math.round(performance.now() - started) }));
     }
-    throw new Refusal(404, `nothing at ${method} ${p}`);
+    throw new HttpError(404, `nothing at ${method} ${p}`);
   }
 
   async function runReport(sp: URLSearchParams, res: http.ServerResponse): Promise<number> {
     const { checkDate, buildCatalogReport, writeReport } = await import('../report/run.ts');
     const { findReport } = await import('../report/catalog.ts');
     const name = field(sp, 'report', 100);
-    if (!name) throw new Refusal(400, 'report: which report');
+    if (!name) throw new HttpError(400, 'report: which report');
     const format = oneOf(sp, 'format', ['html', 'csv', 'xlsx', 'pdf'] as const) ?? 'html';
     const params: { from?: string; to?: string; account?: string; order?: string } = {};
     const dated = (k: 'from' | 'to') => {
@@ -365,12 +357,12 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       try {
         params[k] = checkDate(v, k);
       } catch (err) {
-        throw new Refusal(400, (err as Error).message);
+        throw new HttpError(400, (err as Error).message);
       }
     };
     dated('from');
     dated('to');
-    if (params.from && params.to && params.from > params.to) throw new Refusal(400, `from ${params.from} is after to ${params.to}`);
+    if (params.from && params.to && params.from > params.to) throw new HttpError(400, `from ${params.from} is after to ${params.to}`);
     const account = field(sp, 'account', 64);
     if (account) params.account = account;
     const order = field(sp, 'order', 100);
@@ -382,7 +374,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       } else {
         const { runCustomReport } = await import('../report/custom.ts');
         const [def] = await sql`select pg_catalog.to_json(parameters)::text as p from reports.custom_reports where name = ${name}`;
-        if (!def) throw new Refusal(404, `no report named "${name}"`);
+        if (!def) throw new HttpError(404, `no report named "${name}"`);
         const wanted = JSON.parse(def.p as string) as string[];
         const given: Record<string, string> = {};
         for (const k of wanted) {
@@ -392,7 +384,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
         built = { doc: await runCustomReport(sql, { name, params: given }), describe: `report ${name}` };
       }
     } catch (err) {
-      if (err instanceof BlotterError && /^(REPORT_PARAM|REPORT_UNKNOWN|CUSTOM_REPORT_PARAM)$/.test(err.code)) throw new Refusal(400, err.message);
+      if (err instanceof BlotterError && /^(REPORT_PARAM|REPORT_UNKNOWN|CUSTOM_REPORT_PARAM)$/.test(err.code)) throw new HttpError(400, err.message);
       throw err;
     }
     const stem = [name, params.account, params.from ?? built.doc.meta.parameters.from, params.to ?? built.doc.meta.parameters.to].filter(Boolean).join('_').replace(/[^A-Za-z0-9._-]+/g, '-');
@@ -415,7 +407,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     });
     await writeReport(built.doc, { format, stdout: sink, chromium: d.chromium || undefined });
     if (size > MAX_DOWNLOAD_BYTES) {
-      throw new Refusal(413, `this report is over ${MAX_DOWNLOAD_BYTES / 1024 ** 2} MiB: narrow the dates or the account, or write it with blotter report ${name} --out FILE`);
+      throw new HttpError(413, `this report is over ${MAX_DOWNLOAD_BYTES / 1024 ** 2} MiB: narrow the dates or the account, or write it with blotter report ${name} --out FILE`);
     }
     return send(res, 200, Buffer.concat(chunks), { 'content-type': types[format], 'content-disposition': `attachment; filename="${stem}.${format}"` });
   }
@@ -429,7 +421,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
           res.destroy();
           return 500;
         }
-        if (err instanceof Refusal) {
+        if (err instanceof HttpError) {
           const who = await current(req).catch(() => null);
           return page(res, err.status, { title: 'Refused', current: 'none', session: who?.session ?? null, body: pages.errorPage(err.status, err.message) }, err.headers);
         }

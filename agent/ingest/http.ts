@@ -19,6 +19,7 @@ import { makeRedactor } from '../log/redact.ts';
 import { BotMetrics, Counter, Histogram, type Registry } from '../metrics.ts';
 import { KeyFilter } from './bloom.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { HttpError } from './http-error.ts';
 import { ByteBudget, type StageFill } from './budget.ts';
 import { bearerMatcher, limitConnections, serverOptions } from './connections.ts';
 import { SpoolFullError, SpoolWriteError, type Spool } from './spool.ts';
@@ -74,15 +75,6 @@ function fingerprint(e: LedgerEvent): string {
 // What one request holds of the in-flight budget: all of it, and the part still arriving.
 type Hold = { bytes: number; receiving: number };
 
-class HttpError extends Error {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.headers = headers;
-  }
-}
 
 // Metrics go straight to the database (they are not spooled): the request waits this long.
 const METRICS_TIMEOUT_MS = 5000;

@@ -3,18 +3,7 @@
 // real monthly report, and values chosen to be awkward (negatives, nulls, a symbol that is
 // an HTML injection, exact decimals with more digits than a float keeps).
 import type { Chart, ReportDocument, Row, Table } from '../../agent/report/model.ts';
-
-// mulberry32: a small seeded generator, so a fixture is the same on every run.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../scripts/mulberry32.ts';
 
 export const HOSTILE = '<script>alert(1)</script>';
 
