@@ -93,7 +93,13 @@ export async function startAgent(config: Config, opts: { home: string; env?: Nod
     segmentBytes: config.spool.segment_size, groupCommitMs: config.spool.group_commit_ms,
   });
   spool.open();
-  spool.on('checkpoint-error', (err: Error) => sys.warn({ err: err.message }, 'spool: the read mark could not be written; retrying (a restart would replay a little more)'));
+  spool.on('checkpoint-error', (err: Error) => {
+    try {
+      sys.warn({ err: err.message }, 'spool: the read mark could not be written; retrying (a restart would replay a little more)');
+    } catch {
+      // The log sinks are closed (shutting down): the next start replays from the last mark.
+    }
+  });
   if (spool.hasPending()) sys.info({ bytes: spool.pendingBytes() }, 'spool holds events from before: replaying them');
 
   const metrics = createRegistry();

@@ -15,7 +15,21 @@ import { applied, patchConnectionSource } from '../agent/db/pg-hotfix.ts';
 import { PgProxy } from '../scripts/chaos-proxy.ts';
 import { ROOT, testDb } from './helpers/db.ts';
 
-const { url } = await testDb(t);
+const { url, sql: direct } = await testDb(t);
+
+// Cut once the transaction's query is running (a fixed delay raced the connection's
+// start-up on a loaded machine: cut before the query, nothing was in flight to fail).
+async function cutWhenRunning(proxy: PgProxy): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const [r] = await direct`select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(5)%' and state = 'active'`;
+    if (r!.n > 0) {
+      proxy.cut();
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('the query never ran');
+}
 
 async function proxied(t: { teardown: (fn: () => unknown) => void }): Promise<{ proxy: PgProxy; url: string }> {
   const u = new URL(url);
@@ -38,7 +52,7 @@ t.test('a transaction whose connection is cut rejects, and the same pool goes on
   const tx = sql.begin(async (tx) => {
     await tx`select pg_sleep(5)`;
   });
-  setTimeout(() => proxy.cut(), 300);
+  await cutWhenRunning(proxy);
   await t.rejects(tx, { code: 'CONNECTION_CLOSED' });
   // The connection is made anew, not left believing a write is scheduled.
   const [row] = await sql`select 41 + 1 as n`;

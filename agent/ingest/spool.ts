@@ -284,6 +284,8 @@ export class Spool extends EventEmitter {
   commit(pos: Position): Promise<void> {
     this.checkpoint = pos;
     while (this.acceptTimes.length && !after(this.acceptTimes[0]!.pos, pos)) this.acceptTimes.shift();
+    // After close (a writer finishing its last batch) there is no later: write it now.
+    if (this.closed) return (this.persisting ?? Promise.resolve()).then(() => this.persist());
     if (!this.persistTimer && !this.persisting) {
       this.persistTimer = setTimeout(() => void this.persist(), this.opts.checkpointMs ?? 1000);
       this.persistTimer.unref();
