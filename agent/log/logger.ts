@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import pinoRoll from 'pino-roll';
 import type { Category, Config } from '../config.ts';
 import { CATEGORIES } from '../config.ts';
 import type { DbLogSink } from './db-sink.ts';
@@ -105,6 +104,8 @@ export async function createLoggers(opts: LoggerOptions): Promise<Loggers> {
     const file = path.resolve(opts.home, h.file.path);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // pino-roll keeps `count` files besides the current one.
+    // Loaded only when the file handler is on (it brings date-fns).
+    const { default: pinoRoll } = await import('pino-roll');
     const roll = await pinoRoll({ file, size: `${Math.max(1, Math.round(h.file.max_size / 1024))}k`, limit: { count: h.file.max_files - 1 }, mkdir: true });
     streams.push({ level: h.file.level as pino.Level, stream: roll });
     closers.push(sonic(roll));
