@@ -291,9 +291,13 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       timing.push(`${name};dur=${(now - t).toFixed(2)}`);
       t = now;
     };
-    const body = await readBody(req, hold);
+    // The body and its parsed tree are let go before the spool wait: a request waiting
+    // there outlives a few young-generation collections, and what it still holds is
+    // promoted to the old generation (more, and longer, major collections).
+    let body: string | null = await readBody(req, hold);
     lap('read');
-    const list = limited(items(req, body));
+    let list = limited(items(req, body));
+    body = null;
     lap('parse');
     const results: ItemResult[] = [];
     // Items to spool: the first of each new key (and keyless ones, keyed here).
@@ -343,6 +347,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       candidates.push({ i, ev, fp, pos: candidates.length, lead: lead ?? candidates.length });
     }
     lap('validate');
+    list = [];
     // Claimed before the fsync so a concurrent retry of the same key is a duplicate.
     for (const a of accepted) if (a.fp) recent.add(a.ev.idempotencyKey!, a.fp);
     // The ledger check runs alongside the fsync: a key it finds is answered `duplicate` (or
