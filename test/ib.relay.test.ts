@@ -198,6 +198,38 @@ t.test('events the spool refuses are held and offered again, not dropped', async
   t.ok(delivered.includes('connection'), 'the events from before the refusals came through too');
 });
 
+t.test('held events are bounded in bytes: past 16 MB the oldest go, counted and logged', async (t) => {
+  const lines: { level: string; msg: string }[] = [];
+  let open = false;
+  const delivered: string[] = [];
+  const relay = new IbRelay({
+    host: '127.0.0.1', port: 1, clientId: 0, twsTimezone: 'America/New_York', heartbeatMs: 10_000, heartbeatTimeoutMs: 5000,
+    backfillTimeoutMs: 5000, backfillRetries: 1, reconnectMinMs: 50, reconnectMaxMs: 100,
+    sink: async (events) => {
+      if (!open) throw new Error('spool full');
+      for (const e of events) delivered.push(e.entityId!);
+    },
+    log: (level, msg) => lines.push({ level, msg }),
+  });
+  // Not started: events are fed as the relay's own decoding would emit them.
+  const emit = (relay as unknown as { emit: (e: Record<string, unknown>) => void }).emit.bind(relay);
+  const big = JSON.stringify({ pad: 'x'.repeat(100_000) });
+  for (let i = 0; i < 200; i++) {
+    emit({ occurredAt: '2026-11-26T14:30:00Z', eventType: 'ib_note', entityType: 'note', entityId: `n${i}`, account: 'DU1', idempotencyKey: `held-${i}`, payload: big });
+    await relay.flush();
+  }
+  const fill = relay.heldFill();
+  t.ok(fill.bytes <= fill.limit_bytes, `${fill.bytes} bytes held of ${fill.limit_bytes}`);
+  t.ok(relay.stats.lost > 0 && relay.stats.lost + fill.events === 200, `${relay.stats.lost} lost + ${fill.events} held = 200`);
+  t.ok(lines.some((l) => l.level === 'error' && /events lost/.test(l.msg)), 'the loss is logged as an error');
+  open = true;
+  await relay.flush();
+  t.equal(delivered.length, fill.events, 'what was held is delivered once the spool takes it');
+  t.equal(delivered[delivered.length - 1], 'n199', 'the newest kept, the oldest dropped');
+  t.equal(relay.heldFill().bytes, 0);
+  await relay.stop();
+});
+
 // A relay with its log lines and events kept in memory, for the connection-failure tests.
 function watchedRelay(t: { teardown: (fn: () => unknown) => void }, port: number, over: Partial<RelayOptions> = {}) {
   const lines: { level: string; msg: string; fields: Record<string, any> }[] = [];
