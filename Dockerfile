@@ -15,7 +15,7 @@ ENV BLOTTER_HOME=/data NODE_ENV=production NODE_COMPILE_CACHE=/app/.node-compile
 # Node's compile cache, filled at build time: every start of the image (not only the second
 # one in a container's life) skips compiling and type-stripping the agent's modules, which
 # leaves the agent ~30 MB smaller and quicker to start. Read-only at run time: fine.
-RUN node --input-type=module -e "await import('/app/agent/cli.ts'); await import('/app/agent/agent.ts'); await import('/app/agent/ib/relay.ts'); await import('/app/agent/console/server.ts')"
+RUN node --input-type=module -e "await import('/app/agent/db/pg-hotfix.ts'); await import('/app/agent/cli.ts'); await import('/app/agent/agent.ts'); await import('/app/agent/ib/relay.ts'); await import('/app/agent/console/server.ts'); await import('pino-roll')"
 RUN mkdir -p /data && chown node:node /data
 # Not root: PostgreSQL refuses to run as root, and the agent needs no privileges.
 USER node
