@@ -26,10 +26,12 @@ import * as q from './db.ts';
 import { layout, type Flash, type Page } from './html.ts';
 import * as pages from './pages.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
-import { RateLimiter, SessionStore, sameToken, type Session } from './sessions.ts';
+import { RateLimiter, SessionStore, sameToken, stampOf, type Session } from './sessions.ts';
 import { HttpError } from '../ingest/http-error.ts';
 
 const COOKIE = 'blotter_session';
+// What console.users allows a name to be (db/migrations/000014_console.sql).
+const NAME = /^[a-z][a-z0-9._-]{0,62}$/;
 const PRE_COOKIE = 'blotter_signin';
 const MAX_FORM_BYTES = 16 * 1024;
 const BODY_TIMEOUT_MS = 10_000;
@@ -119,6 +121,9 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
   const sql: postgres.Sql = q.consoleConnection(d.url, { max: 4, timeoutMs: d.timeoutMs ?? 60_000 });
   let reportPool: Promise<DatabasePool> | null = null;
   const log = d.log.child({ module: 'console' });
+  // The decoy hash for unknown names is made now, not at the first unknown name (which
+  // would take twice as long as any other answer and so tell that the name is unknown).
+  void verifyPassword('', null);
 
   async function reports(): Promise<DatabasePool> {
     const { openReadPool } = await import('../report/read.ts');
@@ -169,7 +174,9 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     if (!sameToken(form.get('_csrf'), expected)) throw new HttpError(403, 'the form has no valid CSRF token: reload the page and try again');
   }
 
-  // The signed-in person, looked up again in the database (disabled: signed out; role: as now).
+  // The signed-in person, looked up again in the database (disabled: signed out; role: as
+  // now; password replaced since the session began, e.g. by `blotter users reset`: this
+  // session ends, so a reset after a disable does not bring a stolen session back).
   async function current(req: http.IncomingMessage): Promise<{ token: string; session: Session } | null> {
     const token = cookies(req)[COOKIE];
     const session = sessions.get(token);
@@ -177,6 +184,10 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     const u = await q.userForSignIn(sql, session.user);
     if (!u) {
       sessions.endAllOf(session.user);
+      return null;
+    }
+    if (stampOf(u.password_hash) !== session.stamp) {
+      sessions.end(token);
       return null;
     }
     session.role = u.role;
@@ -210,7 +221,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       return signInForm(req, res, 401, { kind: 'bad', text: 'Wrong name or password.' }, name);
     }
     limiter.succeed(`name:${name}`);
-    const { token } = sessions.create(u.name, u.role, u.must_change_password);
+    const { token } = sessions.create(u.name, u.role, u.must_change_password, stampOf(u.password_hash));
     log.info({ user: u.name, role: u.role, addr }, 'console: signed in');
     return redirect(res, u.must_change_password ? '/console/password' : '/console', { 'set-cookie': [cookie(req, COOKIE, token, null), cookie(req, PRE_COOKIE, '', 0)] });
   }
@@ -249,15 +260,21 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     }
     if (p === '/console/password') {
       if (!form) return view(200, 'Choose a password', 'none', pages.passwordPage(s));
+      // Guesses at the current password count as failed sign-ins of this person, so a
+      // session left open is not a way around the sign-in's rate limit.
+      const wait = limiter.blockedFor(`name:${s.user}`);
+      if (wait > 0) return view(429, 'Choose a password', 'none', pages.passwordPage(s), { kind: 'bad', text: `Too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute(s).` });
       const ok = await verifyPassword((form.get('current') ?? '').slice(0, 256), (await q.userForSignIn(sql, s.user))?.password_hash ?? null);
+      if (!ok) limiter.fail(`name:${s.user}`);
       const next = form.get('password') ?? '';
       const problem = !ok ? 'The current password is wrong.' : next !== form.get('again') ? 'The two new passwords differ.'
         : passwordProblem(next) ? `The new password ${passwordProblem(next)}.` : next === form.get('current') ? 'The new password must differ from the one-time password.' : null;
       if (problem) return view(400, 'Choose a password', 'none', pages.passwordPage(s), { kind: 'bad', text: problem });
-      await q.changePassword(sql, s.user, await hashPassword(next));
-      // Every other session of this person ends; this one goes on.
+      const hash = await hashPassword(next);
+      await q.changePassword(sql, s.user, hash);
+      // Every session of this person ends; this one goes on under a new id.
       sessions.endAllOf(s.user);
-      const fresh = sessions.create(s.user, s.role, false);
+      const fresh = sessions.create(s.user, s.role, false, stampOf(hash));
       log.info({ user: s.user }, 'console: password changed');
       return redirect(res, '/console', { 'set-cookie': cookie(req, COOKIE, fresh.token, null) });
     }
