@@ -58,11 +58,19 @@ export type ConsoleDeps = {
 export type ConsoleRoom = { handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<number>; stop: () => Promise<void> };
 
 
+// Cookies are the host's, not the port's: another application on this host may set one
+// that is not valid percent-encoding, and that must not take the console down. Such a
+// value is skipped (ours are base64url and never need decoding).
 function cookies(req: http.IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // not ours: ignored
+    }
   }
   return out;
 }
@@ -70,6 +78,10 @@ function cookies(req: http.IncomingMessage): Record<string, string> {
 function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new HttpError(415, 'forms are sent as application/x-www-form-urlencoded'));
+  // Past the bound the rest is not read: the answer closes the connection (reading on and
+  // dropping would let one client stream without end).
+  const tooBig = () => new HttpError(413, `a form of more than ${MAX_FORM_BYTES} bytes`, { connection: 'close' });
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) return Promise.reject(tooBig());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -79,8 +91,8 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
       if (size > MAX_FORM_BYTES) {
         clearTimeout(timer);
         req.removeAllListeners('data');
-        req.resume();
-        reject(new HttpError(413, `a form of more than ${MAX_FORM_BYTES} bytes`));
+        req.pause();
+        reject(tooBig());
         return;
       }
       chunks.push(c);
@@ -95,6 +107,14 @@ function field(p: URLSearchParams, name: string, max = 200): string | undefined 
   const v = p.get(name)?.trim();
   if (!v) return undefined;
   if (v.length > max) throw new HttpError(400, `${name}: at most ${max} characters`);
+  // PostgreSQL text cannot hold NUL: refused here as bad input, not failed there as a 500.
+  if (v.includes('\u0000')) throw new HttpError(400, `${name}: a NUL character is not allowed`);
+  return v;
+}
+
+// An event's seq: a positive bigint.
+function seqOf(v: string): string {
+  if (!/^[1-9]\d{0,18}$/.test(v) || BigInt(v) > 9_223_372_036_854_775_807n) throw new HttpError(400, 'seq: the event\'s number in the journal');
   return v;
 }
 
@@ -212,7 +232,8 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       log.warn({ name, addr }, 'console: sign-in refused: too many failed attempts');
       return signInForm(req, res, 429, { kind: 'bad', text: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).` }, name);
     }
-    const u = name && password.length <= 256 ? await q.userForSignIn(sql, name) : null;
+    // A name no person can have is not looked up (the decoy hash is still checked below).
+    const u = NAME.test(name) && password.length <= 256 ? await q.userForSignIn(sql, name) : null;
     const ok = await verifyPassword(password.slice(0, 256), u?.password_hash ?? null);
     if (!u || !ok) {
       limiter.fail(`name:${name}`);
@@ -348,8 +369,7 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       return view(200, 'Audit', 'audit', pages.auditPage({ search: shown, rows, limit: SEARCH_LIMIT, searched: true }));
     }
     if ((p === '/console/audit/event' && !form) || (p === '/console/audit/verify' && form)) {
-      const seq = (form ?? url.searchParams).get('seq') ?? '';
-      if (!/^[1-9]\d{0,18}$/.test(seq)) throw new HttpError(400, 'seq: the event\'s number in the journal');
+      const seq = seqOf((form ?? url.searchParams).get('seq') ?? '');
       const e = await q.eventBySeq(sql, seq);
       if (!e) throw new HttpError(404, `no event ${seq}`);
       if (!form) return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s }));
@@ -442,8 +462,11 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
           const who = await current(req).catch(() => null);
           return page(res, err.status, { title: 'Refused', current: 'none', session: who?.session ?? null, body: pages.errorPage(err.status, err.message) }, err.headers);
         }
-        log.error({ err: (err as Error).message, url: req.url }, 'console: request failed');
-        return page(res, 500, { title: 'Error', current: 'none', session: null, body: pages.errorPage(500, `The page could not be made: ${(err as Error).message}`) });
+        // The cause goes to the log, not the page: a database's message names its tables,
+        // columns and values, which are not the browser's to read.
+        const ref = randomBytes(6).toString('hex');
+        log.error({ err: (err as Error).message, url: req.url, ref }, 'console: request failed');
+        return page(res, 500, { title: 'Error', current: 'none', session: null, body: pages.errorPage(500, `The page could not be made: an internal error (logged as ${ref}).`) });
       }
     },
     async stop() {
