@@ -12,7 +12,8 @@
 // bad input, not a 500 naming the database's error; an oversized form is refused without
 // reading it and the connection closed; a session does not outlive a password reset
 // (even one that re-enables a disabled person); guesses at the current password on the
-// password page count against the sign-in limit; every page carries the security headers.
+// password page count against the sign-in limit, and so do guesses sent all at once;
+// every page carries the security headers.
 import net from 'node:net';
 import t from 'tap';
 import { hashPassword } from '../agent/console/password.ts';
@@ -227,5 +228,14 @@ t.test('escape attempts over HTTP, with the console on', async (t) => {
     const r = await change(PW);
     t.same([r.status, /Too many wrong passwords/.test(r.text)], [429, true], 'blocked, even for the right one');
     t.equal((await signIn('ida', PW)).status, 429, 'and the sign-in of that name is blocked too');
+  });
+
+  await t.test('guesses sent all at once are limited as if sent one by one', async (t) => {
+    const pre = (await req('/console/sign-in')).cookies[0]!.split(';')[0]!;
+    const guess = (n: number) => req('/console/sign-in', { method: 'POST', headers: { cookie: pre, 'content-type': form },
+      body: new URLSearchParams({ _csrf: pre.split('=')[1]!, name: 'hal', password: `guess ${n}` }) }).then((r) => r.status);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, n) => guess(n)));
+    t.ok(answers.filter((s) => s === 401).length <= 3, `at most 3 checked (${answers.join(' ')})`);
+    t.ok(answers.filter((s) => s === 429).length >= 9, 'the rest refused unchecked');
   });
 });

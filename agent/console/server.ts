@@ -232,16 +232,20 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       log.warn({ name, addr }, 'console: sign-in refused: too many failed attempts');
       return signInForm(req, res, 429, { kind: 'bad', text: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).` }, name);
     }
+    // Counted as failed before the check, and taken back if it succeeds: counted after,
+    // any number of guesses sent at once would all pass the check above while the first
+    // was still hashing.
+    limiter.fail(`name:${name}`);
+    limiter.fail(`addr:${addr}`);
     // A name no person can have is not looked up (the decoy hash is still checked below).
     const u = NAME.test(name) && password.length <= 256 ? await q.userForSignIn(sql, name) : null;
     const ok = await verifyPassword(password.slice(0, 256), u?.password_hash ?? null);
     if (!u || !ok) {
-      limiter.fail(`name:${name}`);
-      limiter.fail(`addr:${addr}`);
       log.warn({ name, addr }, 'console: sign-in failed');
       return signInForm(req, res, 401, { kind: 'bad', text: 'Wrong name or password.' }, name);
     }
     limiter.succeed(`name:${name}`);
+    limiter.forgive(`addr:${addr}`);
     const { token } = sessions.create(u.name, u.role, u.must_change_password, stampOf(u.password_hash));
     log.info({ user: u.name, role: u.role, addr }, 'console: signed in');
     return redirect(res, u.must_change_password ? '/console/password' : '/console', { 'set-cookie': [cookie(req, COOKIE, token, null), cookie(req, PRE_COOKIE, '', 0)] });
@@ -285,8 +289,9 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       // session left open is not a way around the sign-in's rate limit.
       const wait = limiter.blockedFor(`name:${s.user}`);
       if (wait > 0) return view(429, 'Choose a password', 'none', pages.passwordPage(s), { kind: 'bad', text: `Too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute(s).` });
+      limiter.fail(`name:${s.user}`);
       const ok = await verifyPassword((form.get('current') ?? '').slice(0, 256), (await q.userForSignIn(sql, s.user))?.password_hash ?? null);
-      if (!ok) limiter.fail(`name:${s.user}`);
+      if (ok) limiter.forgive(`name:${s.user}`);
       const next = form.get('password') ?? '';
       const problem = !ok ? 'The current password is wrong.' : next !== form.get('again') ? 'The two new passwords differ.'
         : passwordProblem(next) ? `The new password ${passwordProblem(next)}.` : next === form.get('current') ? 'The new password must differ from the one-time password.' : null;

@@ -129,4 +129,10 @@ export class RateLimiter {
   succeed(key: string): void {
     this.fails.delete(key);
   }
+
+  // An attempt counted in advance (see the sign-in) that turned out right: taken back.
+  forgive(key: string): void {
+    const f = this.fails.get(key);
+    if (f && --f.count <= 0) this.fails.delete(key);
+  }
 }
