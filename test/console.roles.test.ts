@@ -13,12 +13,12 @@
 // reading it and the connection closed; a session does not outlive a password reset
 // (even one that re-enables a disabled person); guesses at the current password on the
 // password page count against the sign-in limit, and so do guesses sent all at once;
-// every page carries the security headers.
+// at most two reports are made at once (then 503); every page carries the security headers.
 import net from 'node:net';
 import t from 'tap';
 import { hashPassword } from '../agent/console/password.ts';
 import { addUser } from '../agent/console/users.ts';
-import { get, inProcessAgent } from './helpers/agent.ts';
+import { get, inProcessAgent, until } from './helpers/agent.ts';
 import { loginAs, runCli, testDb } from './helpers/db.ts';
 import { ACCOUNT, botFill, put } from './helpers/recon.ts';
 
@@ -237,5 +237,22 @@ t.test('escape attempts over HTTP, with the console on', async (t) => {
     const answers = await Promise.all(Array.from({ length: 12 }, (_, n) => guess(n)));
     t.ok(answers.filter((s) => s === 401).length <= 3, `at most 3 checked (${answers.join(' ')})`);
     t.ok(answers.filter((s) => s === 429).length >= 9, 'the rest refused unchecked');
+  });
+
+  await t.test('reports are made two at a time, by everyone together: a third waits its turn (503)', async (t) => {
+    // The two first are held on a lock the test takes on what the daily report reads (a
+    // refresh, not yet committed, of the materialized view).
+    await sql.begin(async (tx) => {
+      await tx`refresh materialized view reports.daily_summary`;
+      const held = [as('/console/reports/run?report=daily&format=csv'), as('/console/reports/run?report=daily&format=html')];
+      await until(async () => (await sql`select count(*)::int as n from pg_catalog.pg_locks where not granted and relation = 'reports.daily_summary'::regclass`)[0]!.n >= 2);
+      const third = await as('/console/reports/run?report=daily&format=csv');
+      t.same([third.status, third.headers.get('retry-after')], [503, '5']);
+      return held;
+    }).then(async (held) => {
+      const [a, b] = await Promise.all(held.slice(0, 2));
+      t.same([a!.status, b!.status], [200, 200], 'the two held ones finish once the lock goes');
+    });
+    t.equal((await as('/console/reports/run?report=daily&format=csv')).status, 200, 'and the next one runs');
   });
 });

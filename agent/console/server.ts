@@ -38,6 +38,9 @@ const BODY_TIMEOUT_MS = 10_000;
 const LIST_LIMIT = 500;
 const SEARCH_LIMIT = 200;
 const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+// Reports being made at once, by everyone together: each may hold a file of up to
+// MAX_DOWNLOAD_BYTES, a PDF a Chromium of its own. Past the bound: 503, try again.
+const MAX_REPORTS_AT_ONCE = 2;
 const CSS = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'console.css'));
 
 // No script anywhere; styles from /console/static only; forms post to this origin only.
@@ -386,7 +389,20 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     throw new HttpError(404, `nothing at ${method} ${p}`);
   }
 
+  let reportsRunning = 0;
   async function runReport(sp: URLSearchParams, res: http.ServerResponse): Promise<number> {
+    if (reportsRunning >= MAX_REPORTS_AT_ONCE) {
+      throw new HttpError(503, `${MAX_REPORTS_AT_ONCE} reports are being made already: try again in a moment`, { 'retry-after': '5' });
+    }
+    reportsRunning++;
+    try {
+      return await makeReport(sp, res);
+    } finally {
+      reportsRunning--;
+    }
+  }
+
+  async function makeReport(sp: URLSearchParams, res: http.ServerResponse): Promise<number> {
     const { checkDate, buildCatalogReport, writeReport } = await import('../report/run.ts');
     const { findReport } = await import('../report/catalog.ts');
     const name = field(sp, 'report', 100);
