@@ -113,6 +113,12 @@ t.test('console.enabled off (the default): /console is not served', async (t) =>
   const r = await get(agent.port, '/console', null);
   t.equal(r.status, 401, 'the bearer-token API answers, as for any unknown route');
   t.notMatch(r.text, /<html/);
+  for (const path of ['/console/sign-in', '/console/static/console.css', '/console/breaks?state=all', '/console/reports/run?report=daily&format=csv']) {
+    const x = await get(agent.port, path, null);
+    t.same([x.status, x.headers.get('content-type'), x.headers.get('set-cookie')], [401, 'application/json', null], `${path}: nothing of the console`);
+  }
+  const p = await fetch(`http://127.0.0.1:${agent.port}/console/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=rita&password=x' });
+  t.equal(p.status, 401, 'nor a sign-in');
 });
 
 t.test('escape attempts over HTTP, with the console on', async (t) => {
