@@ -13,7 +13,8 @@
 // reading it and the connection closed; a session does not outlive a password reset
 // (even one that re-enables a disabled person); guesses at the current password on the
 // password page count against the sign-in limit, and so do guesses sent all at once;
-// at most two reports are made at once (then 503); every page carries the security headers.
+// at most two reports are made and one stream verified at once (then 503); every page
+// carries the security headers; with the console off, nothing of it answers.
 import net from 'node:net';
 import t from 'tap';
 import { hashPassword } from '../agent/console/password.ts';
@@ -260,5 +261,22 @@ t.test('escape attempts over HTTP, with the console on', async (t) => {
       t.same([a!.status, b!.status], [200, 200], 'the two held ones finish once the lock goes');
     });
     t.equal((await as('/console/reports/run?report=daily&format=csv')).status, 200, 'and the next one runs');
+  });
+
+  await t.test('one stream is verified at a time: a second click meanwhile is told 503', async (t) => {
+    const csrf = await csrfOf(cookie);
+    const [{ seq }] = await sql`select seq::text as seq from ledger.events where stream = 'bot' order by seq limit 1` as unknown as [{ seq: string }];
+    const verify = () => req('/console/audit/verify', { method: 'POST', headers: { cookie, 'content-type': form }, body: new URLSearchParams({ _csrf: csrf, seq }) });
+    const first = await sql.begin(async (tx) => {
+      await tx`lock table ledger.checkpoints in access exclusive mode`;
+      const held = verify();
+      await until(async () => (await sql`select count(*)::int as n from pg_catalog.pg_locks where not granted and relation = 'ledger.checkpoints'::regclass`)[0]!.n >= 1);
+      const second = await verify();
+      t.same([second.status, second.headers.get('retry-after')], [503, '5']);
+      return [held];
+    });
+    const r = await first[0]!;
+    t.same([r.status, /verified: \d+ rows/.test(r.text)], [200, true], 'the first finishes once the lock goes');
+    t.equal((await verify()).status, 200, 'and the next one runs');
   });
 });

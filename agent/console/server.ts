@@ -41,6 +41,9 @@ const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
 // Reports being made at once, by everyone together: each may hold a file of up to
 // MAX_DOWNLOAD_BYTES, a PDF a Chromium of its own. Past the bound: 503, try again.
 const MAX_REPORTS_AT_ONCE = 2;
+// Streams verified at once: a long stream's verify holds one of the console's four
+// connections for up to its statement timeout, so a few clicks would hold them all.
+const MAX_VERIFIES_AT_ONCE = 1;
 const CSS = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'console.css'));
 
 // No script anywhere; styles from /console/static only; forms post to this origin only.
@@ -144,6 +147,9 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
   const sql: postgres.Sql = q.consoleConnection(d.url, { max: 4, timeoutMs: d.timeoutMs ?? 60_000 });
   let reportPool: Promise<DatabasePool> | null = null;
   const log = d.log.child({ module: 'console' });
+  // What runs now, against MAX_REPORTS_AT_ONCE and MAX_VERIFIES_AT_ONCE.
+  let reportsRunning = 0;
+  let verifying = 0;
   // The decoy hash for unknown names is made now, not at the first unknown name (which
   // would take twice as long as any other answer and so tell that the name is unknown).
   void verifyPassword('', null);
@@ -381,15 +387,16 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       const e = await q.eventBySeq(sql, seq);
       if (!e) throw new HttpError(404, `no event ${seq}`);
       if (!form) return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s }));
+      if (verifying >= MAX_VERIFIES_AT_ONCE) throw new HttpError(503, 'a stream is being verified already: try again in a moment', { 'retry-after': '5' });
       const started = performance.now();
-      const v = await q.verifyStream(sql, e.stream);
+      verifying++;
+      const v = await q.verifyStream(sql, e.stream).finally(() => verifying--);
       log.info({ user: s.user, stream: e.stream, ok: v?.reason === null }, 'console: stream verified');
       return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s, verify: v, verifyMs: Math.round(performance.now() - started) }));
     }
     throw new HttpError(404, `nothing at ${method} ${p}`);
   }
 
-  let reportsRunning = 0;
   async function runReport(sp: URLSearchParams, res: http.ServerResponse): Promise<number> {
     if (reportsRunning >= MAX_REPORTS_AT_ONCE) {
       throw new HttpError(503, `${MAX_REPORTS_AT_ONCE} reports are being made already: try again in a moment`, { 'retry-after': '5' });
