@@ -789,7 +789,7 @@ const usersReset: Command = {
   usage: `usage: blotter users reset NAME [--config FILE]
 
 A new one-time password for NAME (printed once; to be replaced at the next sign-in); a
-disabled person is enabled again.
+disabled person is enabled again. Sessions of NAME already open end at their next request.
 ${CONFIG_OPTION}
 
 ${USERS_ACCESS}

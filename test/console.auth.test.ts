@@ -79,6 +79,15 @@ t.test('rate limit: N failures in a window, then blocked until it passes; bounde
   r.fail('name:rita');
   r.succeed('name:rita');
   t.equal(r.blockedFor('name:rita'), 0, 'a success clears the key');
+  r.fail('addr:a');
+  r.fail('addr:a');
+  r.fail('addr:a');
+  r.forgive('addr:a');
+  t.equal(r.blockedFor('addr:a'), 0, 'an attempt counted in advance and then right is taken back');
+  r.forgive('addr:a');
+  r.forgive('addr:a');
+  r.forgive('addr:a');
+  t.equal((r as unknown as { fails: Map<string, unknown> }).fails.has('addr:a'), false, 'down to none: gone');
   for (let i = 0; i < 10_000; i++) r.fail(`addr:${i}`);
   t.ok((r as unknown as { fails: Map<string, unknown> }).fails.size <= 100, 'a flood of keys stays within the bound');
 });

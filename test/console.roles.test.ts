@@ -5,10 +5,21 @@
 // a reviewer's login cannot call the console's function; nobody but the owner reads
 // password hashes or adds people. `users add|list|reset|disable` work and refuse bad
 // input naming it; every change is an event whose actor is the person and which carries
-// no hash. With console.enabled off (the default) /console is not served.
+// no hash. With console.enabled off (the default) /console is not served. Then, over plain
+// HTTP against an agent with the console on, the escape attempts of a security review:
+// markup in break keys, accounts, payloads and search inputs comes back escaped; a
+// malformed cookie from another application on the host, a NUL or an out-of-range seq is
+// bad input, not a 500 naming the database's error; an oversized form is refused without
+// reading it and the connection closed; a session does not outlive a password reset
+// (even one that re-enables a disabled person); guesses at the current password on the
+// password page count against the sign-in limit, and so do guesses sent all at once;
+// at most two reports are made and one stream verified at once (then 503); every page
+// carries the security headers; with the console off, nothing of it answers.
+import net from 'node:net';
 import t from 'tap';
+import { hashPassword } from '../agent/console/password.ts';
 import { addUser } from '../agent/console/users.ts';
-import { get, inProcessAgent } from './helpers/agent.ts';
+import { get, inProcessAgent, until } from './helpers/agent.ts';
 import { loginAs, runCli, testDb } from './helpers/db.ts';
 import { ACCOUNT, botFill, put } from './helpers/recon.ts';
 
@@ -103,4 +114,169 @@ t.test('console.enabled off (the default): /console is not served', async (t) =>
   const r = await get(agent.port, '/console', null);
   t.equal(r.status, 401, 'the bearer-token API answers, as for any unknown route');
   t.notMatch(r.text, /<html/);
+  for (const path of ['/console/sign-in', '/console/static/console.css', '/console/breaks?state=all', '/console/reports/run?report=daily&format=csv']) {
+    const x = await get(agent.port, path, null);
+    t.same([x.status, x.headers.get('content-type'), x.headers.get('set-cookie')], [401, 'application/json', null], `${path}: nothing of the console`);
+  }
+  const p = await fetch(`http://127.0.0.1:${agent.port}/console/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=rita&password=x' });
+  t.equal(p.status, 401, 'nor a sign-in');
+});
+
+t.test('escape attempts over HTTP, with the console on', async (t) => {
+  const X = `x"><script>alert(1)</script><img src=x onerror=alert(2)>'`;
+  const evil = botFill(X, { qty: '7', at: hourAgo });
+  (evil.payload as Record<string, unknown>).client_order_id = X;
+  await put(sql, [evil, { ...botFill('acct.01', { at: hourAgo }), account: 'ACC<b>"&' }]);
+  await sql`select * from recon.reconcile(${ACCOUNT}, null, 'all')`;
+  const agent = await inProcessAgent(t, url, { BLOTTER_CONSOLE_ENABLED: 'true', BLOTTER_CONSOLE_SIGN_IN_ATTEMPTS: '3' });
+  const base = `http://127.0.0.1:${agent.port}`;
+  const PW = 'correct horse battery';
+  for (const [name, role] of [['hal', 'reviewer'], ['ida', 'viewer'], ['kim', 'reviewer']] as const) {
+    await addUser(sql, name, role);
+    await sql`select console.change_password(${name}, ${await hashPassword(PW)})`;
+  }
+  const form = 'application/x-www-form-urlencoded';
+  const req = async (path: string, o: RequestInit = {}) => {
+    const r = await fetch(base + path, { redirect: 'manual', ...o });
+    return { status: r.status, headers: r.headers, cookies: r.headers.getSetCookie(), text: await r.text() };
+  };
+  const signIn = async (name: string, password: string) => {
+    const pre = (await req('/console/sign-in')).cookies[0]!.split(';')[0]!;
+    const r = await req('/console/sign-in', { method: 'POST', headers: { cookie: pre, 'content-type': form }, body: new URLSearchParams({ _csrf: pre.split('=')[1]!, name, password }) });
+    return { status: r.status, cookie: r.cookies.find((c) => c.startsWith('blotter_session='))?.split(';')[0] ?? '' };
+  };
+  const csrfOf = async (cookie: string) => /name="_csrf" value="([^"]+)"/.exec((await req('/console', { headers: { cookie } })).text)?.[1] ?? '';
+  const { cookie } = await signIn('hal', PW);
+  t.ok(cookie, 'signed in');
+  const as = (path: string) => req(path, { headers: { cookie } });
+  const raw = /<script|<img |<b>/;
+
+  await t.test('markup in values and inputs comes back escaped', async (t) => {
+    const id = `execution.missing_at_broker:${X}`;
+    for (const path of ['/console', '/console/breaks?state=all', `/console/breaks/view?id=${encodeURIComponent(id)}`, `/console/breaks/view?id=${encodeURIComponent('<script>')}`,
+      `/console/audit?order=${encodeURIComponent(X)}`, `/console/audit?account=${encodeURIComponent(X)}&type=${encodeURIComponent('<img src=x>')}`,
+      `/console/audit?from=${encodeURIComponent('"><b>')}`, `/console/reports/run?report=${encodeURIComponent('<script>')}`,
+      `/console/reports/run?report=order-trail&order=${encodeURIComponent(X)}&format=html`, `/console/nothing<script>`]) {
+      const r = await as(path);
+      t.notMatch(r.text, raw, `${path} (${r.status}): no markup of ours`);
+    }
+    const page = (await as(`/console/breaks/view?id=${encodeURIComponent(id)}`)).text;
+    t.match(page, 'x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'the key is shown, escaped');
+    const csv = await as(`/console/reports/run?report=daily&format=csv&account=${encodeURIComponent('a"\r\nX-Evil: 1/../x')}`);
+    t.match(csv.headers.get('content-disposition'), /^attachment; filename="daily_a-X-Evil-1-..-x[^"]*\.csv"$/, 'the file name: safe characters only');
+    t.equal(csv.headers.get('x-evil'), null);
+  });
+
+  await t.test('security headers on every page; nothing at /console without a session', async (t) => {
+    for (const path of ['/console', '/console/breaks', '/console/audit', '/console/reports', '/console/no-such']) {
+      const h = (await as(path)).headers;
+      t.match(h.get('content-security-policy'), /default-src 'none'.*frame-ancestors 'none'/, path);
+      t.same([h.get('x-content-type-options'), h.get('x-frame-options'), h.get('cache-control'), h.get('referrer-policy')], ['nosniff', 'DENY', 'no-store', 'same-origin'], path);
+    }
+    const anon = await req('/console/breaks?state=all');
+    t.same([anon.status, anon.headers.get('location')], [303, '/console/sign-in'], 'signed out: sent to sign in, no data');
+  });
+
+  await t.test('bad input is refused as such, never a 500 with the database\'s message', async (t) => {
+    let r = await req('/console', { headers: { cookie: `other_app=%E0%A4%A; ${cookie}` } });
+    t.equal(r.status, 200, 'another application\'s malformed cookie does not take the console down');
+    r = await as(`/console/audit?account=${encodeURIComponent('a\0b')}`);
+    t.same([r.status, /NUL/.test(r.text), /invalid byte sequence/.test(r.text)], [400, true, false], 'a NUL in a search');
+    r = await as(`/console/breaks/view?id=${encodeURIComponent('a\0b')}`);
+    t.equal(r.status, 400);
+    r = await as('/console/audit/event?seq=9999999999999999999');
+    t.same([r.status, /out of range/.test(r.text)], [400, false], 'a seq past bigint');
+    t.equal((await signIn('a\0b', 'x')).status, 401, 'a name no person can have: a failed sign-in');
+  });
+
+  await t.test('an oversized form is not read: 413, and the connection closes', async (t) => {
+    const csrf = await csrfOf(cookie);
+    let r = await req('/console/audit/verify', { method: 'POST', headers: { cookie, 'content-type': form }, body: `_csrf=${csrf}&seq=1&x=${'a'.repeat(20_000)}` });
+    t.same([r.status, r.headers.get('connection')], [413, 'close']);
+    // Streamed without a length: the server stops reading and hangs up long before 64 MiB.
+    const sock = net.connect(agent.port, '127.0.0.1');
+    sock.on('error', () => {});
+    let closed = false;
+    let answer = '';
+    sock.on('data', (d) => { answer += d; });
+    const gone = new Promise<void>((resolve) => sock.on('close', () => { closed = true; resolve(); }));
+    sock.write(`POST /console/audit/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nContent-Type: ${form}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const body = Buffer.alloc(1 << 20, 97);
+    const chunk = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
+    let sent = 0;
+    while (!closed && sent < 64) {
+      sent++;
+      if (!sock.write(chunk)) await Promise.race([new Promise((resolve) => sock.once('drain', resolve)), gone]);
+    }
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    sock.destroy();
+    t.ok(closed && sent < 64, `closed after ${sent} MiB`);
+    t.match(answer, /^HTTP\/1\.1 413 /);
+  });
+
+  await t.test('a password reset ends the sessions, even one left idle while disabled', async (t) => {
+    const k = await signIn('kim', PW);
+    t.equal((await req('/console', { headers: { cookie: k.cookie } })).status, 200);
+    await sql`select console.disable_user('kim')`;
+    // The session is not used while kim is disabled; then a DBA gives kim a new password.
+    await sql`select console.reset_user('kim', ${await hashPassword('a new one-time pass')})`;
+    const r = await req('/console', { headers: { cookie: k.cookie } });
+    t.same([r.status, r.headers.get('location')], [303, '/console/sign-in'], 'the old session does not come back');
+    const k2 = await signIn('kim', PW);
+    t.equal(k2.status, 401, 'nor does the old password');
+  });
+
+  await t.test('guesses at the current password count against the sign-in limit', async (t) => {
+    const i = await signIn('ida', PW);
+    const csrf = await csrfOf(i.cookie);
+    const change = (current: string) => req('/console/password', { method: 'POST', headers: { cookie: i.cookie, 'content-type': form },
+      body: new URLSearchParams({ _csrf: csrf, current, password: 'another long pass', again: 'another long pass' }) });
+    for (let n = 0; n < 3; n++) t.equal((await change(`guess ${n}`)).status, 400);
+    const r = await change(PW);
+    t.same([r.status, /Too many wrong passwords/.test(r.text)], [429, true], 'blocked, even for the right one');
+    t.equal((await signIn('ida', PW)).status, 429, 'and the sign-in of that name is blocked too');
+  });
+
+  await t.test('guesses sent all at once are limited as if sent one by one', async (t) => {
+    const pre = (await req('/console/sign-in')).cookies[0]!.split(';')[0]!;
+    const guess = (n: number) => req('/console/sign-in', { method: 'POST', headers: { cookie: pre, 'content-type': form },
+      body: new URLSearchParams({ _csrf: pre.split('=')[1]!, name: 'hal', password: `guess ${n}` }) }).then((r) => r.status);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, n) => guess(n)));
+    t.ok(answers.filter((s) => s === 401).length <= 3, `at most 3 checked (${answers.join(' ')})`);
+    t.ok(answers.filter((s) => s === 429).length >= 9, 'the rest refused unchecked');
+  });
+
+  await t.test('reports are made two at a time, by everyone together: a third waits its turn (503)', async (t) => {
+    // The two first are held on a lock the test takes on what the daily report reads (a
+    // refresh, not yet committed, of the materialized view).
+    await sql.begin(async (tx) => {
+      await tx`refresh materialized view reports.daily_summary`;
+      const held = [as('/console/reports/run?report=daily&format=csv'), as('/console/reports/run?report=daily&format=html')];
+      await until(async () => (await sql`select count(*)::int as n from pg_catalog.pg_locks where not granted and relation = 'reports.daily_summary'::regclass`)[0]!.n >= 2);
+      const third = await as('/console/reports/run?report=daily&format=csv');
+      t.same([third.status, third.headers.get('retry-after')], [503, '5']);
+      return held;
+    }).then(async (held) => {
+      const [a, b] = await Promise.all(held.slice(0, 2));
+      t.same([a!.status, b!.status], [200, 200], 'the two held ones finish once the lock goes');
+    });
+    t.equal((await as('/console/reports/run?report=daily&format=csv')).status, 200, 'and the next one runs');
+  });
+
+  await t.test('one stream is verified at a time: a second click meanwhile is told 503', async (t) => {
+    const csrf = await csrfOf(cookie);
+    const [{ seq }] = await sql`select seq::text as seq from ledger.events where stream = 'bot' order by seq limit 1` as unknown as [{ seq: string }];
+    const verify = () => req('/console/audit/verify', { method: 'POST', headers: { cookie, 'content-type': form }, body: new URLSearchParams({ _csrf: csrf, seq }) });
+    const first = await sql.begin(async (tx) => {
+      await tx`lock table ledger.checkpoints in access exclusive mode`;
+      const held = verify();
+      await until(async () => (await sql`select count(*)::int as n from pg_catalog.pg_locks where not granted and relation = 'ledger.checkpoints'::regclass`)[0]!.n >= 1);
+      const second = await verify();
+      t.same([second.status, second.headers.get('retry-after')], [503, '5']);
+      return [held];
+    });
+    const r = await first[0]!;
+    t.same([r.status, /verified: \d+ rows/.test(r.text)], [200, true], 'the first finishes once the lock goes');
+    t.equal((await verify()).status, 200, 'and the next one runs');
+  });
 });

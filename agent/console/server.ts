@@ -26,16 +26,24 @@ import * as q from './db.ts';
 import { layout, type Flash, type Page } from './html.ts';
 import * as pages from './pages.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
-import { RateLimiter, SessionStore, sameToken, type Session } from './sessions.ts';
+import { RateLimiter, SessionStore, sameToken, stampOf, type Session } from './sessions.ts';
 import { HttpError } from '../ingest/http-error.ts';
 
 const COOKIE = 'blotter_session';
+// What console.users allows a name to be (db/migrations/000014_console.sql).
+const NAME = /^[a-z][a-z0-9._-]{0,62}$/;
 const PRE_COOKIE = 'blotter_signin';
 const MAX_FORM_BYTES = 16 * 1024;
 const BODY_TIMEOUT_MS = 10_000;
 const LIST_LIMIT = 500;
 const SEARCH_LIMIT = 200;
 const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+// Reports being made at once, by everyone together: each may hold a file of up to
+// MAX_DOWNLOAD_BYTES, a PDF a Chromium of its own. Past the bound: 503, try again.
+const MAX_REPORTS_AT_ONCE = 2;
+// Streams verified at once: a long stream's verify holds one of the console's four
+// connections for up to its statement timeout, so a few clicks would hold them all.
+const MAX_VERIFIES_AT_ONCE = 1;
 const CSS = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'console.css'));
 
 // No script anywhere; styles from /console/static only; forms post to this origin only.
@@ -56,11 +64,19 @@ export type ConsoleDeps = {
 export type ConsoleRoom = { handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<number>; stop: () => Promise<void> };
 
 
+// Cookies are the host's, not the port's: another application on this host may set one
+// that is not valid percent-encoding, and that must not take the console down. Such a
+// value is skipped (ours are base64url and never need decoding).
 function cookies(req: http.IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // not ours: ignored
+    }
   }
   return out;
 }
@@ -68,6 +84,10 @@ function cookies(req: http.IncomingMessage): Record<string, string> {
 function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new HttpError(415, 'forms are sent as application/x-www-form-urlencoded'));
+  // Past the bound the rest is not read: the answer closes the connection (reading on and
+  // dropping would let one client stream without end).
+  const tooBig = () => new HttpError(413, `a form of more than ${MAX_FORM_BYTES} bytes`, { connection: 'close' });
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) return Promise.reject(tooBig());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -77,8 +97,8 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
       if (size > MAX_FORM_BYTES) {
         clearTimeout(timer);
         req.removeAllListeners('data');
-        req.resume();
-        reject(new HttpError(413, `a form of more than ${MAX_FORM_BYTES} bytes`));
+        req.pause();
+        reject(tooBig());
         return;
       }
       chunks.push(c);
@@ -93,6 +113,14 @@ function field(p: URLSearchParams, name: string, max = 200): string | undefined 
   const v = p.get(name)?.trim();
   if (!v) return undefined;
   if (v.length > max) throw new HttpError(400, `${name}: at most ${max} characters`);
+  // PostgreSQL text cannot hold NUL: refused here as bad input, not failed there as a 500.
+  if (v.includes('\u0000')) throw new HttpError(400, `${name}: a NUL character is not allowed`);
+  return v;
+}
+
+// An event's seq: a positive bigint.
+function seqOf(v: string): string {
+  if (!/^[1-9]\d{0,18}$/.test(v) || BigInt(v) > 9_223_372_036_854_775_807n) throw new HttpError(400, 'seq: the event\'s number in the journal');
   return v;
 }
 
@@ -119,6 +147,12 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
   const sql: postgres.Sql = q.consoleConnection(d.url, { max: 4, timeoutMs: d.timeoutMs ?? 60_000 });
   let reportPool: Promise<DatabasePool> | null = null;
   const log = d.log.child({ module: 'console' });
+  // What runs now, against MAX_REPORTS_AT_ONCE and MAX_VERIFIES_AT_ONCE.
+  let reportsRunning = 0;
+  let verifying = 0;
+  // The decoy hash for unknown names is made now, not at the first unknown name (which
+  // would take twice as long as any other answer and so tell that the name is unknown).
+  void verifyPassword('', null);
 
   async function reports(): Promise<DatabasePool> {
     const { openReadPool } = await import('../report/read.ts');
@@ -169,7 +203,9 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     if (!sameToken(form.get('_csrf'), expected)) throw new HttpError(403, 'the form has no valid CSRF token: reload the page and try again');
   }
 
-  // The signed-in person, looked up again in the database (disabled: signed out; role: as now).
+  // The signed-in person, looked up again in the database (disabled: signed out; role: as
+  // now; password replaced since the session began, e.g. by `blotter users reset`: this
+  // session ends, so a reset after a disable does not bring a stolen session back).
   async function current(req: http.IncomingMessage): Promise<{ token: string; session: Session } | null> {
     const token = cookies(req)[COOKIE];
     const session = sessions.get(token);
@@ -177,6 +213,10 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     const u = await q.userForSignIn(sql, session.user);
     if (!u) {
       sessions.endAllOf(session.user);
+      return null;
+    }
+    if (stampOf(u.password_hash) !== session.stamp) {
+      sessions.end(token);
       return null;
     }
     session.role = u.role;
@@ -201,16 +241,21 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       log.warn({ name, addr }, 'console: sign-in refused: too many failed attempts');
       return signInForm(req, res, 429, { kind: 'bad', text: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).` }, name);
     }
-    const u = name && password.length <= 256 ? await q.userForSignIn(sql, name) : null;
+    // Counted as failed before the check, and taken back if it succeeds: counted after,
+    // any number of guesses sent at once would all pass the check above while the first
+    // was still hashing.
+    limiter.fail(`name:${name}`);
+    limiter.fail(`addr:${addr}`);
+    // A name no person can have is not looked up (the decoy hash is still checked below).
+    const u = NAME.test(name) && password.length <= 256 ? await q.userForSignIn(sql, name) : null;
     const ok = await verifyPassword(password.slice(0, 256), u?.password_hash ?? null);
     if (!u || !ok) {
-      limiter.fail(`name:${name}`);
-      limiter.fail(`addr:${addr}`);
       log.warn({ name, addr }, 'console: sign-in failed');
       return signInForm(req, res, 401, { kind: 'bad', text: 'Wrong name or password.' }, name);
     }
     limiter.succeed(`name:${name}`);
-    const { token } = sessions.create(u.name, u.role, u.must_change_password);
+    limiter.forgive(`addr:${addr}`);
+    const { token } = sessions.create(u.name, u.role, u.must_change_password, stampOf(u.password_hash));
     log.info({ user: u.name, role: u.role, addr }, 'console: signed in');
     return redirect(res, u.must_change_password ? '/console/password' : '/console', { 'set-cookie': [cookie(req, COOKIE, token, null), cookie(req, PRE_COOKIE, '', 0)] });
   }
@@ -249,15 +294,22 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
     }
     if (p === '/console/password') {
       if (!form) return view(200, 'Choose a password', 'none', pages.passwordPage(s));
+      // Guesses at the current password count as failed sign-ins of this person, so a
+      // session left open is not a way around the sign-in's rate limit.
+      const wait = limiter.blockedFor(`name:${s.user}`);
+      if (wait > 0) return view(429, 'Choose a password', 'none', pages.passwordPage(s), { kind: 'bad', text: `Too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute(s).` });
+      limiter.fail(`name:${s.user}`);
       const ok = await verifyPassword((form.get('current') ?? '').slice(0, 256), (await q.userForSignIn(sql, s.user))?.password_hash ?? null);
+      if (ok) limiter.forgive(`name:${s.user}`);
       const next = form.get('password') ?? '';
       const problem = !ok ? 'The current password is wrong.' : next !== form.get('again') ? 'The two new passwords differ.'
         : passwordProblem(next) ? `The new password ${passwordProblem(next)}.` : next === form.get('current') ? 'The new password must differ from the one-time password.' : null;
       if (problem) return view(400, 'Choose a password', 'none', pages.passwordPage(s), { kind: 'bad', text: problem });
-      await q.changePassword(sql, s.user, await hashPassword(next));
-      // Every other session of this person ends; this one goes on.
+      const hash = await hashPassword(next);
+      await q.changePassword(sql, s.user, hash);
+      // Every session of this person ends; this one goes on under a new id.
       sessions.endAllOf(s.user);
-      const fresh = sessions.create(s.user, s.role, false);
+      const fresh = sessions.create(s.user, s.role, false, stampOf(hash));
       log.info({ user: s.user }, 'console: password changed');
       return redirect(res, '/console', { 'set-cookie': cookie(req, COOKIE, fresh.token, null) });
     }
@@ -331,13 +383,14 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
       return view(200, 'Audit', 'audit', pages.auditPage({ search: shown, rows, limit: SEARCH_LIMIT, searched: true }));
     }
     if ((p === '/console/audit/event' && !form) || (p === '/console/audit/verify' && form)) {
-      const seq = (form ?? url.searchParams).get('seq') ?? '';
-      if (!/^[1-9]\d{0,18}$/.test(seq)) throw new HttpError(400, 'seq: the event\'s number in the journal');
+      const seq = seqOf((form ?? url.searchParams).get('seq') ?? '');
       const e = await q.eventBySeq(sql, seq);
       if (!e) throw new HttpError(404, `no event ${seq}`);
       if (!form) return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s }));
+      if (verifying >= MAX_VERIFIES_AT_ONCE) throw new HttpError(503, 'a stream is being verified already: try again in a moment', { 'retry-after': '5' });
       const started = performance.now();
-      const v = await q.verifyStream(sql, e.stream);
+      verifying++;
+      const v = await q.verifyStream(sql, e.stream).finally(() => verifying--);
       log.info({ user: s.user, stream: e.stream, ok: v?.reason === null }, 'console: stream verified');
       return view(200, `Event ${seq}`, 'audit', pages.eventPage({ e, session: s, verify: v, verifyMs: Math.round(performance.now() - started) }));
     }
@@ -345,6 +398,18 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
   }
 
   async function runReport(sp: URLSearchParams, res: http.ServerResponse): Promise<number> {
+    if (reportsRunning >= MAX_REPORTS_AT_ONCE) {
+      throw new HttpError(503, `${MAX_REPORTS_AT_ONCE} reports are being made already: try again in a moment`, { 'retry-after': '5' });
+    }
+    reportsRunning++;
+    try {
+      return await makeReport(sp, res);
+    } finally {
+      reportsRunning--;
+    }
+  }
+
+  async function makeReport(sp: URLSearchParams, res: http.ServerResponse): Promise<number> {
     const { checkDate, buildCatalogReport, writeReport } = await import('../report/run.ts');
     const { findReport } = await import('../report/catalog.ts');
     const name = field(sp, 'report', 100);
@@ -425,8 +490,11 @@ export function startConsole(d: ConsoleDeps): ConsoleRoom {
           const who = await current(req).catch(() => null);
           return page(res, err.status, { title: 'Refused', current: 'none', session: who?.session ?? null, body: pages.errorPage(err.status, err.message) }, err.headers);
         }
-        log.error({ err: (err as Error).message, url: req.url }, 'console: request failed');
-        return page(res, 500, { title: 'Error', current: 'none', session: null, body: pages.errorPage(500, `The page could not be made: ${(err as Error).message}`) });
+        // The cause goes to the log, not the page: a database's message names its tables,
+        // columns and values, which are not the browser's to read.
+        const ref = randomBytes(6).toString('hex');
+        log.error({ err: (err as Error).message, url: req.url, ref }, 'console: request failed');
+        return page(res, 500, { title: 'Error', current: 'none', session: null, body: pages.errorPage(500, `The page could not be made: an internal error (logged as ${ref}).`) });
       }
     },
     async stop() {

@@ -8,6 +8,9 @@ export type Session = {
   role: 'viewer' | 'reviewer' | 'admin';
   csrf: string;
   mustChangePassword: boolean;
+  // Which password the session was opened with (a digest of its hash): when the stored hash
+  // changes (`blotter users reset`, a password chosen elsewhere), the session ends.
+  stamp: string;
   createdAt: number;
   lastSeenAt: number;
 };
@@ -26,13 +29,13 @@ export class SessionStore {
     return this.o.now?.() ?? Date.now();
   }
 
-  create(user: string, role: Session['role'], mustChangePassword: boolean): { token: string; session: Session } {
+  create(user: string, role: Session['role'], mustChangePassword: boolean, stamp = ''): { token: string; session: Session } {
     this.sweep();
     // At the bound the oldest session ends (a Map iterates in insertion order).
     while (this.sessions.size >= this.o.max) this.sessions.delete(this.sessions.keys().next().value!);
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
-    const session: Session = { user, role, csrf: randomBytes(32).toString('base64url'), mustChangePassword, createdAt: now, lastSeenAt: now };
+    const session: Session = { user, role, csrf: randomBytes(32).toString('base64url'), mustChangePassword, stamp, createdAt: now, lastSeenAt: now };
     this.sessions.set(keyOf(token), session);
     return { token, session };
   }
@@ -69,6 +72,11 @@ export class SessionStore {
     const now = this.now();
     for (const [k, s] of this.sessions) if (now - s.lastSeenAt > this.o.idleMs || now - s.createdAt > this.o.maxMs) this.sessions.delete(k);
   }
+}
+
+// The stamp of a stored password hash.
+export function stampOf(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url');
 }
 
 export function sameToken(a: string | undefined | null, b: string | undefined | null): boolean {
@@ -120,5 +128,11 @@ export class RateLimiter {
 
   succeed(key: string): void {
     this.fails.delete(key);
+  }
+
+  // An attempt counted in advance (see the sign-in) that turned out right: taken back.
+  forgive(key: string): void {
+    const f = this.fails.get(key);
+    if (f && --f.count <= 0) this.fails.delete(key);
   }
 }
