@@ -47,6 +47,7 @@ export class DbLogSink {
   private sql: postgres.Sql | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private flushSoon: NodeJS.Immediate | null = null;
   private spill: { write: (s: string) => unknown } | null = null;
   private readonly o: DbLogSinkOptions;
 
@@ -90,7 +91,14 @@ export class DbLogSink {
     this.queue.push(item);
     this.queueBytes += bytes;
     if (this.queueBytes > this.peakBytes) this.peakBytes = this.queueBytes;
-    if (this.queue.length >= this.o.batchSize) void this.flush();
+    // A full batch is sent from its own turn of the event loop, not from inside the log
+    // call that filled it: building the batch's text took ~0.5 µs a line off the caller.
+    if (this.queue.length >= this.o.batchSize && !this.flushSoon) {
+      this.flushSoon = setImmediate(() => {
+        this.flushSoon = null;
+        void this.flush();
+      });
+    }
   }
 
   flush(): Promise<void> {
@@ -134,6 +142,8 @@ export class DbLogSink {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    this.flushSoon = null;
     for (let i = 0; i < 20 && this.queue.length && this.sql; i++) {
       const before = this.queue.length;
       await this.flush();
