@@ -89,11 +89,6 @@ function send(port: number, body: string): Promise<{ status: number; ms: number;
   });
 }
 
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -165,7 +160,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const ackedS = Number(process.hrtime.bigint() - t0) / 1e9;
     if (process.env.BENCH_DEBUG) {
       const h = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/v1/health', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }));
-      process.stderr.write(`after blast: ${JSON.stringify(JSON.parse(h).memory)} peak ${peakRssMb(child.pid!)}MB\n`);
+      process.stderr.write(`after blast: ${JSON.stringify(JSON.parse(h).memory)} peak ${rssMb(child.pid!, 'VmHWM')}MB\n`);
     }
     while ((await committed()) < base + bodies.length * size) await new Promise((r) => setTimeout(r, 20));
     const totalS = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -173,7 +168,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     // Latency at fixed offered loads of small requests.
     const lat1k = await smallRequests(port, 1000, latencySeconds, 20_000_000);
     const lat5k = await smallRequests(port, 5000, latencySeconds, 30_000_000);
-    const rss = peakRssMb(child.pid!);
+    const rss = rssMb(child.pid!, 'VmHWM');
     // The machine's own floor for the same client and load: a bare server's durable ack.
     const floor = spawn(process.execPath, [path.resolve(import.meta.dirname, 'floor-server.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let floor5k: number[] = [];

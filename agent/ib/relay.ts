@@ -161,16 +161,16 @@ export class IbRelay {
       this.pending = [];
       try {
         await this.o.sink(batch);
-        this.pendingBytes = this.pending.reduce((n, e) => n + eventBytes(e), 0);
+        this.pendingBytes -= batch.reduce((n, e) => n + eventBytes(e), 0);
       } catch (err) {
         this.pending = batch.concat(this.pending);
-        this.pendingBytes = this.pending.reduce((n, e) => n + eventBytes(e), 0);
-        let over = Math.max(0, this.pending.length - MAX_PENDING);
-        while (this.pendingBytes > MAX_PENDING_BYTES && over < this.pending.length) this.pendingBytes -= eventBytes(this.pending[over++]!);
-        if (over > 0) {
-          const lost = over;
+        // Past either bound the oldest go.
+        let lost = 0;
+        while (lost < this.pending.length && (this.pending.length - lost > MAX_PENDING || this.pendingBytes > MAX_PENDING_BYTES)) {
+          this.pendingBytes -= eventBytes(this.pending[lost++]!);
+        }
+        if (lost > 0) {
           this.pending.splice(0, lost);
-          this.pendingBytes = this.pending.reduce((n, e) => n + eventBytes(e), 0);
           this.stats.lost += lost;
           this.o.log?.('error', 'ib relay: events lost: the spool refused them and the relay buffer is full', { lost, err: (err as Error).message });
         } else {

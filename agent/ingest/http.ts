@@ -165,7 +165,10 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = () => {
+      // However the body ends (whole, cut, refused, timed out): no more deadline, and its
+      // bytes are no longer arriving (they stay held until the answer).
+      const settle = () => {
+        clearTimeout(deadline);
         receiving -= hold.receiving;
         hold.receiving = 0;
       };
@@ -174,14 +177,13 @@ export function createIngestServer(d: IngestDeps): IngestServer {
       const deadline = setTimeout(() => {
         req.removeAllListeners('data');
         req.pause();
-        done();
+        settle();
         reject(new HttpError(408, `body not received within ingest.body_timeout_ms (${d.config.body_timeout_ms} ms)`, { connection: 'close' }));
       }, d.config.body_timeout_ms);
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > d.config.max_body) {
-          clearTimeout(deadline);
-          done();
+          settle();
           reject(new HttpError(413, `body exceeds the limit of ${d.config.max_body} bytes`));
           req.removeAllListeners('data');
           req.resume();
@@ -190,8 +192,7 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         if (size > hold.bytes) {
           const more = size - hold.bytes;
           if (!inFlight.take(more)) {
-            clearTimeout(deadline);
-            done();
+            settle();
             req.removeAllListeners('data');
             req.pause();
             reject(busy());
@@ -204,15 +205,13 @@ export function createIngestServer(d: IngestDeps): IngestServer {
         chunks.push(c);
       });
       req.on('end', () => {
-        clearTimeout(deadline);
-        done();
+        settle();
         resolve(Buffer.concat(chunks).toString('utf8'));
       });
       // A client that goes away mid-body is not an internal error (nor a 500 to count and
       // log): nothing of the request is taken, and nobody is left to answer.
       req.on('error', (err) => {
-        clearTimeout(deadline);
-        done();
+        settle();
         reject(req.destroyed ? new HttpError(400, `the client closed the connection before the body was complete (${err.message})`) : err);
       });
     });

@@ -232,13 +232,7 @@ export class Spool extends EventEmitter {
         continue;
       }
       const len = Math.min(end - pos.offset, Math.max(Math.min(budget, 4 * 1024 * 1024), 64 * 1024));
-      const buf = Buffer.alloc(len);
-      const fd = fs.openSync(path.join(this.opts.dir, segName(pos.segment)), 'r');
-      try {
-        fs.readSync(fd, buf, 0, len, pos.offset);
-      } finally {
-        fs.closeSync(fd);
-      }
+      const buf = this.readSegment(pos, len);
       let start = 0;
       let consumed = 0;
       while (out.length < maxRecords) {
@@ -253,13 +247,7 @@ export class Spool extends EventEmitter {
         if (out.length > 0) break;
         // The first record is longer than this read: read it whole (up to the segment's end).
         if (len < end - pos.offset) {
-          const whole = Buffer.alloc(end - pos.offset);
-          const fd2 = fs.openSync(path.join(this.opts.dir, segName(pos.segment)), 'r');
-          try {
-            fs.readSync(fd2, whole, 0, whole.length, pos.offset);
-          } finally {
-            fs.closeSync(fd2);
-          }
+          const whole = this.readSegment(pos, end - pos.offset);
           const nl = whole.indexOf(0x0a);
           if (nl < 0) throw new BlotterError('SPOOL_CORRUPT', `spool record at ${segName(pos.segment)}:${pos.offset} has no end`);
           out.push({ line: whole.toString('utf8', 0, nl), end: { segment: pos.segment, offset: pos.offset + nl + 1 } });
@@ -275,6 +263,17 @@ export class Spool extends EventEmitter {
     return out;
   }
 
+  private readSegment(pos: Position, len: number): Buffer {
+    const buf = Buffer.alloc(len);
+    const fd = fs.openSync(path.join(this.opts.dir, segName(pos.segment)), 'r');
+    try {
+      fs.readSync(fd, buf, 0, len, pos.offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return buf;
+  }
+
   // The database committed everything up to `pos`. The mark moves at once in memory; the
   // file that keeps it across a restart is written at most once per checkpointMs (and
   // at close), on libuv's threads. Each durable mark is a rename and a directory fsync,
@@ -286,11 +285,14 @@ export class Spool extends EventEmitter {
     while (this.acceptTimes.length && !after(this.acceptTimes[0]!.pos, pos)) this.acceptTimes.shift();
     // After close (a writer finishing its last batch) there is no later: write it now.
     if (this.closed) return (this.persisting ?? Promise.resolve()).then(() => this.persist());
-    if (!this.persistTimer && !this.persisting) {
-      this.persistTimer = setTimeout(() => void this.persist(), this.opts.checkpointMs ?? 1000);
-      this.persistTimer.unref();
-    }
+    if (!this.persisting) this.persistLater();
     return Promise.resolve();
+  }
+
+  private persistLater(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = setTimeout(() => void this.persist(), this.opts.checkpointMs ?? 1000);
+    this.persistTimer.unref();
   }
 
   // Write the mark durably, then drop the segments wholly before it.
@@ -324,10 +326,7 @@ export class Spool extends EventEmitter {
       this.emit('checkpoint-error', err);
     }).finally(() => {
       this.persisting = null;
-      if (after(this.checkpoint, this.durable) && !this.closed && !this.persistTimer) {
-        this.persistTimer = setTimeout(() => void this.persist(), this.opts.checkpointMs ?? 1000);
-        this.persistTimer.unref();
-      }
+      if (after(this.checkpoint, this.durable) && !this.closed) this.persistLater();
     });
     return this.persisting;
   }

@@ -155,6 +155,11 @@ export class DbLogSink {
   }
 }
 
+// A row's size is measured once (its fields serialized), not at every count of the queue.
+const rowBytes = new WeakMap<Row, number>();
 function itemBytes(i: Item): number {
-  return typeof i === 'string' ? i.length : i.msg.length + (i.fields ? JSON.stringify(i.fields).length : 0) + 100;
+  if (typeof i === 'string') return i.length;
+  let n = rowBytes.get(i);
+  if (n === undefined) rowBytes.set(i, (n = i.msg.length + (i.fields ? JSON.stringify(i.fields).length : 0) + 100));
+  return n;
 }
