@@ -9,6 +9,9 @@ import postgres from 'postgres';
 import { makeTempHome, startServer, stopServer } from '../agent/db/server.ts';
 import { childAgent, get, inProcessAgent, order, post, tempHome, until } from './helpers/agent.ts';
 
+// Four agent starts (three after kill -9) and its own PostgreSQL: on a CI machine running
+// six files at once one run took 106 s, past tap's 120 s default for the whole file.
+t.setTimeout(300_000);
 const home = makeTempHome('blotter-durability-');
 const binDir = process.env.BLOTTER_TEST_PG_BIN;
 const server = await startServer({ home, binDir, settings: { fsync: 'off' } });
